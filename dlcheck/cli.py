@@ -1,0 +1,155 @@
+"""The command line. Each command is a few lines calling the library.
+
+Exit codes: 0 all good, 1 some answer is not right, 2 a usage or input error. Errors
+are one line (``file:line:col: what is wrong``); ``--debug`` shows the traceback.
+Heavy modules (sympy, numpy) are imported inside commands so ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Callable, Optional
+
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="Check hand-worked deep-learning homework, part by part.")
+_state = {"debug": False}
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@app.callback()
+def _main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks on errors.")) -> None:
+    _state["debug"] = debug
+
+
+def _console():
+    from rich.console import Console
+
+    return Console()
+
+
+def guarded(fn: Callable) -> Callable:
+    """Turn dlcheck's errors into one line on stderr and exit code 2."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from dlcheck.errors import DlcheckError
+
+        try:
+            return fn(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
+        except DlcheckError as exc:
+            if _state["debug"]:
+                raise
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130) from None
+        except Exception as exc:  # noqa: BLE001 - never a traceback without --debug
+            if _state["debug"]:
+                raise
+            typer.echo(f"error: internal error ({type(exc).__name__}: {exc}); rerun with --debug and report it",
+                       err=True)
+            raise typer.Exit(2) from None
+    return wrapper
+
+
+@app.command("list")
+@guarded
+def list_cmd() -> None:
+    """List the problem sets and problems, with their topics and parts."""
+    from dlcheck.report.catalog import bank_table
+    from dlcheck.spec import bank
+
+    _console().print(bank_table(bank.all_ids()))
+
+
+@app.command()
+@guarded
+def show(problem: str = typer.Argument(..., help="A problem id: set/qN, or qN with --set."),
+         set_name: Optional[str] = typer.Option(None, "--set", help="The set to look qN up in.")) -> None:
+    """Show a problem's statement and the ids of its parts."""
+    from dlcheck.report.catalog import show_problem
+    from dlcheck.spec import bank
+
+    show_problem(bank.resolve(problem, set_name), _console())
+
+
+@app.command()
+@guarded
+def grade(answers: Path = typer.Argument(..., help="An answers YAML file (see examples/)."),
+          fmt: Format = typer.Option(Format.table, "--format", help="table (for people) or json."),
+          timeout: float = typer.Option(5.0, "--timeout", min=0.5, help="Seconds allowed per part.")) -> None:
+    """Grade a file of answers; exit 0 when every answered part is right, 1 when not."""
+    from dlcheck.answers import read_answers
+    from dlcheck.grade import grade_file
+
+    results = grade_file(read_answers(answers), timeout)
+    if fmt is Format.json:
+        from dlcheck.report.jsonout import results_json
+
+        typer.echo(results_json(results))
+    else:
+        from dlcheck.report.terminal import print_results
+
+        print_results(results, _console())
+    raise typer.Exit(0 if all(v.ok for r in results for v in r.verdicts) else 1)
+
+
+@app.command()
+@guarded
+def compare(expected: str = typer.Argument(..., help="The expected expression or number."),
+            answer: str = typer.Argument(..., help="The answer to check."),
+            rtol: Optional[float] = typer.Option(None, "--rtol", min=0, help="Relative tolerance (default 1e-2)."),
+            atol: Optional[float] = typer.Option(None, "--atol", min=0, help="Absolute tolerance."),
+            fmt: Format = typer.Option(Format.table, "--format", help="table or json.")) -> None:
+    """Check one answer against one expected value or formula; exit 0 equal, 1 not, 2 invalid."""
+    from dlcheck.compare.adhoc import compare_texts
+    from dlcheck.engine.bounded import TimeLimit, bounded
+
+    try:
+        verdict = bounded(compare_texts, expected, answer, rtol, atol, seconds=10.0)
+    except TimeLimit:
+        typer.echo("error: the comparison took too long; simplify the expressions", err=True)
+        raise typer.Exit(2) from None
+    if fmt is Format.json:
+        import json
+
+        typer.echo(json.dumps({"status": verdict.status, "message": verdict.message}))
+    else:
+        from dlcheck.report.terminal import MARK, STYLE
+
+        _console().print(f"[{STYLE[verdict.status]}]{MARK[verdict.status]} {verdict.status}[/]: {verdict.message}")
+    raise typer.Exit({"correct": 0, "incorrect": 1}.get(verdict.status, 2))
+
+
+@app.command()
+@guarded
+def validate(paths: Optional[list[Path]] = typer.Argument(None, help="Problem files (default: the whole bank).")) -> None:
+    """Load every problem, derive every reference and check known solutions."""
+    from dlcheck.engine.instance import Instance
+    from dlcheck.spec import bank
+    from dlcheck.spec.load import load_spec
+
+    specs = [load_spec(p, p.stem) for p in paths] if paths else [bank.load(i) for i in bank.all_ids()]
+    for spec in specs:
+        Instance.build(spec)
+        typer.echo(f"ok  {spec.id}  ({len(spec.problem.parts)} parts)")
+
+
+def main() -> None:
+    app(prog_name="dlcheck")
+
+
+if __name__ == "__main__":
+    main()
+    sys.exit(0)

@@ -1,0 +1,255 @@
+"""Why is a wrong answer wrong? Generic detectors, and error carried forward.
+
+Each detector recomputes what the answer *would* be under one well-known slip (sign
+flipped, update not applied, a factor of 2, sigmoid where sigmoid' belongs, degrees for
+radians, rounding too early, a transposed matrix) and says so when the student's value
+matches it. Carrying forward re-evaluates the problem's graph with the student's own
+earlier (wrong) values pinned in place.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import sympy as sp
+
+from dlcheck.compare.numeric import Tol, fmt, round_sig
+from dlcheck.engine.numeval import Undefined, numeval_any
+from dlcheck.mathfns import sigmoid
+
+
+@dataclass
+class Finding:
+    name: str
+    message: str
+    credit: float = 0.0
+
+
+# -- rewrites of the reference ----------------------------------------------------
+def _sigmoid_like(inst, x: Any) -> bool:
+    if isinstance(x, sigmoid):
+        return True
+    return x.is_Symbol and isinstance(inst.node_expr.get(x), sigmoid)
+
+
+def _derivative_factors(inst, mul: Any) -> tuple[list, list]:
+    """In a product, the sigmoid factors s that come with a (1 - s) factor."""
+    factors = list(mul.args)
+    pairs = [f for f in factors if _sigmoid_like(inst, f) and (1 - f) in factors]
+    return pairs, [1 - f for f in pairs]
+
+
+def sigmoid_for_derivative(inst) -> Callable[[Any], Any]:
+    """s*(1-s) -> s: sigmoid written where sigmoid' belongs."""
+    def rewrite(expr: Any) -> Any:
+        def fix(m):
+            _, ones = _derivative_factors(inst, m)
+            return sp.Mul(*[f for f in m.args if f not in ones]) if ones else m
+        return expr.replace(lambda e: e.is_Mul, fix)
+    return rewrite
+
+
+def derivative_dropped(inst) -> Callable[[Any], Any]:
+    """s*(1-s) -> 1: the sigmoid derivative forgotten altogether."""
+    def rewrite(expr: Any) -> Any:
+        def fix(m):
+            sig, ones = _derivative_factors(inst, m)
+            return sp.Mul(*[f for f in m.args if f not in ones and f not in sig]) if ones else m
+        return expr.replace(lambda e: e.is_Mul, fix)
+    return rewrite
+
+
+def degrees_for_radians(expr: Any) -> Any:
+    return expr.replace(lambda e: isinstance(e, (sp.sin, sp.cos, sp.tan)),
+                        lambda e: e.func(e.args[0] * sp.pi / 180))
+
+
+def _env_with(inst, rewrite: Callable[[Any], Any]) -> dict:
+    """The graph's values with every formula rewritten (a slip made everywhere)."""
+    env = {s: float(v) for s, v in inst.given_values.items()}
+    for sym, expr in inst.node_expr.items():
+        try:
+            env[sym] = numeval_any(rewrite(expr), env)
+        except (Undefined, KeyError):
+            env[sym] = float("nan")
+    return env
+
+
+def _close(given: Any, target: Any, tol: Tol) -> bool:
+    from dlcheck.compare.value import as_grid
+
+    g, t = as_grid(given), as_grid(target)
+    if len(g) != len(t) or len(g[0]) != len(t[0]):
+        return False
+    return all(isinstance(b, float) and math.isfinite(b) and tol.accepts(a, b)
+               for ra, rb in zip(g, t) for a, b in zip(ra, rb))
+
+
+# -- numeric answers --------------------------------------------------------------
+def numeric_mistake(inst, pid: str, given: Any, expected: Any, tol: Tol) -> Finding | None:
+    """The first generic slip that explains a wrong numeric answer."""
+    ref = inst.part_ref[pid]
+    matrix = isinstance(expected, list)
+    neg = [[-x for x in row] for row in expected] if matrix else -expected
+    if _close(given, neg, tol) and not _close(given, expected, tol):
+        return Finding("negated", "sign error: your value is the negative of the expected one")
+    if matrix:
+        found = _matrix_slip(given, expected, tol)
+        if found:
+            return found
+    else:
+        found = _unchanged_given(inst, pid, given, tol)
+        if found:
+            return found
+    for name, message, rewrite in (
+        ("sigmoid-for-derivative", "you used sigmoid(z) where its derivative sigmoid'(z) = sigmoid(z)(1 - sigmoid(z)) belongs",
+         sigmoid_for_derivative(inst)),
+        ("derivative-dropped", "you left out the sigmoid derivative sigmoid(z)(1 - sigmoid(z)) in the chain rule",
+         derivative_dropped(inst)),
+        ("degrees", "your calculator was in degrees; the angles here are in radians", degrees_for_radians),
+    ):
+        try:
+            alt = numeval_any(ref, _env_with(inst, rewrite))
+        except (Undefined, KeyError):
+            continue
+        if _close(given, alt, tol) and not _close(alt, expected, tol):
+            return Finding(name, message)
+    if not matrix and expected != 0 and given != 0:
+        found = _factor(inst, given, expected, tol)
+        if found:
+            return found
+        if round_sig(given, 2) == round_sig(expected, 2):
+            return Finding("rounded-early", f"right to 2 significant figures only ({fmt(given)} vs {fmt(expected)}): "
+                           "keep more digits in the intermediate steps")
+    return None
+
+
+def _unchanged_given(inst, pid: str, given: float, tol: Tol) -> Finding | None:
+    formula = inst.shallow.get(pid)
+    if formula is None or isinstance(formula, sp.MatrixBase):
+        return None
+    for sym in sorted(formula.free_symbols & set(inst.given_values), key=lambda s: s.name):
+        value = float(inst.given_values[sym])
+        if value != 0 and tol.accepts(given, value):
+            return Finding("unchanged", f"that is {sym.name} before the update; apply the step "
+                           f"({sym.name} minus the learning rate times the gradient)")
+    return None
+
+
+def _factor(inst, given: float, expected: float, tol: Tol) -> Finding | None:
+    ratio = given / expected
+    candidates = [(2.0, "2"), (0.5, "1/2")]
+    for sym, value in inst.given_values.items():
+        v = float(value)
+        if sym.name in ("eta", "lr", "alpha") and v not in (0, 1):
+            candidates += [(v, sym.name), (1 / v, f"1/{sym.name}")]
+    candidates += [(10.0 ** k, f"10^{k}") for k in (-3, -2, -1, 1, 2, 3)]
+    for factor, name in candidates:
+        if tol.accepts(given, expected * factor) or abs(ratio - factor) <= 1e-3 * abs(factor):
+            return Finding("factor", f"off by a factor of {name}")
+    return None
+
+
+def _matrix_slip(given: list, expected: list, tol: Tol) -> Finding | None:
+    from dlcheck.compare.value import as_grid
+
+    g, e = as_grid(given), as_grid(expected)
+    if len(e) == len(e[0]) and len(e) > 1:
+        transposed = [list(col) for col in zip(*e)]
+        if _close(g, transposed, tol):
+            return Finding("transposed", "your matrix is the transpose of the expected one")
+    if len(e) > 1:
+        for a in range(len(e)):
+            for b in range(a + 1, len(e)):
+                swapped = [row[:] for row in e]
+                swapped[a], swapped[b] = swapped[b], swapped[a]
+                if _close(g, swapped, tol):
+                    return Finding("rows-swapped", f"rows {a + 1} and {b + 1} are swapped")
+    return None
+
+
+# -- formulas -----------------------------------------------------------------------
+def formula_mistake(inst, pid: str, student: Any, ref: Any) -> Finding | None:
+    from dlcheck.compare.symbolic import equivalent
+    from dlcheck.compare.value import as_grid
+
+    part = inst.spec.problem.parts[pid]
+    seed = f"{inst.spec.id}/{pid}/diagnose"
+
+    def same(a: Any, b: Any) -> bool:
+        return all(equivalent(inst, x, y, seed).equal for ra, rb in zip(as_grid(a), as_grid(b))
+                   for x, y in zip(ra, rb))
+
+    formula = inst.shallow.get(inst.part_node.get(pid, pid), ref)
+    if same(student, -formula):
+        return Finding("negated", "sign error: yours is the negative of the expected formula")
+    if isinstance(formula, sp.MatrixBase) and formula.rows == formula.cols and formula.rows > 1:
+        if same(student, formula.T):
+            return Finding("transposed", "yours is the transpose of the expected matrix")
+    rewritten = formula.applyfunc(sigmoid_for_derivative(inst)) if isinstance(formula, sp.MatrixBase) \
+        else sigmoid_for_derivative(inst)(formula)
+    if rewritten != formula and same(student, rewritten):
+        return Finding("sigmoid-for-derivative", "you used sigmoid where sigmoid' = sigmoid(1 - sigmoid) belongs")
+    if not isinstance(formula, sp.MatrixBase):
+        factor = _constant_factor(inst, student, formula, seed)
+        if factor is not None:
+            return Finding("factor", f"off by a constant factor of {fmt(factor, 4)}",
+                           0.5 if part.partial_credit else 0.0)
+    return None
+
+
+def _constant_factor(inst, a: Any, b: Any, seed: str) -> float | None:
+    from dlcheck.engine.numeval import numeval
+
+    ratios = []
+    for env in inst.sample_envs(seed + "/ratio", 12, a.free_symbols | b.free_symbols):
+        try:
+            va, vb = numeval(a, env), numeval(b, env)
+        except (Undefined, KeyError):
+            continue
+        if abs(vb) < 1e-12:
+            continue
+        ratios.append(va / vb)
+    if len(ratios) >= 6 and all(abs(r - ratios[0]) <= 1e-8 * max(1, abs(r)) for r in ratios) \
+            and abs(ratios[0] - 1) > 1e-8 and abs(ratios[0]) > 1e-12:
+        return ratios[0]
+    return None
+
+
+# -- error carried forward ----------------------------------------------------------
+def carried_forward(inst, pid: str, given: Any, tol: Tol, earlier: dict) -> list[str]:
+    """Earlier wrong parts whose values, used as the student used them, explain this one."""
+    ref = inst.part_ref[pid]
+    ancestors = inst.ancestors(ref)
+    wrong = []
+    for other, verdict in earlier.items():
+        node = inst.part_node.get(other)
+        if node is None or verdict.value is None or verdict.status not in ("incorrect", "partial",
+                                                                             "consistent-with-earlier-error"):
+            continue
+        placeholder = inst.named[node]
+        syms = list(placeholder) if isinstance(placeholder, sp.MatrixBase) else [placeholder]
+        if not set(syms) & ancestors:
+            continue
+        values = [x for row in _rows(verdict.value) for x in row]
+        wrong.append((other, dict(zip(syms, values))))
+    if not wrong:
+        return []
+    trials = [wrong] + [[w] for w in wrong] if len(wrong) > 1 else [wrong]
+    for trial in trials:
+        overrides = {s: v for _, pins in trial for s, v in pins.items()}
+        try:
+            carried = numeval_any(ref, inst.env(overrides=overrides))
+        except (Undefined, KeyError):
+            continue
+        if _close(given, carried, tol):
+            return [name for name, _ in trial]
+    return []
+
+
+def _rows(value: Any) -> list[list[float]]:
+    from dlcheck.compare.value import as_grid
+
+    return as_grid(value)

@@ -1,0 +1,335 @@
+"""A problem instance: givens, ordered definitions and part references as one graph.
+
+Every given, definition and part answer becomes a *node*: a sympy symbol standing for
+it, plus its *shallow* formula in terms of earlier nodes (``out_h1 -> sigmoid(net_h1)``).
+Keeping formulas shallow is what makes the rest possible:
+
+- ``diff(E, w5)`` is the total derivative by the chain rule over the graph, written back
+  in terms of the intermediate quantities (``(out_y1 - t1)*out_y1*(1 - out_y1)*out_h1``),
+  which is the worked solution a student would write, and what ``explain`` shows;
+- numbers come from evaluating nodes in order, so the values a student typed for
+  earlier parts can replace the true ones (error carried forward) without re-deriving;
+- formulas are compared by evaluating the same graph at random points.
+
+Vector and matrix quantities become matrices of element nodes (``h1[1]``, ``W_hh[1,2]``).
+"""
+
+from __future__ import annotations
+
+import random
+import zlib
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+import sympy as sp
+
+from dlcheck.engine.numeval import Undefined, numeval, numeval_any
+from dlcheck.errors import ParseError, SpecError
+from dlcheck.mathfns import spec_functions, student_functions
+from dlcheck.parse.safe import Parser
+from dlcheck.yamlio import raw_text
+
+VALUE_KINDS = ("number", "vector", "matrix", "expression")
+SPEC_MAX_LENGTH = 20000
+SPEC_MAX_NODES = 20000
+
+_DOMAIN_SAMPLERS = {
+    "real": lambda r: r.choice((-1, 1)) * r.uniform(0.1, 2.0),
+    "nonzero": lambda r: r.choice((-1, 1)) * r.uniform(0.2, 2.0),
+    "positive": lambda r: r.uniform(0.1, 3.0),
+    "negative": lambda r: -r.uniform(0.1, 3.0),
+    "probability": lambda r: r.uniform(0.05, 0.95),
+    "integer": lambda r: float(r.randint(1, 6)),
+    "angle": lambda r: r.uniform(-3.0, 3.0),
+}
+
+
+def element_names(name: str, shape: tuple[int, int]) -> list[list[str]]:
+    """``v[1]`` for vectors, ``M[1,2]`` for matrices (1-based, as written on paper)."""
+    rows, cols = shape
+    if cols == 1 or rows == 1:
+        flat = [[f"{name}[{k + 1}]"] for k in range(rows * cols)]
+        return flat if cols == 1 else [[f"{name}[{k + 1}]" for k in range(cols)]]
+    return [[f"{name}[{i + 1},{j + 1}]" for j in range(cols)] for i in range(rows)]
+
+
+@dataclass
+class Instance:
+    """The derived form of one problem (see module docstring)."""
+
+    spec: Any
+    leaves: dict[str, Any] = field(default_factory=dict)       # symbols and givens
+    domains: dict[sp.Symbol, str] = field(default_factory=dict)
+    given_values: dict[sp.Symbol, Any] = field(default_factory=dict)
+    node_expr: dict[sp.Symbol, Any] = field(default_factory=dict)  # ordered
+    named: dict[str, Any] = field(default_factory=dict)        # defines and part nodes
+    shallow: dict[str, Any] = field(default_factory=dict)      # name -> shallow formula
+    part_ref: dict[str, Any] = field(default_factory=dict)     # part id -> placeholder
+    part_node: dict[str, str] = field(default_factory=dict)    # part id -> node name
+    mistakes: dict[str, list] = field(default_factory=dict)    # part id -> parsed mistakes
+    choices: dict[str, frozenset[int]] = field(default_factory=dict)
+    reverse: dict[Any, sp.Symbol] = field(default_factory=dict)
+
+    # -- building ------------------------------------------------------------------
+    @classmethod
+    def build(cls, spec) -> "Instance":
+        inst = cls(spec)
+        problem = spec.problem
+        for name, domain in problem.symbols.items():
+            sym = sp.Symbol(name, real=True)
+            inst.leaves[name] = sym
+            inst.domains[sym] = domain
+        for name, raw in problem.given.items():
+            inst._add_given(name, raw)
+        for name, text in problem.define.items():
+            inst._check_new_name(name, ("define", name))
+            value = inst._parse_spec(text, ("define", name))
+            inst._add_node(name, value)
+        for pid, part in problem.parts.items():
+            inst._add_part(pid, part)
+        return inst
+
+    def _check_new_name(self, name: str, loc: tuple) -> None:
+        if name in self.leaves or name in self.named:
+            raise self.spec.error(loc, f"'{name}' is defined twice (as a symbol, given, define or part); rename one")
+
+    def _add_given(self, name: str, raw: Any) -> None:
+        self._check_new_name(name, ("given", name))
+        value = self._parse_spec(raw_text(raw), ("given", name), names={})
+        if isinstance(value, sp.MatrixBase):
+            syms = sp.Matrix([[sp.Symbol(n, real=True) for n in row]
+                              for row in element_names(name, value.shape)])
+            for s, v in zip(syms, value):
+                self.given_values[s] = v
+            self.leaves[name] = syms
+        else:
+            sym = sp.Symbol(name, real=True)
+            self.given_values[sym] = value
+            self.leaves[name] = sym
+        if any(v.free_symbols for v in (value if isinstance(value, sp.MatrixBase) else [value])):
+            raise self.spec.error(("given", name), f"given '{name}' must be a number, vector or matrix of numbers")
+
+    def _add_node(self, name: str, value: Any) -> Any:
+        if isinstance(value, sp.MatrixBase):
+            placeholder = sp.Matrix([[sp.Symbol(n, real=True) for n in row]
+                                     for row in element_names(name, value.shape)])
+            for s, v in zip(placeholder, value):
+                self._set_node(s, v)
+        else:
+            placeholder = sp.Symbol(name, real=True)
+            self._set_node(placeholder, value)
+        self.named[name] = placeholder
+        self.shallow[name] = value
+        return placeholder
+
+    def _set_node(self, sym: sp.Symbol, expr: Any) -> None:
+        self.node_expr[sym] = expr
+        if isinstance(expr, sp.Function) and expr.args:
+            self.reverse.setdefault(expr, sym)
+
+    def _add_part(self, pid: str, part) -> None:
+        if part.kind in VALUE_KINDS:
+            if part.answer is None:
+                raise self.spec.error(("parts", pid), f"part '{pid}' needs an 'answer' (a formula)")
+            text = raw_text(part.answer)
+            if text.strip() in self.named:  # the part asks for a defined quantity
+                self.part_node[pid] = text.strip()
+                self.part_ref[pid] = self.named[text.strip()]
+            else:
+                self._check_new_name(pid, ("parts", pid))
+                value = self._parse_spec(text, ("parts", pid, "answer"))
+                self.part_ref[pid] = self._add_node(pid, value)
+                self.part_node[pid] = pid
+            self._check_shape(pid, part)
+            self.mistakes[pid] = [self._parse_spec(raw_text(m.answer), ("parts", pid, "mistakes", i, "answer"))
+                                  for i, m in enumerate(part.mistakes)]
+        elif part.kind == "choice":
+            from dlcheck.compare.choice import parse_choice
+            if not part.options:
+                raise self.spec.error(("parts", pid), f"choice part '{pid}' needs 'options'")
+            try:
+                self.choices[pid] = parse_choice(raw_text(part.answer), len(part.options))
+                self.mistakes[pid] = [parse_choice(raw_text(m.answer), len(part.options)) for m in part.mistakes]
+            except ParseError as exc:
+                raise self.spec.error(("parts", pid, "answer"), f"choice answer: {exc}") from None
+        elif part.kind == "construction":
+            from dlcheck.compare.construction import check_spec_part
+            check_spec_part(self.spec, pid, part)
+        elif part.kind == "essay" and not part.model_answer:
+            raise self.spec.error(("parts", pid), f"essay part '{pid}' needs a 'model_answer'")
+
+    def _check_shape(self, pid: str, part) -> None:
+        ref = self.part_ref[pid]
+        is_matrix = isinstance(ref, sp.MatrixBase)
+        if part.kind in ("number", "expression") and is_matrix:
+            raise self.spec.error(("parts", pid, "kind"), f"part '{pid}' is a {part.kind} but its answer is a "
+                                  f"{ref.rows}x{ref.cols} matrix; use kind vector or matrix")
+        if part.kind in ("vector", "matrix") and not is_matrix:
+            raise self.spec.error(("parts", pid, "kind"), f"part '{pid}' is a {part.kind} but its answer is a scalar")
+        if part.kind == "number" and self.free_leaves(ref):
+            names = ", ".join(sorted(s.name for s in self.free_leaves(ref)))
+            raise self.spec.error(("parts", pid, "answer"), f"part '{pid}' is a number but its answer depends "
+                                  f"on {names}, which have no given value; give them or use kind expression")
+
+    # -- parsing -------------------------------------------------------------------
+    def spec_parser(self, names: dict | None = None) -> Parser:
+        fns = spec_functions()
+        fns.update({"diff": self._diff, "argmax": self._argmax, "argmax_over": self._argmax_over,
+                    "max_over": self._max_over})
+        scope = dict(self.leaves)
+        scope.update(self.named)
+        return Parser(scope if names is None else names, fns, max_length=SPEC_MAX_LENGTH,
+                      max_nodes=SPEC_MAX_NODES, subscripts=True)
+
+    def _parse_spec(self, text: str, loc: tuple, names: dict | None = None) -> Any:
+        try:
+            return self.spec_parser(names).parse(text)
+        except ParseError as exc:
+            raise self.spec.error(loc, f"{exc}; fix this formula") from None
+
+    def student_parser(self, pid: str) -> Parser:
+        """What a student may write for part ``pid``.
+
+        Numeric parts take numbers (and functions of numbers) only. Formula parts take
+        the problem's symbols, its defined quantities and earlier parts, never the part
+        itself: ``yhat`` is no answer to "what is yhat".
+        """
+        part = self.spec.problem.parts[pid]
+        names: dict[str, Any] = {}
+        if part.kind in VALUE_KINDS and not self.is_numeric(pid):
+            names.update(self.leaves)
+            own = self.part_node.get(pid)
+            for name, placeholder in self.named.items():
+                if name == own:
+                    break
+                names[name] = placeholder
+        return Parser(names, student_functions())
+
+    # -- derivatives ---------------------------------------------------------------
+    def _diff(self, *args):
+        if len(args) != 2:
+            raise ParseError("diff takes (quantity, variable)")
+        f, x = args
+        if isinstance(x, sp.MatrixBase):
+            if isinstance(f, sp.MatrixBase):
+                raise ParseError("diff of a vector by a vector is not supported; take one component")
+            return x.applyfunc(lambda xi: self.total_diff(f, xi))
+        if not isinstance(x, sp.Symbol):
+            raise ParseError("diff needs a variable: a symbol, a given, or a defined quantity")
+        if isinstance(f, sp.MatrixBase):
+            return f.applyfunc(lambda fi: self.total_diff(fi, x))
+        return self.total_diff(f, x)
+
+    def total_diff(self, f: Any, x: sp.Symbol) -> Any:
+        """df/dx through every path of the graph (chain rule), in intermediate terms."""
+        memo: dict[sp.Symbol, Any] = {}
+
+        def d(expr: Any) -> Any:
+            out = sp.diff(expr, x)
+            for s in expr.free_symbols:
+                if s is not x and s in self.node_expr:
+                    ds = dnode(s)
+                    if ds != 0:
+                        out += sp.diff(expr, s) * ds
+            return out
+
+        def dnode(s: sp.Symbol) -> Any:
+            if s not in memo:
+                memo[s] = d(self.node_expr[s])
+            return memo[s]
+
+        return d(f).xreplace(self.reverse)
+
+    # -- numbers -------------------------------------------------------------------
+    def free_leaves(self, value: Any) -> set[sp.Symbol]:
+        """Leaf symbols (no given value) that a formula depends on through the graph."""
+        items = list(value) if isinstance(value, sp.MatrixBase) else [value]
+        seen: set = set()
+        stack = [s for i in items for s in i.free_symbols]
+        out = set()
+        while stack:
+            s = stack.pop()
+            if s in seen:
+                continue
+            seen.add(s)
+            if s in self.node_expr:
+                stack.extend(self.node_expr[s].free_symbols)
+            elif s not in self.given_values:
+                out.add(s)
+        return out
+
+    def ancestors(self, value: Any) -> set[sp.Symbol]:
+        """Every node a formula depends on, directly or through other nodes."""
+        items = list(value) if isinstance(value, sp.MatrixBase) else [value]
+        stack = [s for i in items for s in i.free_symbols if s in self.node_expr]
+        seen: set[sp.Symbol] = set()
+        while stack:
+            s = stack.pop()
+            if s not in seen:
+                seen.add(s)
+                stack.extend(t for t in self.node_expr[s].free_symbols if t in self.node_expr)
+        return seen
+
+    def is_numeric(self, pid: str) -> bool:
+        ref = self.part_ref.get(pid)
+        return ref is not None and not self.free_leaves(ref)
+
+    def env(self, leaf_values: dict | None = None, overrides: dict | None = None) -> dict:
+        """Float value of every leaf and node; ``overrides`` pin chosen nodes."""
+        env: dict = {s: float(v) for s, v in self.given_values.items()}
+        if leaf_values:
+            env.update(leaf_values)
+        overrides = overrides or {}
+        for sym, expr in self.node_expr.items():
+            if sym in overrides:
+                env[sym] = overrides[sym]
+                continue
+            try:
+                env[sym] = numeval(expr, env)
+            except (Undefined, KeyError):
+                env[sym] = float("nan")
+        return env
+
+    def value(self, item: Any, env: dict | None = None) -> Any:
+        """Float (or nested list) value of a placeholder or formula."""
+        return numeval_any(item, self.env() if env is None else env)
+
+    def sample_envs(self, seed_text: str, count: int, symbols: Iterable[sp.Symbol] = ()) -> list[dict]:
+        """Seeded random points for the free leaves (each in its declared domain)."""
+        rng = random.Random(zlib.crc32(seed_text.encode()))
+        free = sorted({*self.domains, *symbols} - set(self.given_values), key=lambda s: s.name)
+        envs = []
+        for _ in range(count):
+            leaf_values = {s: _DOMAIN_SAMPLERS[self.domains.get(s, "real")](rng) for s in free}
+            envs.append(self.env(leaf_values))
+        return envs
+
+    def _argmax(self, *args):
+        (v,) = args
+        values = [numeval(e, self.env()) for e in v]
+        return sp.Integer(values.index(max(values)) + 1)
+
+    def _scan(self, args) -> tuple[float, float]:
+        expr, var, lo, hi = args
+        env = self.env()
+        f = lambda t: numeval(expr, {**env, var: t})  # noqa: E731
+        lo, hi = float(lo), float(hi)
+        grid = [lo + (hi - lo) * k / 2000 for k in range(2001)]
+        best = max(grid, key=f)
+        a, b = best - (hi - lo) / 2000, best + (hi - lo) / 2000
+        for _ in range(100):  # golden-section refinement
+            c, d = b - (b - a) / 1.618033988749895, a + (b - a) / 1.618033988749895
+            if f(c) > f(d):
+                b = d
+            else:
+                a = c
+        t = (a + b) / 2
+        return t, f(t)
+
+    def _argmax_over(self, *args):
+        t, _ = self._scan(args)
+        return sp.Float(round(t, 9))
+
+    def _max_over(self, *args):
+        _, value = self._scan(args)
+        return sp.Float(value)

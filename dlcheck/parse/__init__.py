@@ -1,0 +1,1 @@
+"""Reading what people type: plain syntax, LaTeX, choices. The one trust boundary."""

@@ -1,0 +1,232 @@
+"""The trust boundary: typed text -> sympy objects, by a whitelist walk over Python's ast.
+
+Nothing typed is ever evaluated as code. The text is rewritten to Python syntax
+(:mod:`dlcheck.parse.text`), parsed by :func:`ast.parse` into a tree, and this module
+builds sympy objects node by node, accepting only numbers, the names it was given, the
+functions it was given, arithmetic, and lists. Size limits keep hostile input cheap:
+length, number of nodes, digits in a literal, and the size of any power of numbers.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import sympy as sp
+
+from dlcheck.errors import ParseError
+from dlcheck.parse.text import to_python
+
+MAX_LENGTH = 2000
+MAX_NODES = 400
+MAX_DIGITS = 60
+MAX_EXPONENT = 1000
+MAX_POWER_BITS = 4096
+
+
+@dataclass
+class Parser:
+    """Parses text with a fixed vocabulary of names and functions.
+
+    ``names`` maps what may be typed to the sympy object it stands for; ``functions``
+    maps callable names to Python callables taking sympy arguments. ``subscripts``
+    allows ``v[i]`` (1-based), which only problem authors need.
+    """
+
+    names: Mapping[str, Any]
+    functions: Mapping[str, Callable[..., Any]]
+    max_length: int = MAX_LENGTH
+    max_nodes: int = MAX_NODES
+    subscripts: bool = False
+    constants: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.constants = {"pi": sp.pi, "e": sp.E}
+
+    def parse(self, text: str) -> Any:
+        """Return a sympy expression or Matrix, or raise ParseError with one line."""
+        if not isinstance(text, str):
+            text = str(text)
+        if len(text) > self.max_length:
+            raise ParseError(f"answer too long ({len(text)} characters; the limit is {self.max_length})")
+        if not text.strip():
+            raise ParseError("empty answer")
+        source = to_python(text, frozenset(self.functions))
+        try:
+            tree = ast.parse(source, mode="eval")
+        except SyntaxError as exc:
+            raise ParseError(f"not a formula: {_syntax_reason(exc)}") from None
+        except (ValueError, MemoryError, RecursionError):
+            raise ParseError("not a formula") from None
+        count = sum(1 for _ in ast.walk(tree))
+        if count > self.max_nodes:
+            raise ParseError(f"formula too large ({count} parts; the limit is {self.max_nodes})")
+        self._source = source
+        value = self._node(tree.body)
+        if _has_infinity(value):
+            raise ParseError("the value is undefined (division by zero?)")
+        return value
+
+    # -- nodes ---------------------------------------------------------------------
+    def _node(self, node: ast.AST) -> Any:
+        method = getattr(self, "_" + type(node).__name__, None)
+        if method is None:
+            raise ParseError(f"{_describe(node)} is not allowed in an answer")
+        return method(node)
+
+    def _Constant(self, node: ast.Constant) -> Any:
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ParseError(f"{_describe(node)} is not allowed in an answer")
+        literal = ast.get_source_segment(self._source, node) or repr(value)
+        digits = sum(ch.isdigit() for ch in literal)
+        if digits > MAX_DIGITS:
+            raise ParseError(f"a number with {digits} digits is too long (the limit is {MAX_DIGITS})")
+        if isinstance(value, int):
+            return sp.Integer(value)
+        if not math.isfinite(value) or abs(value) > 1e300:
+            raise ParseError(f"the number {literal} is out of range")
+        return sp.Rational(literal)  # exact: 0.1 stays 1/10
+
+    def _Name(self, node: ast.Name) -> Any:
+        if node.id in self.names:
+            return self.names[node.id]
+        if node.id in self.constants:
+            return self.constants[node.id]
+        if node.id in self.functions:
+            raise ParseError(f"{node.id} is a function: write {node.id}(...)")
+        known = sorted(self.names)
+        hint = f"; known symbols: {', '.join(known[:25])}" if known else ""
+        raise ParseError(f"unknown symbol '{node.id}'{hint}")
+
+    def _UnaryOp(self, node: ast.UnaryOp) -> Any:
+        operand = self._node(node.operand)
+        if isinstance(node.op, ast.USub):
+            return -operand
+        if isinstance(node.op, ast.UAdd):
+            return operand
+        raise ParseError(f"the operator {_describe(node.op)} is not allowed")
+
+    def _BinOp(self, node: ast.BinOp) -> Any:
+        left, right = self._node(node.left), self._node(node.right)
+        op = node.op
+        try:
+            if isinstance(op, ast.Add):
+                return left + right
+            if isinstance(op, ast.Sub):
+                return left - right
+            if isinstance(op, (ast.Mult, ast.MatMult)):
+                return _multiply(left, right, matmul=isinstance(op, ast.MatMult))
+            if isinstance(op, ast.Div):
+                if isinstance(right, sp.MatrixBase):
+                    raise ParseError("cannot divide by a vector or matrix")
+                if right == 0:
+                    raise ParseError("division by zero")
+                return left / right
+            if isinstance(op, ast.Pow):
+                return _power(left, right)
+        except sp.ShapeError as exc:
+            raise ParseError(f"shapes do not fit: {exc}") from None
+        except TypeError:
+            raise ParseError("cannot combine a number and a matrix that way") from None
+        raise ParseError(f"the operator {_describe(op)} is not allowed")
+
+    def _Call(self, node: ast.Call) -> Any:
+        if not isinstance(node.func, ast.Name) or node.func.id not in self.functions:
+            name = node.func.id if isinstance(node.func, ast.Name) else "that"
+            raise ParseError(f"unknown function '{name}'; known functions: "
+                             f"{', '.join(sorted(n for n in self.functions if not n.startswith('d') or n == 'diff'))}")
+        if node.keywords:
+            raise ParseError("keyword arguments are not allowed")
+        args = [self._node(a) for a in node.args]
+        try:
+            return self.functions[node.func.id](*args)
+        except ParseError:
+            raise
+        except (TypeError, ValueError, sp.ShapeError, AttributeError, IndexError) as exc:
+            raise ParseError(f"cannot apply {node.func.id} here: {exc}") from None
+
+    def _List(self, node: ast.List | ast.Tuple) -> Any:
+        items = [self._node(e) for e in node.elts]
+        if not items:
+            raise ParseError("empty list")
+        if all(isinstance(i, sp.MatrixBase) for i in items):
+            rows = [list(i) for i in items]
+            if any(len(r) != len(rows[0]) for r in rows):
+                raise ParseError("the rows of this matrix have different lengths")
+            return sp.Matrix(rows)
+        if any(isinstance(i, sp.MatrixBase) for i in items):
+            raise ParseError("a list mixes numbers and lists")
+        return sp.Matrix(items)
+
+    _Tuple = _List
+
+    def _Subscript(self, node: ast.Subscript) -> Any:
+        if not self.subscripts:
+            raise ParseError("indexing with [] is not allowed in an answer")
+        value = self._node(node.value)
+        index = self._node(node.slice)
+        indices = list(index) if isinstance(index, sp.MatrixBase) else [index]
+        if not isinstance(value, sp.MatrixBase) or not all(i.is_Integer for i in indices):
+            raise ParseError("only a vector or matrix can be indexed, with whole numbers from 1")
+        try:
+            if len(indices) == 1 and min(value.shape) == 1:
+                return list(value)[int(indices[0]) - 1]
+            if len(indices) == 1:
+                return value.row(int(indices[0]) - 1).T
+            return value[int(indices[0]) - 1, int(indices[1]) - 1]
+        except IndexError:
+            raise ParseError("index out of range (indices start at 1)") from None
+
+
+def _multiply(left: Any, right: Any, matmul: bool) -> Any:
+    if isinstance(left, sp.MatrixBase) and isinstance(right, sp.MatrixBase):
+        if not matmul and left.shape == right.shape and left.shape[1] == 1:
+            raise ParseError("'*' between two vectors is ambiguous; use dot(a, b) or hadamard(a, b)")
+        return left * right
+    return left * right
+
+
+def _power(base: Any, exponent: Any) -> Any:
+    if isinstance(exponent, sp.MatrixBase):
+        raise ParseError("an exponent cannot be a matrix")
+    if isinstance(base, sp.MatrixBase):
+        if not (exponent.is_Integer and 0 <= exponent <= 16):
+            raise ParseError("a matrix may only be raised to a small whole power")
+        return base ** int(exponent)
+    if exponent.is_Number:
+        if abs(exponent) > MAX_EXPONENT:
+            raise ParseError(f"exponent {exponent} is too large (the limit is {MAX_EXPONENT})")
+        if base.is_Number and base != 0:
+            try:
+                bits = float(abs(exponent)) * max(1.0, abs(math.log2(abs(float(base)))))
+            except (OverflowError, ValueError):
+                bits = math.inf
+            if bits > MAX_POWER_BITS:
+                raise ParseError("that power of numbers is too large to be an answer")
+    return base ** exponent
+
+
+def _has_infinity(value: Any) -> bool:
+    items = list(value) if isinstance(value, sp.MatrixBase) else [value]
+    return any(i.has(sp.zoo, sp.oo, -sp.oo, sp.nan) for i in items)
+
+
+def _describe(node: ast.AST) -> str:
+    names = {"Attribute": "attribute access (.)", "Lambda": "lambda", "Compare": "a comparison",
+             "BoolOp": "and/or", "Dict": "a dictionary", "Set": "a set", "Starred": "*",
+             "JoinedStr": "a string", "IfExp": "if/else", "Constant": "a string or other constant",
+             "BitXor": "^", "FloorDiv": "//", "Mod": "%"}
+    kind = type(node).__name__
+    return names.get(kind, kind)
+
+
+def _syntax_reason(exc: SyntaxError) -> str:
+    msg = exc.msg or "syntax error"
+    if "never closed" in msg or "unmatched" in msg or "was never" in msg:
+        return "brackets do not match"
+    if "too many nested" in msg:
+        return "too deeply nested"
+    return "check the operators and brackets"

@@ -1,0 +1,34 @@
+"""Formulas as text: plain (what a student would type), unicode (terminal), LaTeX."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def plain(expr: Any) -> str:
+    """One line in the syntax dlcheck reads: ``(out_y1 - t1)*out_y1*(1 - out_y1)``."""
+    import sympy as sp
+
+    if isinstance(expr, sp.MatrixBase):
+        rows = [[plain(x) for x in expr.row(i)] for i in range(expr.rows)]
+        if expr.cols == 1:
+            return "[" + ", ".join(r[0] for r in rows) + "]"
+        return "[" + ", ".join("[" + ", ".join(r) + "]" for r in rows) + "]"
+    return sp.sstr(expr).replace("**", "^")
+
+
+def pretty(expr: Any) -> str:
+    """``plain`` with σ, ·, superscripts: readable in a terminal, still one line."""
+    text = plain(expr) if not isinstance(expr, str) else expr
+    text = re.sub(r"\^(-?\d+)\b", lambda m: m.group(1).translate(_SUPERSCRIPT), text)
+    text = text.replace("sigmoid", "σ").replace("sqrt", "√").replace("*", "·")
+    return text
+
+
+def latex(expr: Any) -> str:
+    import sympy as sp
+
+    return sp.latex(expr)

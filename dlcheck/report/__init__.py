@@ -1,0 +1,1 @@
+"""Renderers: they draw verdicts and never compute them."""

@@ -1,0 +1,86 @@
+"""Verdicts drawn with rich: a table per problem, matrices as grids, a summary line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from dlcheck.verdict import ProblemResult, Verdict
+
+STYLE = {"correct": "green", "incorrect": "red", "partial": "yellow",
+         "consistent-with-earlier-error": "cyan", "invalid": "magenta", "missing": "dim",
+         "manual": "blue", "undecided": "yellow"}
+MARK = {"correct": "✓", "incorrect": "✗", "partial": "½", "consistent-with-earlier-error": "→",
+        "invalid": "!", "missing": "·", "manual": "✎", "undecided": "?"}
+
+
+def _answer_cell(v: Verdict) -> Any:
+    """A matrix answer as a small grid with the differing cells highlighted; else its text."""
+    from dlcheck.compare.numeric import fmt
+
+    value = v.value
+    if isinstance(value, list) and value and isinstance(value[0], list) and len(value[0]) > 1:
+        marked = {(e["row"], e["col"]) for e in v.detail.get("entries", [])}
+        grid = Table.grid(padding=(0, 1))
+        for i, row in enumerate(value):
+            grid.add_row(*[Text(fmt(x), style="bold red" if (i + 1, j + 1) in marked else "")
+                           for j, x in enumerate(row)])
+        return grid
+    text = v.answer if len(v.answer) <= 200 else v.answer[:197] + "..."
+    return Text(text) if text else Text("—", style="dim")
+
+
+def _detail_cell(v: Verdict) -> Any:
+    lines: list[Any] = [Text(v.message)]
+    table = v.detail.get("failing_input")
+    if table:
+        grid = Table("t", "x", "expected", "produced", box=None, padding=(0, 1), show_edge=False)
+        for row in table:
+            bad = row["expected"] != row["produced"]
+            grid.add_row(str(row["t"]), row["x"], str(row["expected"]),
+                         Text(str(row["produced"]), style="bold red" if bad else ""))
+        lines.append(grid)
+    return Group(*lines)
+
+
+def problem_table(result: ProblemResult) -> Table:
+    table = Table(title=f"{result.id} — {result.title}", title_justify="left", show_lines=False,
+                  caption=f"{_num(result.score)} / {_num(result.max_score)}", caption_justify="right")
+    table.add_column("part", style="bold", no_wrap=True)
+    table.add_column("your answer", overflow="fold", max_width=40)
+    table.add_column("expected", overflow="fold", max_width=40)
+    table.add_column("status", no_wrap=True)
+    table.add_column("detail", overflow="fold")
+    for v in result.verdicts:
+        status = Text(f"{MARK[v.status]} {v.status}", style=STYLE[v.status])
+        expected = v.expected if v.status not in ("missing",) else ""
+        table.add_row(v.part, _answer_cell(v), Text(expected, style="dim"), status, _detail_cell(v))
+    return table
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
+def summary(results: list[ProblemResult]) -> Text:
+    score = sum(r.score for r in results)
+    total = sum(r.max_score for r in results)
+    counts: dict[str, int] = {}
+    for r in results:
+        for v in r.verdicts:
+            counts[v.status] = counts.get(v.status, 0) + 1
+    pct = f" ({score / total:.0%})" if total else ""
+    text = Text(f"Score: {_num(round(score, 4))} / {_num(total)}{pct}  ", style="bold")
+    text.append(", ".join(f"{n} {s}" for s, n in counts.items()))
+    return text
+
+
+def print_results(results: list[ProblemResult], console: Console | None = None) -> None:
+    console = console or Console()
+    for result in results:
+        console.print(problem_table(result))
+        console.print()
+    console.print(summary(results))

@@ -1,0 +1,1 @@
+"""Problem files: their schema, loading with positions, and finding them by id."""
