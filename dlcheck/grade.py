@@ -32,7 +32,7 @@ def grade_problem(problem_id: str, answers: dict[str, Any], seconds: float = PAR
     """``answers`` maps part ids to the typed text (or a mapping for constructions)."""
     from dlcheck import engine
 
-    inst = engine.instance(problem_id)
+    inst = engine.load(problem_id)
     earlier: dict[str, Verdict] = {}
     for pid in inst.spec.problem.parts:
         earlier[pid] = grade_part(inst, pid, answers.get(pid), dict(earlier), seconds)

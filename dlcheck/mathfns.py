@@ -143,21 +143,26 @@ def _row(*args):
     return m.row(int(i) - 1).T
 
 
-def _subs(*args):
-    if len(args) != 3:
-        raise ParseError("subs takes (expression, symbol, value)")
-    expr, var, value = args
-    return expr.xreplace({var: value})
+def _columns(*args):
+    cols = [_vector(a, "columns") for a in args]
+    return sp.Matrix.hstack(*cols)
+
+
+def _inverse(*args):
+    (m,) = args
+    if not isinstance(m, sp.MatrixBase) or m.rows != m.cols:
+        raise ParseError("inverse needs a square matrix")
+    return m.inv()
 
 
 def spec_functions() -> dict[str, Callable]:
     """Functions a problem author may use in references, on top of a student's.
 
-    ``diff``, ``argmax`` and friends need the problem instance and are added by
+    ``diff``, ``subs``, ``argmax`` and friends need the problem instance and are added by
     :mod:`dlcheck.engine.instance`.
     """
     fns = student_functions()
     fns.update({"transpose": _transpose, "dot": _dot, "sum": _sum, "hadamard": _hadamard,
                 "outer": _outer, "blockdiag": _blockdiag, "det": _det, "row": _row,
-                "subs": _subs})
+                "columns": _columns, "inverse": _inverse})
     return fns

@@ -76,7 +76,7 @@ def _convert(node: Any, loc: tuple, positions: dict, text: str, path: str, error
     if isinstance(node, ScalarNode):
         if node.tag == "tag:yaml.org,2002:null" or (node.style is None and node.value in ("", "~", "null", "Null", "NULL")):
             return None
-        return node.value
+        return node.value.replace("\a", "")  # ruamel marks folds of ">" scalars with \a
     if isinstance(node, SequenceNode):
         if node.flow_style and all(isinstance(v, (ScalarNode, SequenceNode)) for v in node.value):
             # a flow list such as [1, 2] or [[1,2],[3,4]] is also kept as the typed text

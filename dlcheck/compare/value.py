@@ -75,7 +75,7 @@ def check_value(inst, pid: str, text: str, earlier: dict[str, Verdict] | None = 
     part = inst.spec.problem.parts[pid]
     ref = inst.part_ref[pid]
     numeric = inst.is_numeric(pid)
-    expected_text = show_value(inst.value(ref)) if numeric else show_formula(inst.shallow.get(inst.part_node[pid], ref))
+    expected_text = show_value(inst.value(ref)) if numeric else show_formula(inst.shown.get(pid, inst.shallow.get(inst.part_node[pid], ref)))
     verdict = Verdict(pid, "incorrect", 0.0, part.points, answer=text, expected=expected_text)
     try:
         student = inst.student_parser(pid).parse(text)

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 
 @lru_cache(maxsize=None)
-def instance(problem_id: str):
+def load(problem_id: str):
     """The derived instance of a bundled problem (built once per process)."""
     from dlcheck.engine.instance import Instance
     from dlcheck.spec import bank

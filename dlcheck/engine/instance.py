@@ -68,6 +68,7 @@ class Instance:
     part_node: dict[str, str] = field(default_factory=dict)    # part id -> node name
     mistakes: dict[str, list] = field(default_factory=dict)    # part id -> parsed mistakes
     choices: dict[str, frozenset[int]] = field(default_factory=dict)
+    shown: dict[str, Any] = field(default_factory=dict)        # part id -> display form
     reverse: dict[Any, sp.Symbol] = field(default_factory=dict)
 
     # -- building ------------------------------------------------------------------
@@ -141,6 +142,8 @@ class Instance:
                 self.part_ref[pid] = self._add_node(pid, value)
                 self.part_node[pid] = pid
             self._check_shape(pid, part)
+            if part.show:
+                self._add_show(pid, part)
             self.mistakes[pid] = [self._parse_spec(raw_text(m.answer), ("parts", pid, "mistakes", i, "answer"))
                                   for i, m in enumerate(part.mistakes)]
         elif part.kind == "choice":
@@ -158,6 +161,21 @@ class Instance:
         elif part.kind == "essay" and not part.model_answer:
             raise self.spec.error(("parts", pid), f"essay part '{pid}' needs a 'model_answer'")
 
+    def _add_show(self, pid: str, part) -> None:
+        """A display form is typed by the author, so it must agree with the derivation."""
+        from dlcheck.compare.symbolic import equivalent
+
+        shown = self._parse_spec(part.show, ("parts", pid, "show"))
+        ref = self.part_ref[pid]
+        pairs = zip(shown, ref) if isinstance(ref, sp.MatrixBase) and isinstance(shown, sp.MatrixBase) \
+            and shown.shape == ref.shape else [(shown, ref)]
+        for a, b in pairs:
+            if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase) or \
+                    not equivalent(self, a, b, f"{self.spec.id}/{pid}/show").equal:
+                raise self.spec.error(("parts", pid, "show"), f"'show' of part '{pid}' is not equal to its "
+                                      "derived answer; fix one of them")
+        self.shown[pid] = shown
+
     def _check_shape(self, pid: str, part) -> None:
         ref = self.part_ref[pid]
         is_matrix = isinstance(ref, sp.MatrixBase)
@@ -174,7 +192,7 @@ class Instance:
     # -- parsing -------------------------------------------------------------------
     def spec_parser(self, names: dict | None = None) -> Parser:
         fns = spec_functions()
-        fns.update({"diff": self._diff, "argmax": self._argmax, "argmax_over": self._argmax_over,
+        fns.update({"diff": self._diff, "subs": self._subs, "argmax": self._argmax, "argmax_over": self._argmax_over,
                     "max_over": self._max_over})
         scope = dict(self.leaves)
         scope.update(self.named)
@@ -199,10 +217,12 @@ class Instance:
         if part.kind in VALUE_KINDS and not self.is_numeric(pid):
             names.update(self.leaves)
             own = self.part_node.get(pid)
+            internal = set(self.spec.problem.internal)
             for name, placeholder in self.named.items():
                 if name == own:
                     break
-                names[name] = placeholder
+                if name not in internal:
+                    names[name] = placeholder
         return Parser(names, student_functions())
 
     # -- derivatives ---------------------------------------------------------------
@@ -304,6 +324,17 @@ class Instance:
             envs.append(self.env(leaf_values))
         return envs
 
+    def _subs(self, *args):
+        """subs(quantity, symbol, value): the quantity written out in leaves, then substituted."""
+        from dlcheck.compare.symbolic import expand
+
+        if len(args) != 3 or not isinstance(args[1], sp.Symbol) or args[1] in self.node_expr:
+            raise ParseError("subs takes (quantity, symbol, value) with a symbol or given as the second argument")
+        expr, var, value = args
+        if isinstance(expr, sp.MatrixBase):
+            return expr.applyfunc(lambda e: expand(self, e).xreplace({var: value}))
+        return expand(self, expr).xreplace({var: value})
+
     def _argmax(self, *args):
         (v,) = args
         values = [numeval(e, self.env()) for e in v]
@@ -328,7 +359,7 @@ class Instance:
 
     def _argmax_over(self, *args):
         t, _ = self._scan(args)
-        return sp.Float(round(t, 9))
+        return sp.Float(round(t, 6))
 
     def _max_over(self, *args):
         _, value = self._scan(args)

@@ -37,6 +37,7 @@ class Part(Strict):
     kind: Kind
     prompt: str
     answer: Union[str, list, None] = None
+    show: Optional[str] = None        # a tidier form of the answer, checked equivalent at load
     options: list[str] = []
     tolerance: Optional[Tolerance] = None
     points: float = Field(1.0, ge=0)
@@ -59,6 +60,7 @@ class Problem(Strict):
     symbols: dict[str, Domain] = {}
     given: dict[str, Union[str, list]] = {}
     define: dict[str, str] = {}
+    internal: list[str] = []          # defines a student may not name in an answer
     parts: dict[str, Part]
     display: dict[str, str] = {}
     explain: ExplainPolicy = "always"
