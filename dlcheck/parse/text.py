@@ -76,8 +76,8 @@ def to_python(text: str, functions: frozenset[str] | set[str]) -> str:
                 out[-1] = f"d{prev}"
                 prev = f"d{prev}"
                 continue
-            raise ParseError("a prime (') may only follow a function that has a derivative, "
-                             "as in sigmoid'(z) or tanh'(z)", col)
+            raise ParseError("a quote (') is only allowed as a prime after sigmoid or tanh, "
+                             "as in sigmoid'(z); strings are not answers", col)
         if value == "^":
             value = "**"
         ends_operand = prev_kind in ("num", "name") or prev in (")", "]")

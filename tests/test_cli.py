@@ -1,0 +1,175 @@
+"""The command line through typer's runner, and start-up cost through a real process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dlcheck.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "answers.yaml"
+
+
+def test_grade_example_table(runner):
+    result = runner.invoke(app, ["grade", str(EXAMPLE)], env={"COLUMNS": "200"})
+    assert result.exit_code == 1, result.output
+    assert "backprop/q1" in result.output
+    assert "Sign error" in result.output
+    assert "Score:" in result.output
+
+
+def test_grade_example_json(runner):
+    result = runner.invoke(app, ["grade", str(EXAMPLE), "--format", "json"])
+    assert result.exit_code == 1
+    doc = json.loads(result.stdout)
+    assert "\x1b[" not in result.stdout
+    assert set(doc) == {"score", "max_score", "problems"}
+    q1 = doc["problems"][0]
+    assert q1["id"] == "backprop/q1" and q1["max_score"] == 25
+    parts = {p["id"]: p for p in q1["parts"]}
+    assert parts["out_h2"]["status"] == "correct"      # Persian digits
+    assert parts["out_y1"]["status"] == "correct"      # decimal comma
+    assert parts["w1_new"]["status"] == "incorrect"    # unchanged weight
+    assert parts["dE_dw5"]["status"] == "incorrect"
+    assert doc["score"] == sum(p["score"] for p in q1["parts"])
+    for p in q1["parts"]:
+        assert set(p) >= {"id", "status", "score", "max_score", "message"}
+
+
+def test_grade_all_correct_exits_zero(runner, write):
+    path = write("a.yaml", """
+        set: backprop
+        answers:
+          q1:
+            out_h1: 0.594476
+            w1_new: 0.14977
+    """)
+    result = runner.invoke(app, ["grade", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+
+
+def test_yaml_typing_is_not_applied(runner, write):
+    # `no` stays the text "no" (invalid for a number), `0.5945000` keeps its digits
+    path = write("a.yaml", """
+        answers:
+          backprop/q1:
+            out_h1: 0.5945000
+            out_h2: no
+    """)
+    doc = json.loads(runner.invoke(app, ["grade", str(path), "--format", "json"]).stdout)
+    parts = {p["id"]: p for p in doc["problems"][0]["parts"]}
+    assert parts["out_h1"]["answer"] == "0.5945000" and parts["out_h1"]["status"] == "correct"
+    assert parts["out_h2"]["answer"] == "no" and parts["out_h2"]["status"] == "invalid"
+
+
+@pytest.mark.parametrize("text, words", [
+    ("set: backprop\nanswers:\n  q1:\n    nope: 1\n", "has no part 'nope'; its parts are out_h1"),
+    ("answers:\n  q9:\n    a: 1\n", "unknown problem 'q9'"),
+    ("answers:\n  backprop/q1:\n    out_h1: [1\n", "invalid YAML"),
+    ("answers:\n  backprop/q1:\n    out_h1: 1\n    out_h1: 2\n", "duplicate key 'out_h1'"),
+    ("student: x\n", "needs a mapping 'answers:'"),
+    ("answers:\n  q2:\n    a: 1\n", "in several sets"),
+])
+def test_input_errors_exit_2_with_a_place(runner, write, text, words):
+    path = write("a.yaml", text)
+    result = runner.invoke(app, ["grade", str(path)])
+    assert result.exit_code == 2
+    assert words in result.output
+    assert str(path) in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unknown_part_error_has_line_and_column(runner, write):
+    path = write("a.yaml", "set: backprop\nanswers:\n  q1:\n    out_h1: 0.59\n    outh2: 0.6\n")
+    result = runner.invoke(app, ["grade", str(path)])
+    assert f"{path}:5:5:" in result.output
+
+
+def test_missing_file(runner, tmp_path):
+    result = runner.invoke(app, ["grade", str(tmp_path / "none.yaml")])
+    assert result.exit_code == 2 and "no such file" in result.output
+
+
+def test_hostile_file_grades_quickly(runner, write):
+    import time
+
+    long = "x" * 100_000
+    path = write("a.yaml", f"""
+        set: backprop
+        answers:
+          q1:
+            out_h1: "__import__('os').system('touch /tmp/dlcheck-pwned')"
+            out_h2: "().__class__"
+            out_y1: "9**9**9**9"
+            out_y2: {long}
+            loss: 0.3234
+    """)
+    start = time.monotonic()
+    result = runner.invoke(app, ["grade", str(path), "--format", "json"])
+    assert time.monotonic() - start < 20
+    parts = {p["id"]: p["status"] for p in json.loads(result.stdout)["problems"][0]["parts"]}
+    assert parts["out_h1"] == parts["out_h2"] == parts["out_y1"] == parts["out_y2"] == "invalid"
+    assert parts["loss"] == "correct"
+    assert not Path("/tmp/dlcheck-pwned").exists()
+
+
+def test_list_and_show(runner):
+    listing = runner.invoke(app, ["list"])
+    assert listing.exit_code == 0
+    for set_name in ("backprop", "rnn", "rnn-gradients", "seq-models", "attention"):
+        assert f"{set_name}/q1" in listing.output
+    shown = runner.invoke(app, ["show", "q2", "--set", "backprop"])
+    assert shown.exit_code == 0
+    for part in ("d_z2_1", "d_Z2", "d_Z1", "d_w1_11"):
+        assert part in shown.output
+    assert "a2_1" in shown.output  # the names a student may use
+    choice = runner.invoke(app, ["show", "rnn/q1"])
+    assert "machine translation" in choice.output
+    ambiguous = runner.invoke(app, ["show", "q2"])
+    assert ambiguous.exit_code == 2 and "backprop/q2" in ambiguous.output and "rnn/q2" in ambiguous.output
+
+
+@pytest.mark.parametrize("args, code, status", [
+    (["2*(yhat - y)*w", "2w(yhat-y)"], 0, "correct"),
+    (["sigmoid(z)*(1-sigmoid(z))", "σ'(z)"], 0, "correct"),
+    (["x^2", "x^3"], 1, "incorrect"),
+    (["0.3617", "0.36"], 0, "correct"),
+    (["0.3617", "0.36", "--rtol", "1e-3"], 1, "incorrect"),
+    (["0.15", "0.1498", "--atol", "5e-5"], 1, "incorrect"),
+    (["[[1,2],[3,4]]", "[[1,2],[3,4.01]]"], 0, "correct"),
+    (["[[1,2],[3,4]]", "[[1,3],[2,4]]"], 1, "incorrect"),
+    (["x", "__import__('os')"], 2, "invalid"),
+    (["x", "9**9**9**9"], 2, "invalid"),
+])
+def test_compare(runner, args, code, status):
+    result = runner.invoke(app, ["compare", *args, "--format", "json"])
+    assert result.exit_code == code, result.output
+    assert json.loads(result.stdout)["status"] == status
+
+
+def test_compare_shows_the_point_where_formulas_differ(runner):
+    result = runner.invoke(app, ["compare", "x^2", "x^3"])
+    assert "at x=" in result.output
+
+
+def test_cli_import_does_not_load_sympy_or_numpy():
+    code = "import dlcheck.cli, sys; print('sympy' in sys.modules, 'numpy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False False"
+
+
+def test_python_dash_m(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "dlcheck", "--help"], capture_output=True, text=True)
+    assert out.returncode == 0 and "grade" in out.stdout
+
+
+def test_debug_flag_shows_traceback(runner, tmp_path):
+    quiet = runner.invoke(app, ["grade", str(tmp_path / "none.yaml")])
+    assert "Traceback" not in quiet.output
+    loud = runner.invoke(app, ["--debug", "grade", str(tmp_path / "none.yaml")])
+    assert loud.exception is not None
