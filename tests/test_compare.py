@@ -1,0 +1,113 @@
+"""Each comparer on its own: tolerances, shapes, equivalence, choices, time bounds."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import sympy as sp
+
+from dlcheck.compare.adhoc import compare_texts
+from dlcheck.compare.choice import parse_choice
+from dlcheck.compare.numeric import Tol, round_sig
+from dlcheck.engine.bounded import TimeLimit, bounded
+from dlcheck.errors import ParseError
+
+
+class FakeTol:
+    def __init__(self, **kw):
+        from dlcheck.spec.model import Tolerance
+
+        self.tolerance = Tolerance(**kw)
+
+
+def test_default_tolerance_is_relative_one_percent():
+    tol = Tol()
+    assert tol.accepts(0.3617 * 1.009, 0.3617)
+    assert not tol.accepts(0.3617 * 1.011, 0.3617)
+    assert tol.accepts(0.0, 0.0)
+    assert not tol.accepts(1e-6, 0.0)
+
+
+def test_spec_tolerance_sets_only_what_it_names():
+    tol = Tol.of(FakeTol(atol=5e-5))
+    assert tol.accepts(0.1498, 0.149771)
+    assert not tol.accepts(0.15, 0.149771)  # a default rtol of 1e-2 would have accepted it
+    both = Tol.of(FakeTol(atol=1e-3, rtol=0.1))
+    assert both.accepts(10.9, 10.0) and not both.accepts(11.5, 10.0)
+
+
+def test_significant_figures():
+    tol = Tol.of(FakeTol(sigfigs=3))
+    assert tol.accepts(0.3617, 0.36169) and not tol.accepts(0.3627, 0.36169)
+    assert round_sig(0.000458650, 2) == pytest.approx(0.00046)
+
+
+@pytest.mark.parametrize("text, n, expected", [
+    ("2", 3, {2}), ("[2, 3]", 3, {2, 3}), ("{3,2}", 3, {2, 3}), ("2 and 3", 3, {2, 3}),
+    ("b", 3, {2}), ("۲", 3, {2}), ("2,3", 3, {2, 3}),
+])
+def test_parse_choice(text, n, expected):
+    assert parse_choice(text, n) == frozenset(expected)
+
+
+@pytest.mark.parametrize("text", ["5", "two", "", "[0]", "1" * 300])
+def test_parse_choice_refuses(text):
+    with pytest.raises(ParseError):
+        parse_choice(text, 3)
+
+
+@pytest.mark.parametrize("expected, answer, status", [
+    ("x^2 - 1", "(x - 1)(x + 1)", "correct"),
+    ("log(x^2)", "2 log(x)", "correct"),           # equal wherever both are defined
+    ("log(x^2)", "log(x)", "incorrect"),
+    ("sin(x)^2 + cos(x)^2", "1", "correct"),
+    ("exp(a + b)", "exp(a) exp(b)", "correct"),
+    ("sigmoid(z)", "1/(1 + exp(-z))", "correct"),
+    ("tanh(z)", "2 sigmoid(2z) - 1", "correct"),
+    ("[x, 2x]", "[x, x + x]", "correct"),
+    ("[x, 2x]", "[2x, x]", "incorrect"),
+    ("[x, 2x]", "[x, 2x, 3x]", "invalid"),
+    ("[[1, 2], [3, 4]]", "[[1, 2], [3, 4]]", "correct"),
+    ("[[1, 2], [3, 4]]", "[[1, 2, 3], [4, 5, 6]]", "invalid"),
+    ("x + 1e-12", "x", "correct"),
+])
+def test_formula_equivalence(expected, answer, status):
+    assert compare_texts(expected, answer).status == status
+
+
+def test_formula_verdict_is_deterministic():
+    runs = {compare_texts("x^3 - x", "x(x-1)(x+2)").message for _ in range(3)}
+    assert len(runs) == 1
+
+
+def test_bounded_returns_values_and_errors():
+    assert bounded(sum, [1, 2, 3], seconds=5) == 6
+    with pytest.raises(ZeroDivisionError):
+        bounded(divmod, 1, 0, seconds=5)
+
+
+def test_bounded_stops_a_hang():
+    start = time.monotonic()
+    with pytest.raises(TimeLimit):
+        bounded(time.sleep, 30, seconds=0.5)
+    assert time.monotonic() - start < 5
+
+
+def test_bounded_stops_runaway_sympy():
+    # expanding a huge power is exactly the kind of symbolic call that must be cut off
+    x = sp.Symbol("x")
+    with pytest.raises(TimeLimit):
+        bounded(sp.expand, (x + 1) ** 4000 * (x - 1) ** 4000, seconds=0.5)
+
+
+def test_grade_part_turns_a_hang_into_undecided(monkeypatch):
+    from dlcheck import engine
+    from dlcheck.grade import grade_part
+
+    inst = engine.load("backprop/q2")
+    import dlcheck.compare.value as value
+
+    monkeypatch.setattr(value, "equivalent", lambda *a, **k: time.sleep(30))
+    verdict = grade_part(inst, "d_z2_1", "v1*a2_1*(1-a2_1)", {}, seconds=0.5)
+    assert verdict.status == "undecided" and "longer than 0.5 s" in verdict.message
