@@ -132,6 +132,39 @@ def compare(expected: str = typer.Argument(..., help="The expected expression or
     raise typer.Exit({"correct": 0, "incorrect": 1}.get(verdict.status, 2))
 
 
+class ExplainFormat(str, Enum):
+    text = "text"
+    md = "md"
+    latex = "latex"
+
+
+@app.command()
+@guarded
+def explain(problem: str = typer.Argument(..., help="A problem id: set/qN, or qN with --set."),
+            set_name: Optional[str] = typer.Option(None, "--set", help="The set to look qN up in."),
+            part: Optional[list[str]] = typer.Option(None, "--part", help="Only these parts (repeatable)."),
+            fmt: ExplainFormat = typer.Option(ExplainFormat.text, "--format", help="text, md or latex."),
+            answers: Optional[Path] = typer.Option(None, "--answers",
+                                                   help="Your answers file: parts you attempted are unlocked.")) -> None:
+    """Show the worked solution, step by step, with the numbers substituted."""
+    from dlcheck.explain_cmd import run_explain
+
+    typer.echo(run_explain(problem, set_name, part, fmt.value, answers, _console()), nl=False)
+
+
+@app.command()
+@guarded
+def solve(problem: Optional[str] = typer.Argument(None, help="A problem id; without one, a menu."),
+          set_name: Optional[str] = typer.Option(None, "--set", help="The set to look qN up in."),
+          answers: Path = typer.Option(Path("answers.yaml"), "--answers", help="Where answers are saved.")) -> None:
+    """Answer interactively: each part is checked at once and saved as you go."""
+    from dlcheck.solve import solve as run
+    from dlcheck.spec import bank
+
+    pid = bank.resolve(problem, set_name) if problem else None
+    raise typer.Exit(run(pid, answers, _console()))
+
+
 @app.command()
 @guarded
 def validate(paths: Optional[list[Path]] = typer.Argument(None, help="Problem files (default: the whole bank).")) -> None:

@@ -41,24 +41,36 @@ def _derivative_factors(inst, mul: Any) -> tuple[list, list]:
     return pairs, [1 - f for f in pairs]
 
 
-def sigmoid_for_derivative(inst) -> Callable[[Any], Any]:
-    """s*(1-s) -> s: sigmoid written where sigmoid' belongs."""
-    def rewrite(expr: Any) -> Any:
-        def fix(m):
-            _, ones = _derivative_factors(inst, m)
-            return sp.Mul(*[f for f in m.args if f not in ones]) if ones else m
-        return expr.replace(lambda e: e.is_Mul, fix)
-    return rewrite
-
-
-def derivative_dropped(inst) -> Callable[[Any], Any]:
-    """s*(1-s) -> 1: the sigmoid derivative forgotten altogether."""
+def sigmoid_for_derivative(inst, only: Any = None) -> Callable[[Any], Any]:
+    """s*(1-s) -> s: sigmoid written where sigmoid' belongs (for one s, or every s)."""
     def rewrite(expr: Any) -> Any:
         def fix(m):
             sig, ones = _derivative_factors(inst, m)
-            return sp.Mul(*[f for f in m.args if f not in ones and f not in sig]) if ones else m
+            drop = [1 - s for s in sig if only is None or s == only]
+            return sp.Mul(*[f for f in m.args if f not in drop]) if drop else m
         return expr.replace(lambda e: e.is_Mul, fix)
     return rewrite
+
+
+def derivative_dropped(inst, only: Any = None) -> Callable[[Any], Any]:
+    """s*(1-s) -> 1: the sigmoid derivative forgotten altogether (for one s, or every s)."""
+    def rewrite(expr: Any) -> Any:
+        def fix(m):
+            sig, _ = _derivative_factors(inst, m)
+            drop = {f for s in sig if only is None or s == only for f in (s, 1 - s)}
+            return sp.Mul(*[f for f in m.args if f not in drop]) if drop else m
+        return expr.replace(lambda e: e.is_Mul, fix)
+    return rewrite
+
+
+def sigmoid_factors(inst, expr: Any) -> list:
+    """Every s that appears as s*(1-s) somewhere in ``expr`` (the sigmoid' sites)."""
+    found: list = []
+    for m in (expr.atoms(sp.Mul) if hasattr(expr, "atoms") else []):
+        for s in _derivative_factors(inst, m)[0]:
+            if s not in found:
+                found.append(s)
+    return sorted(found, key=str)
 
 
 def degrees_for_radians(expr: Any) -> Any:
@@ -103,13 +115,13 @@ def numeric_mistake(inst, pid: str, given: Any, expected: Any, tol: Tol) -> Find
         found = _unchanged_given(inst, pid, given, tol)
         if found:
             return found
-    for name, message, rewrite in (
-        ("sigmoid-for-derivative", "you used sigmoid(z) where its derivative sigmoid'(z) = sigmoid(z)(1 - sigmoid(z)) belongs",
-         sigmoid_for_derivative(inst)),
-        ("derivative-dropped", "you left out the sigmoid derivative sigmoid(z)(1 - sigmoid(z)) in the chain rule",
-         derivative_dropped(inst)),
-        ("degrees", "your calculator was in degrees; the angles here are in radians", degrees_for_radians),
-    ):
+    sites = [None] + sorted({s for e in inst.node_expr.values() for s in sigmoid_factors(inst, e)}, key=str)
+    slips = [("sigmoid-for-derivative", "you used sigmoid(z) where its derivative sigmoid'(z) = "
+              "sigmoid(z)(1 - sigmoid(z)) belongs", sigmoid_for_derivative(inst, s)) for s in sites]
+    slips += [("derivative-dropped", "you left out the sigmoid derivative sigmoid(z)(1 - sigmoid(z)) in the chain rule",
+               derivative_dropped(inst, s)) for s in sites]
+    slips.append(("degrees", "your calculator was in degrees; the angles here are in radians", degrees_for_radians))
+    for name, message, rewrite in slips:
         try:
             alt = numeval_any(ref, _env_with(inst, rewrite))
         except (Undefined, KeyError):
@@ -188,10 +200,14 @@ def formula_mistake(inst, pid: str, student: Any, ref: Any) -> Finding | None:
     if isinstance(formula, sp.MatrixBase) and formula.rows == formula.cols and formula.rows > 1:
         if same(student, formula.T):
             return Finding("transposed", "yours is the transpose of the expected matrix")
-    rewritten = formula.applyfunc(sigmoid_for_derivative(inst)) if isinstance(formula, sp.MatrixBase) \
-        else sigmoid_for_derivative(inst)(formula)
-    if rewritten != formula and same(student, rewritten):
-        return Finding("sigmoid-for-derivative", "you used sigmoid where sigmoid' = sigmoid(1 - sigmoid) belongs")
+    cells = list(formula) if isinstance(formula, sp.MatrixBase) else [formula]
+    for site in [None] + sorted({s for c in cells for s in sigmoid_factors(inst, c)}, key=str):
+        rewrite = sigmoid_for_derivative(inst, site)
+        rewritten = formula.applyfunc(rewrite) if isinstance(formula, sp.MatrixBase) else rewrite(formula)
+        if rewritten != formula and same(student, rewritten):
+            where = f" (at {site})" if site is not None else ""
+            return Finding("sigmoid-for-derivative", f"you used sigmoid where sigmoid' = sigmoid(1 - sigmoid) "
+                           f"belongs{where}")
     if not isinstance(formula, sp.MatrixBase):
         factor = _constant_factor(inst, student, formula, seed)
         if factor is not None:

@@ -50,6 +50,7 @@ class Target:
     description: str
     alphabet: tuple                      # the possible inputs at one time step
     expected: Callable[[list], int]      # output required after this prefix of inputs
+    sample: tuple = ()                   # an input ``explain`` traces
 
 
 def _scalar_rnn_step(w, h, x):
@@ -108,11 +109,11 @@ _PAIRS = tuple((a, b) for a, b in product(_BITS, repeat=2))
 
 TARGETS: dict[str, Target] = {t.name: t for t in (
     Target("all_ones_so_far", "y_t = 1 exactly when x_1 = ... = x_t = 1", _BITS,
-           lambda p: int(all(x == 1 for x in p))),
+           lambda p: int(all(x == 1 for x in p)), (_BITS[1], _BITS[1], _BITS[0], _BITS[1])),
     Target("sequences_agree_so_far", "y_t = 1 exactly when the two inputs agreed at every step so far",
-           _PAIRS, lambda p: int(all(a == b for a, b in p))),
+           _PAIRS, lambda p: int(all(a == b for a, b in p)), (_PAIRS[0], _PAIRS[3], _PAIRS[1], _PAIRS[3])),
     Target("binary_sum_bits", "g_t = bit t of a + b, with the bits of a and b arriving least significant first",
-           _PAIRS, _binary_sum_bit),
+           _PAIRS, _binary_sum_bit, (_PAIRS[1], _PAIRS[3], _PAIRS[2], _PAIRS[0])),  # 6 + 3 = 9
 )}
 
 

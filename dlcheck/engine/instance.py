@@ -223,7 +223,7 @@ class Instance:
                     break
                 if name not in internal:
                     names[name] = placeholder
-        return Parser(names, student_functions())
+        return Parser(names, student_functions(), latex_names=self.spec.problem.display)
 
     # -- derivatives ---------------------------------------------------------------
     def _diff(self, *args):
@@ -331,9 +331,12 @@ class Instance:
         if len(args) != 3 or not isinstance(args[1], sp.Symbol) or args[1] in self.node_expr:
             raise ParseError("subs takes (quantity, symbol, value) with a symbol or given as the second argument")
         expr, var, value = args
-        if isinstance(expr, sp.MatrixBase):
-            return expr.applyfunc(lambda e: expand(self, e).xreplace({var: value}))
-        return expand(self, expr).xreplace({var: value})
+
+        def one(e):
+            # expanding trig arguments lets sympy see sin(a + pi/2) = cos(a)
+            return expand(self, e).xreplace({var: value}).replace(
+                lambda f: isinstance(f, (sp.sin, sp.cos, sp.tan)), lambda f: f.func(sp.expand(f.args[0])))
+        return expr.applyfunc(one) if isinstance(expr, sp.MatrixBase) else one(expr)
 
     def _argmax(self, *args):
         (v,) = args

@@ -17,6 +17,7 @@ from typing import Any, Callable, Mapping
 import sympy as sp
 
 from dlcheck.errors import ParseError
+from dlcheck.parse.latex import latex_to_plain, looks_like_latex
 from dlcheck.parse.text import to_python
 
 MAX_LENGTH = 2000
@@ -40,6 +41,7 @@ class Parser:
     max_length: int = MAX_LENGTH
     max_nodes: int = MAX_NODES
     subscripts: bool = False
+    latex_names: Mapping[str, str] = field(default_factory=dict)  # LaTeX display name -> symbol
     constants: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -53,6 +55,10 @@ class Parser:
             raise ParseError(f"answer too long ({len(text)} characters; the limit is {self.max_length})")
         if not text.strip():
             raise ParseError("empty answer")
+        if looks_like_latex(text):
+            for display, name in self.latex_names.items():
+                text = text.replace(display, f" {name} ")
+            text = latex_to_plain(text, self.names)
         source = to_python(text, frozenset(self.functions))
         try:
             tree = ast.parse(source, mode="eval")
