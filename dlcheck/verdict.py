@@ -20,6 +20,7 @@ class Verdict:
     expected: str = ""         # the reference, shown as text
     detail: dict[str, Any] = field(default_factory=dict)
     value: Any = None          # the student's value as floats, for carrying forward
+    reference: Any = None      # the expected value as floats, when numeric
 
     @property
     def ok(self) -> bool:

@@ -80,7 +80,7 @@ def check_value(inst, pid: str, text: str, earlier: dict[str, Verdict] | None = 
     try:
         student = inst.student_parser(pid).parse(text)
     except ParseError as exc:
-        return _invalid(verdict, str(exc), numeric, inst, pid)
+        return _invalid(verdict, str(exc), numeric)
     student, problem = fit_shape(student, ref, part.kind)
     if problem:
         verdict.status, verdict.message = "invalid", problem
@@ -90,7 +90,7 @@ def check_value(inst, pid: str, text: str, earlier: dict[str, Verdict] | None = 
     return _check_formula(inst, pid, part, student, ref, verdict)
 
 
-def _invalid(verdict: Verdict, reason: str, numeric: bool, inst, pid: str) -> Verdict:
+def _invalid(verdict: Verdict, reason: str, numeric: bool) -> Verdict:
     if numeric and reason.startswith("unknown symbol"):
         reason = "this part wants a number (or arithmetic on numbers), not a formula"
     verdict.status, verdict.message = "invalid", reason
@@ -109,6 +109,7 @@ def _check_numeric(inst, pid, part, student, ref, verdict, earlier) -> Verdict:
         return verdict
     verdict.value = given
     expected = inst.value(ref)
+    verdict.reference = expected
     bad = _differing(given, expected, tol)
     if not bad:
         verdict.status, verdict.score, verdict.message = "correct", part.points, "correct"
@@ -185,7 +186,7 @@ def _check_formula(inst, pid, part, student, ref, verdict) -> Verdict:
         verdict.message = "could not decide equivalence by sampling or simplification; a person will check"
         return verdict
     i, j, first = bad[0]
-    verdict.detail.update({"point": first.point, "values": list(first.values)})
+    verdict.detail.update({"point": first.point, "values": list(first.values), "yours": show_formula(student)})
     if len(cells) > 1:
         verdict.detail["entries"] = [{"row": a + 1, "col": b + 1} for a, b, _ in bad]
     where = "" if len(cells) == 1 else (f" in entry {i + 1}" if len(pairs[0][0]) == 1 else f" in entry ({i + 1},{j + 1})")

@@ -33,7 +33,7 @@ def bank_table(ids: list[str]) -> Table:
 def usable_names(problem, pid: str) -> list[str]:
     """The names a student may write in a formula answer to part ``pid``."""
     names = list(problem.symbols) + list(problem.given if not _numeric_problem(problem) else [])
-    names += list(problem.define)
+    names += [d for d in problem.define if d not in problem.internal]
     for other, part in problem.parts.items():
         if other == pid:
             break

@@ -17,20 +17,44 @@ MARK = {"correct": "✓", "incorrect": "✗", "partial": "½", "consistent-with-
         "invalid": "!", "missing": "·", "manual": "✎", "undecided": "?"}
 
 
-def _answer_cell(v: Verdict) -> Any:
-    """A matrix answer as a small grid with the differing cells highlighted; else its text."""
+def _grid(value: Any, marked: set[tuple[int, int]], style: str) -> Any:
+    """A numeric matrix as a small grid with the marked cells highlighted, else None."""
     from dlcheck.compare.numeric import fmt
 
-    value = v.value
-    if isinstance(value, list) and value and isinstance(value[0], list) and len(value[0]) > 1:
-        marked = {(e["row"], e["col"]) for e in v.detail.get("entries", [])}
-        grid = Table.grid(padding=(0, 1))
-        for i, row in enumerate(value):
-            grid.add_row(*[Text(fmt(x), style="bold red" if (i + 1, j + 1) in marked else "")
-                           for j, x in enumerate(row)])
+    if not (isinstance(value, list) and value and isinstance(value[0], list) and len(value[0]) > 1):
+        return None
+    grid = Table.grid(padding=(0, 1))
+    for i, row in enumerate(value):
+        grid.add_row(*[Text(fmt(x), style=style if (i + 1, j + 1) in marked else "") for j, x in enumerate(row)])
+    return grid
+
+
+def _marked(v: Verdict) -> set[tuple[int, int]]:
+    return {(e["row"], e["col"]) for e in v.detail.get("entries", [])}
+
+
+def _answer_cell(v: Verdict) -> Any:
+    """Matrices side by side as grids; formulas pretty-printed; else the text typed."""
+    from dlcheck.render import pretty
+
+    grid = _grid(v.value, _marked(v), "bold red")
+    if grid is not None:
         return grid
+    if "yours" in v.detail:
+        return Text(pretty(v.detail["yours"]))
     text = v.answer if len(v.answer) <= 200 else v.answer[:197] + "..."
     return Text(text) if text else Text("—", style="dim")
+
+
+def _expected_cell(v: Verdict) -> Any:
+    from dlcheck.render import pretty
+
+    if v.status == "missing":
+        return Text("")
+    grid = _grid(v.reference, _marked(v), "bold green")
+    if grid is not None:
+        return grid
+    return Text(pretty(v.expected) if "yours" in v.detail else v.expected, style="dim")
 
 
 def _detail_cell(v: Verdict) -> Any:
@@ -56,8 +80,7 @@ def problem_table(result: ProblemResult) -> Table:
     table.add_column("detail", overflow="fold")
     for v in result.verdicts:
         status = Text(f"{MARK[v.status]} {v.status}", style=STYLE[v.status])
-        expected = v.expected if v.status not in ("missing",) else ""
-        table.add_row(v.part, _answer_cell(v), Text(expected, style="dim"), status, _detail_cell(v))
+        table.add_row(v.part, _answer_cell(v), _expected_cell(v), status, _detail_cell(v))
     return table
 
 
