@@ -8,7 +8,6 @@ Heavy modules (sympy, numpy) are imported inside commands so ``--help`` stays fa
 from __future__ import annotations
 
 import functools
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Callable, Optional
@@ -126,9 +125,9 @@ def compare(expected: str = typer.Argument(..., help="The expected expression or
 
         typer.echo(json.dumps({"status": verdict.status, "message": verdict.message}))
     else:
-        from dlcheck.report.terminal import MARK, STYLE
+        from dlcheck.report.terminal import verdict_line
 
-        _console().print(f"[{STYLE[verdict.status]}]{MARK[verdict.status]} {verdict.status}[/]: {verdict.message}")
+        _console().print(verdict_line(verdict))
     raise typer.Exit({"correct": 0, "incorrect": 1}.get(verdict.status, 2))
 
 
@@ -182,7 +181,3 @@ def validate(paths: Optional[list[Path]] = typer.Argument(None, help="Problem fi
 def main() -> None:
     app(prog_name="dlcheck")
 
-
-if __name__ == "__main__":
-    main()
-    sys.exit(0)

@@ -249,7 +249,9 @@ def carried_forward(inst, pid: str, given: Any, tol: Tol, earlier: dict) -> list
         syms = list(placeholder) if isinstance(placeholder, sp.MatrixBase) else [placeholder]
         if not set(syms) & ancestors:
             continue
-        values = [x for row in _rows(verdict.value) for x in row]
+        from dlcheck.compare.value import as_grid
+
+        values = [x for row in as_grid(verdict.value) for x in row]
         wrong.append((other, dict(zip(syms, values))))
     if not wrong:
         return []
@@ -263,9 +265,3 @@ def carried_forward(inst, pid: str, given: Any, tol: Tol, earlier: dict) -> list
         if _close(given, carried, tol):
             return [name for name, _ in trial]
     return []
-
-
-def _rows(value: Any) -> list[list[float]]:
-    from dlcheck.compare.value import as_grid
-
-    return as_grid(value)

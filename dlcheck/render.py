@@ -1,4 +1,4 @@
-"""Formulas as text: plain (what a student would type), unicode (terminal), LaTeX."""
+"""Formulas as text: plain (what a student would type) and unicode (terminal)."""
 
 from __future__ import annotations
 
@@ -27,8 +27,3 @@ def pretty(expr: Any) -> str:
     text = text.replace("sigmoid", "σ").replace("sqrt", "√").replace("*", "·")
     return text
 
-
-def latex(expr: Any) -> str:
-    import sympy as sp
-
-    return sp.latex(expr)

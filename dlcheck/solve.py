@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from rich.console import Console
+from rich.text import Text
 
 from dlcheck.errors import DlcheckError
 
@@ -126,7 +127,7 @@ def choose_problem(console: Console, ask: Callable[[str], str]) -> str:
         try:
             return bank.resolve(choice)
         except DlcheckError as exc:
-            console.print(f"[red]{exc.message}[/]")
+            console.print(Text(exc.message, style="red"))
 
 
 def solve(problem_id: str | None, answers_path: Path, console: Console,
@@ -146,7 +147,7 @@ def solve(problem_id: str | None, answers_path: Path, console: Console,
         return 0
     inst = engine.load(pid)
     show_problem(pid, console)
-    console.print(f"[dim]{COMMANDS}. Answers are saved to {answers_path} as you go.[/]")
+    console.print(Text(f"{COMMANDS}. Answers are saved to {answers_path} as you go.", style="dim"))
     saved = store.answers_for(pid)
     earlier: dict = {}
     for part_id in inst.spec.problem.parts:  # replay saved answers: resume after them
@@ -154,19 +155,20 @@ def solve(problem_id: str | None, answers_path: Path, console: Console,
             earlier[part_id] = grade_part(inst, part_id, saved[part_id], dict(earlier))
     todo = [p for p in inst.spec.problem.parts if p not in saved]
     if saved:
-        console.print(f"resuming: {len(saved)} part(s) already answered ({', '.join(saved)})")
+        console.print(Text(f"resuming: {len(saved)} part(s) already answered ({', '.join(saved)})"))
     try:
         for part_id in todo:
             verdict = _ask_part(inst, pid, part_id, store, earlier, console, ask)
             if verdict is not None:
                 earlier[part_id] = verdict
     except (EOFError, KeyboardInterrupt):
-        console.print(f"\nstopped; your answers so far are saved in {answers_path}. Run solve again to resume.")
+        console.print(Text(f"\nstopped; your answers so far are saved in {answers_path}. "
+                           "Run solve again to resume."))
         return 130
     verdicts = [earlier[p] for p in inst.spec.problem.parts if p in earlier]
     if verdicts:
         console.print(problem_table(ProblemResult(pid, inst.spec.problem.title, verdicts)))
-    console.print(f"done; answers saved in {answers_path}")
+    console.print(Text(f"done; answers saved in {answers_path}"))
     return 0
 
 
@@ -175,11 +177,11 @@ def _ask_part(inst, pid, part_id, store, earlier, console, ask):
     from dlcheck.explain_cmd import attempted_parts
     from dlcheck.grade import grade_part
     from dlcheck.report.explain import to_terminal
-    from dlcheck.report.terminal import MARK, STYLE
+    from dlcheck.report.terminal import verdict_line
 
     part = inst.spec.problem.parts[part_id]
     hints = list(part.hints)
-    console.print(f"\n[bold]{part_id}[/] ({part.kind}): {part.prompt}")
+    console.print(Text.assemble("\n", (part_id, "bold"), f" ({part.kind}): {part.prompt}"))
     last = None
     while True:
         text = ask(f"{part_id}> ").strip()
@@ -191,7 +193,7 @@ def _ask_part(inst, pid, part_id, store, earlier, console, ask):
         if command == "skip":
             return last
         if command == "hint":
-            console.print(f"[yellow]hint:[/] {hints.pop(0)}" if hints else "no more hints for this part")
+            console.print(Text.assemble(("hint: ", "yellow"), hints.pop(0)) if hints else "no more hints for this part")
             continue
         if command == "explain":
             done = attempted_parts(store.path, pid) if store.path.exists() else set()
@@ -204,7 +206,7 @@ def _ask_part(inst, pid, part_id, store, earlier, console, ask):
                 console.print("[magenta]write the weights as a mapping, e.g. {w1: -1, w2: 1, ...}[/]")
                 continue
         verdict = grade_part(inst, part_id, answer, dict(earlier))
-        console.print(f"[{STYLE[verdict.status]}]{MARK[verdict.status]} {verdict.status}[/]: {verdict.message}")
+        console.print(verdict_line(verdict))
         if verdict.status == "invalid":
             continue
         store.save(pid, part_id, answer)

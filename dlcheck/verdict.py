@@ -5,10 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-STATUSES = ("correct", "incorrect", "partial", "consistent-with-earlier-error", "invalid",
-            "missing", "manual", "undecided")
-
-
 @dataclass
 class Verdict:
     part: str

@@ -54,7 +54,7 @@ def check_choice(inst, pid: str, text: str) -> Verdict:
     missing, extra = expected - picks, picks - expected
     bits = []
     if missing:
-        bits.append(f"{'an option' if len(missing) == 1 else 'options'} you left out")
+        bits.append(f"{len(missing)} right option{'' if len(missing) == 1 else 's'} missing")
     if extra:
         bits.append(f"{show(extra)} {'is' if len(extra) == 1 else 'are'} not right")
     score = 0.0

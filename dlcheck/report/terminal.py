@@ -84,6 +84,13 @@ def problem_table(result: ProblemResult) -> Table:
     return table
 
 
+def verdict_line(v: Verdict) -> Text:
+    """One verdict as a line: mark, status, message (the message is never read as markup)."""
+    line = Text(f"{MARK[v.status]} {v.status}", style=STYLE[v.status])
+    line.append(f": {v.message}")
+    return line
+
+
 def _num(x: float) -> str:
     return f"{x:g}"
 
