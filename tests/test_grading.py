@@ -299,3 +299,13 @@ def test_every_bank_problem_and_part_exists():
     expected["backprop/q1"] = q1
     for pid, parts in expected.items():
         assert list(bank.load(pid).problem.parts) == parts, pid
+
+
+@pytest.mark.parametrize("answer", ["exp(exp(exp(1000)))", "sqrt(-1)", "sqrt(-x1^2 - 1)"])
+def test_formula_with_no_real_value_is_rejected_quickly(answer):
+    import time
+
+    start = time.monotonic()
+    v = grade_answers("backprop/q2", {"d_w1_11": answer})["d_w1_11"]
+    assert time.monotonic() - start < 4  # well inside the 5 s bound: decided, not timed out
+    assert v.status == "incorrect" and "no real value" in v.message

@@ -64,6 +64,9 @@ def compare_texts(expected: str, answer: str, rtol: float | None = None, atol: f
             if outcome.equal is None:
                 verdict.status, verdict.message = "undecided", f"could not decide{where}"
                 return verdict
+            if not outcome.equal and outcome.how == "undefined":
+                verdict.message = f"the answer has no real value at any sample point{where}"
+                return verdict
             if not outcome.equal:
                 point = ", ".join(f"{k}={fmt(v, 4)}" for k, v in (outcome.point or {}).items())
                 verdict.message = (f"not equivalent{where}: at {point} the answer is {fmt(outcome.values[0], 5)}, "

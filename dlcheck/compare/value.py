@@ -186,10 +186,14 @@ def _check_formula(inst, pid, part, student, ref, verdict) -> Verdict:
         verdict.message = "could not decide equivalence by sampling or simplification; a person will check"
         return verdict
     i, j, first = bad[0]
+    where = "" if len(cells) == 1 else (f" in entry {i + 1}" if len(pairs[0][0]) == 1 else f" in entry ({i + 1},{j + 1})")
+    if first.how == "undefined":
+        verdict.message = (f"your formula{where} has no real value at any sample point (a log or square root "
+                           "of a negative number, or an overflow?)")
+        return verdict
     verdict.detail.update({"point": first.point, "values": list(first.values), "yours": show_formula(student)})
     if len(cells) > 1:
         verdict.detail["entries"] = [{"row": a + 1, "col": b + 1} for a, b, _ in bad]
-    where = "" if len(cells) == 1 else (f" in entry {i + 1}" if len(pairs[0][0]) == 1 else f" in entry ({i + 1},{j + 1})")
     point = ", ".join(f"{k}={fmt(v, 4)}" for k, v in (first.point or {}).items())
     verdict.message = (f"not equivalent{where}: at {point or 'a sample point'} yours is "
                        f"{fmt(first.values[0], 5)}, expected {fmt(first.values[1], 5)}")
