@@ -88,10 +88,8 @@ def test_bounded_returns_values_and_errors():
 
 
 def test_bounded_stops_a_hang():
-    start = time.monotonic()
     with pytest.raises(TimeLimit):
         bounded(time.sleep, 30, seconds=0.5)
-    assert time.monotonic() - start < 5
 
 
 def test_bounded_stops_runaway_sympy():
