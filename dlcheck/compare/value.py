@@ -129,6 +129,7 @@ def _check_numeric(inst, pid, part, student, ref, verdict, earlier) -> Verdict:
             verdict.message = mistake.feedback
             verdict.score = mistake.credit * part.points
             verdict.detail["mistake"] = mistake.name or mistake.feedback
+            verdict.status = "partial" if verdict.score > 0 else "incorrect"
             return verdict
     found = diagnose.numeric_mistake(inst, pid, given, expected, tol)
     if found:
