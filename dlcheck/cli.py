@@ -35,6 +35,29 @@ def _console():
     return Console()
 
 
+def _resolve(problem: str, set_name: Optional[str], answers: Optional[Path] = None) -> str:
+    """A full id: qN alone resolves in --set, else in the answers file's set."""
+    from dlcheck.spec import bank
+
+    if set_name is None and "/" not in problem:
+        set_name = _answers_set(answers or Path("answers.yaml"))
+    return bank.resolve(problem, set_name)
+
+
+def _answers_set(path: Path) -> Optional[str]:
+    """The ``set:`` of an answers file, if there is a readable one."""
+    from dlcheck.errors import DlcheckError
+    from dlcheck.yamlio import read_located
+
+    if not path.is_file():
+        return None
+    try:
+        data = read_located(path).data
+    except DlcheckError:
+        return None
+    return data.get("set") if isinstance(data, dict) and isinstance(data.get("set"), str) else None
+
+
 def guarded(fn: Callable) -> Callable:
     """Turn dlcheck's errors into one line on stderr and exit code 2."""
     @functools.wraps(fn)
@@ -74,13 +97,12 @@ def list_cmd() -> None:
 
 @app.command()
 @guarded
-def show(problem: str = typer.Argument(..., help="A problem id: set/qN, or qN with --set."),
+def show(problem: str = typer.Argument(..., help="A problem id: set/qN, or qN (in --set or answers.yaml's set)."),
          set_name: Optional[str] = typer.Option(None, "--set", help="The set to look qN up in.")) -> None:
     """Show a problem's statement and the ids of its parts."""
     from dlcheck.report.catalog import show_problem
-    from dlcheck.spec import bank
 
-    show_problem(bank.resolve(problem, set_name), _console())
+    show_problem(_resolve(problem, set_name), _console())
 
 
 @app.command()
@@ -148,7 +170,8 @@ def explain(problem: str = typer.Argument(..., help="A problem id: set/qN, or qN
     """Show the worked solution, step by step, with the numbers substituted."""
     from dlcheck.explain_cmd import run_explain
 
-    typer.echo(run_explain(problem, set_name, part, fmt.value, answers, _console()), nl=False)
+    pid = _resolve(problem, set_name, answers)
+    typer.echo(run_explain(pid, part, fmt.value, answers, _console()), nl=False)
 
 
 @app.command()
@@ -158,9 +181,8 @@ def solve(problem: Optional[str] = typer.Argument(None, help="A problem id; with
           answers: Path = typer.Option(Path("answers.yaml"), "--answers", help="Where answers are saved.")) -> None:
     """Answer interactively: each part is checked at once and saved as you go."""
     from dlcheck.solve import solve as run
-    from dlcheck.spec import bank
 
-    pid = bank.resolve(problem, set_name) if problem else None
+    pid = _resolve(problem, set_name, answers) if problem else None
     raise typer.Exit(run(pid, answers, _console()))
 
 

@@ -17,14 +17,12 @@ def attempted_parts(answers: Path | None, problem_id: str) -> set[str]:
     return {p for p, a in parts.items() if (a.text if isinstance(a.text, str) else "x").strip()}
 
 
-def run_explain(problem: str, set_name, parts, fmt: str, answers, console) -> str:
-    """Render the worked solution; the terminal form is printed and '' returned."""
+def run_explain(pid: str, parts, fmt: str, answers, console) -> str:
+    """Render the worked solution of ``pid``; the terminal form is printed and '' returned."""
     from dlcheck import engine
     from dlcheck.explain import steps
     from dlcheck.report import explain as render
-    from dlcheck.spec import bank
 
-    pid = bank.resolve(problem, set_name)
     inst = engine.load(pid)
     known = list(inst.spec.problem.parts)
     for p in parts or []:

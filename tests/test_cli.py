@@ -169,3 +169,12 @@ def test_debug_flag_shows_traceback(runner, tmp_path):
     assert "Traceback" not in quiet.output
     loud = runner.invoke(app, ["--debug", "grade", str(tmp_path / "none.yaml")])
     assert loud.exception is not None
+
+
+def test_qN_resolves_in_the_answers_files_set(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(app, ["explain", "q3", "--format", "md"]).exit_code == 2  # ambiguous
+    (tmp_path / "answers.yaml").write_text("set: rnn\nanswers: {}\n")
+    result = runner.invoke(app, ["explain", "q3", "--format", "md"])
+    assert result.exit_code == 0 and result.output.startswith("# rnn/q3")
+    assert "rnn/q2" in runner.invoke(app, ["show", "q2"]).output
