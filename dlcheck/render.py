@@ -8,15 +8,19 @@ from typing import Any
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
+def brackets(rows: list[list[str]]) -> str:
+    """Cells as dlcheck reads them: ``[a, b]`` for a column, ``[[a, b], [c, d]]`` otherwise."""
+    if all(len(r) == 1 for r in rows):
+        return "[" + ", ".join(r[0] for r in rows) + "]"
+    return "[" + ", ".join("[" + ", ".join(r) + "]" for r in rows) + "]"
+
+
 def plain(expr: Any) -> str:
     """One line in the syntax dlcheck reads: ``(out_y1 - t1)*out_y1*(1 - out_y1)``."""
     import sympy as sp
 
     if isinstance(expr, sp.MatrixBase):
-        rows = [[plain(x) for x in expr.row(i)] for i in range(expr.rows)]
-        if expr.cols == 1:
-            return "[" + ", ".join(r[0] for r in rows) + "]"
-        return "[" + ", ".join("[" + ", ".join(r) + "]" for r in rows) + "]"
+        return brackets([[plain(x) for x in expr.row(i)] for i in range(expr.rows)])
     return sp.sstr(expr).replace("**", "^")
 
 

@@ -21,7 +21,8 @@ def compare_texts(expected: str, answer: str, rtol: float | None = None, atol: f
     import sympy as sp
 
     from dlcheck.compare.symbolic import equivalent
-    from dlcheck.compare.value import as_grid, fit_shape, show_formula
+    from dlcheck.compare.value import as_grid, fit_shape
+    from dlcheck.render import plain
     from dlcheck.engine.instance import Instance
     from dlcheck.engine.numeval import Undefined, numeval
     from dlcheck.mathfns import student_functions
@@ -75,5 +76,5 @@ def compare_texts(expected: str, answer: str, rtol: float | None = None, atol: f
                 return verdict
     verdict.status, verdict.score = "correct", 1.0
     verdict.message = "equivalent" if any(v.free_symbols for v in as_grid(ref)[0]) else "equal within tolerance"
-    verdict.expected = show_formula(ref)
+    verdict.expected = plain(ref)
     return verdict

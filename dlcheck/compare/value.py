@@ -16,6 +16,7 @@ from dlcheck.compare.numeric import Tol, fmt, rel_error
 from dlcheck.compare.symbolic import equivalent
 from dlcheck.engine.numeval import Undefined, numeval_any
 from dlcheck.errors import ParseError
+from dlcheck.render import plain
 from dlcheck.verdict import Verdict
 
 
@@ -29,23 +30,11 @@ def as_grid(value: Any) -> list[list[Any]]:
 
 def show_value(value: Any) -> str:
     """Floats (or nested lists of them) as short text."""
+    from dlcheck.render import brackets
+
     if isinstance(value, list):
-        grid = as_grid(value)
-        if len(grid[0]) == 1:
-            return "[" + ", ".join(fmt(r[0]) for r in grid) + "]"
-        return "[" + ", ".join("[" + ", ".join(fmt(x) for x in r) + "]" for r in grid) + "]"
+        return brackets([[fmt(x) for x in row] for row in as_grid(value)])
     return fmt(value)
-
-
-def show_formula(value: Any) -> str:
-    from dlcheck.render import plain
-
-    if isinstance(value, sp.MatrixBase):
-        grid = as_grid(value)
-        if len(grid[0]) == 1:
-            return "[" + ", ".join(plain(r[0]) for r in grid) + "]"
-        return "[" + ", ".join("[" + ", ".join(plain(x) for x in r) + "]" for r in grid) + "]"
-    return plain(value)
 
 
 def fit_shape(student: Any, ref: Any, kind: str) -> tuple[Any, str | None]:
@@ -75,7 +64,7 @@ def check_value(inst, pid: str, text: str, earlier: dict[str, Verdict] | None = 
     part = inst.spec.problem.parts[pid]
     ref = inst.part_ref[pid]
     numeric = inst.is_numeric(pid)
-    expected_text = show_value(inst.value(ref)) if numeric else show_formula(inst.shown.get(pid, inst.shallow.get(inst.part_node[pid], ref)))
+    expected_text = show_value(inst.value(ref)) if numeric else plain(inst.shown.get(pid, inst.shallow.get(inst.part_node[pid], ref)))
     verdict = Verdict(pid, "incorrect", 0.0, part.points, answer=text, expected=expected_text)
     try:
         student = inst.student_parser(pid).parse(text)
@@ -192,7 +181,7 @@ def _check_formula(inst, pid, part, student, ref, verdict) -> Verdict:
         verdict.message = (f"your formula{where} has no real value at any sample point (a log or square root "
                            "of a negative number, or an overflow?)")
         return verdict
-    verdict.detail.update({"point": first.point, "values": list(first.values), "yours": show_formula(student)})
+    verdict.detail.update({"point": first.point, "values": list(first.values), "yours": plain(student)})
     if len(cells) > 1:
         verdict.detail["entries"] = [{"row": a + 1, "col": b + 1} for a, b, _ in bad]
     point = ", ".join(f"{k}={fmt(v, 4)}" for k, v in (first.point or {}).items())
