@@ -44,7 +44,7 @@ def main() -> None:
         hostile = Path(tmp) / "hostile.yaml"
         hostile.write_text(HOSTILE.format(long="x" * 100_000))
         print(f"grade a hostile file               {timed(dl + ['grade', str(hostile)], 3):.3f} s")
-    formula = [sys.executable, "-c", "from dlcheck.grade import grade_problem; grade_problem('backprop/q2', "
+    formula = [sys.executable, "-c", "from dlcheck.grade.run import grade_problem; grade_problem('backprop/q2', "
                "{'d_z2_1': 'exp(exp(exp(1000)))', 'd_Z2': '[sqrt(-1), 1]', 'd_w1_11': '(x1+w1_11)^1000'})"]
     print(f"grade hostile formulas (backprop/q2) {timed(formula, 3):.3f} s")
     print(f"validate (derive the whole bank)   {timed(dl + ['validate'], 3):.3f} s")

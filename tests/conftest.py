@@ -25,7 +25,7 @@ def write(tmp_path: Path):
 
 def grade_answers(problem_id: str, answers: dict) -> dict:
     """Grade a dict of answers for one problem; return part id -> verdict."""
-    from dlcheck.grade import grade_problem
+    from dlcheck.grade.run import grade_problem
 
     result = grade_problem(problem_id, answers)
     return {v.part: v for v in result.verdicts}
@@ -33,8 +33,8 @@ def grade_answers(problem_id: str, answers: dict) -> dict:
 
 def reference_at(problem_id: str, part: str, **values: float):
     """A part's reference value with the named symbols set (for formula parts)."""
-    from dlcheck import engine
+    from dlcheck.check.registry import get_instance
 
-    inst = engine.load(problem_id)
+    inst = get_instance(problem_id)
     env = inst.env({inst.leaves[name]: float(v) for name, v in values.items()})
     return inst.value(inst.part_ref[part], env)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from dlcheck.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "answers.yaml"
+SOURCE_ENV = {**os.environ, "PYTHONPATH": str(ROOT)}  # subprocesses run the source tree, not an installed copy
 
 
 def test_grade_example_table(runner):
@@ -155,12 +157,14 @@ def test_compare_shows_the_point_where_formulas_differ(runner):
 
 def test_cli_import_does_not_load_sympy_or_numpy():
     code = "import dlcheck.cli, sys; print('sympy' in sys.modules, 'numpy' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT,
+                         env=SOURCE_ENV)
     assert out.stdout.strip() == "False False"
 
 
 def test_python_dash_m(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "dlcheck", "--help"], capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-m", "dlcheck", "--help"], capture_output=True, text=True, cwd=ROOT,
+                         env=SOURCE_ENV)
     assert out.returncode == 0 and "grade" in out.stdout
 
 
@@ -178,3 +182,24 @@ def test_qN_resolves_in_the_answers_files_set(runner, tmp_path, monkeypatch):
     result = runner.invoke(app, ["explain", "q3", "--format", "md"])
     assert result.exit_code == 0 and result.output.startswith("# rnn/q3")
     assert "rnn/q2" in runner.invoke(app, ["show", "q2"]).output
+
+
+def test_an_internal_error_names_itself_and_debug_shows_the_childs_traceback(runner, write, monkeypatch):
+    import dlcheck.check.kinds.value as value
+
+    def broken(*args):
+        raise KeyError("no such thing")
+
+    monkeypatch.setattr(value, "_check_numeric", broken)
+    path = write("a.yaml", "set: backprop\nanswers:\n  q1:\n    out_h1: 0.5945\n")
+    doc = json.loads(runner.invoke(app, ["grade", str(path), "--format", "json"]).stdout)
+    part = doc["problems"][0]["parts"][0]
+    assert part["status"] == "undecided"
+    assert part["detail"]["error"] == {"type": "KeyError", "message": "'no such thing'"}
+    assert "KeyError" in part["message"] and "no such thing" in part["message"]
+    quiet = runner.invoke(app, ["grade", str(path)])
+    assert "Traceback" not in quiet.output
+    loud = runner.invoke(app, ["--debug", "grade", str(path)])
+    assert "Traceback" in loud.stderr and "in broken" in loud.stderr
+    env = runner.invoke(app, ["grade", str(path)], env={"DLCHECK_DEBUG": "1"})
+    assert "in broken" in env.stderr

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from dlcheck import engine
+from dlcheck.check.registry import get_instance
 from dlcheck.cli import app
 from tests.conftest import grade_answers
 
@@ -21,7 +21,7 @@ def test_explain_backprop_q1_values_equal_the_graded_references(runner):
     result = runner.invoke(app, ["explain", "backprop/q1", "--format", "md"])
     assert result.exit_code == 0, result.output
     md = result.output
-    inst = engine.load("backprop/q1")
+    inst = get_instance("backprop/q1")
     for name in inst.spec.problem.define:  # every definition is a step, with its value
         value = inst.value(inst.named[name])
         assert re.search(rf"`{name} = .*\*\*{value:.6g}\*\*", md), name
@@ -30,7 +30,8 @@ def test_explain_backprop_q1_values_equal_the_graded_references(runner):
         assert f"## Part `{pid}`" in md
         assert f"**{value:.6g}**" in md, pid
     # numbers substituted into the chain-rule formula
-    assert "`dE_dw5 = out_h1*out_y1*(1 - out_y1)*(out_y1 - t1)` = `0.594476*0.79182*(1 - 0.79182)*(0.79182 - 0.01)`" in md
+    assert ("`dE_dw5 = out_h1*out_y1*(1 - out_y1)*(out_y1 - t1)` = "
+            "`0.594476*0.79182*(1 - 0.79182)*(0.79182 - 0.01)`") in md
 
 
 def test_explain_latex_has_the_same_steps(runner):
@@ -75,7 +76,8 @@ def test_explain_policy_withholds_until_attempted(runner, write):
     ("backprop/q2", "d_z2_1", "v1*a2_1*(1 - a2_1)", r"v_1 a^{[2]}_1 \left(1 - a^{[2]}_1\right)"),
     ("backprop/q2", "d_z2_1", "v1*σ'(z2_1)", r"v_{1}\,\sigma'(z^{[2]}_{1})"),
     ("backprop/q2", "d_w1_11", "x1*a1_1*(1-a1_1)*(d_z2_1*w2_11 + v2*a2_2*(1-a2_2)*w2_21)",
-     r"x_1 a^{[1]}_1 (1-a^{[1]}_1) \cdot \left(d_z2_1 w^{[2]}_{11} + v_2 a^{[2]}_2 (1 - a^{[2]}_2) w^{[2]}_{21}\right)"),
+     r"x_1 a^{[1]}_1 (1-a^{[1]}_1) \cdot "
+     r"\left(d_z2_1 w^{[2]}_{11} + v_2 a^{[2]}_2 (1 - a^{[2]}_2) w^{[2]}_{21}\right)"),
     ("seq-models/q2", "dL_dw", "2*(yhat - y)*(u3 + 2*w*u2 + 3*w^2*(u1 + h0))",
      r"2(\hat{y} - y)\left(u_3 + 2 w u_2 + 3 w^{2} (u_1 + h_0)\right)"),
     ("seq-models/q4", "M", "[[cos(w_k*phi), sin(w_k*phi)], [-sin(w_k*phi), cos(w_k*phi)]]",
@@ -140,10 +142,9 @@ def test_degrees_for_radians():
     import math
 
     wrong = math.cos(3 * math.pi / 180)  # cos(w_0*phi) with phi = 3 read as degrees
-    v = grade_answers("seq-models/q4", {"T": f"[[{wrong}, {math.sin(3 * math.pi / 180)}, 0, 0], "
-                                             f"[{-math.sin(3 * math.pi / 180)}, {wrong}, 0, 0], "
-                                             f"[0, 0, {math.cos(0.03 * math.pi / 180)}, {math.sin(0.03 * math.pi / 180)}], "
-                                             f"[0, 0, {-math.sin(0.03 * math.pi / 180)}, {math.cos(0.03 * math.pi / 180)}]]"})["T"]
+    s3, s003, c003 = math.sin(3 * math.pi / 180), math.sin(0.03 * math.pi / 180), math.cos(0.03 * math.pi / 180)
+    v = grade_answers("seq-models/q4", {"T": f"[[{wrong}, {s3}, 0, 0], [{-s3}, {wrong}, 0, 0], "
+                                             f"[0, 0, {c003}, {s003}], [0, 0, {-s003}, {c003}]]"})["T"]
     assert v.detail.get("diagnosis") == "degrees", v.message
 
 
@@ -189,13 +190,12 @@ def test_carried_forward_needs_the_wrong_value_to_explain_the_answer():
 
 
 def test_carry_forward_policy_none():
-    from dlcheck.engine.instance import Instance
-    from dlcheck.grade import grade_part
-    from dlcheck.spec.load import load_spec
+    from dlcheck.check.registry import build_instance, read_spec_file
+    from dlcheck.grade.run import grade_part
 
-    spec = load_spec(engine.load("backprop/q1").spec.located.path, "backprop/q1")
+    spec = read_spec_file(get_instance("backprop/q1").spec.located.path, "backprop/q1")
     spec.problem.carry_forward = "none"
-    inst = Instance.build(spec)
+    inst = build_instance(spec)
     first = grade_part(inst, "out_h1", "0.61", {})
     h1, h2, y1, y2 = forward(0.61)
     v = grade_part(inst, "out_y1", f"{y1:.6f}", {"out_h1": first})

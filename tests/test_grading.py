@@ -100,7 +100,7 @@ def test_q2_vectors_and_earlier_parts():
 def test_q2_wrong_formula_shows_a_point():
     v = grade_answers("backprop/q2", {"d_w1_11": "x2*a1_1*(1-a1_1)"})["d_w1_11"]
     assert v.status == "incorrect"
-    assert set(v.detail["point"]) <= {"x1", "x2", "w1_11", "w1_12", "w1_21", "w1_22", "w2_11", "w2_12",
+    assert {"x1", "x2"} <= set(v.detail["point"]) <= {"x1", "x2", "w1_11", "w1_12", "w1_21", "w1_22", "w2_11", "w2_12",
                                       "w2_21", "w2_22", "v1", "v2"}
     a, b = v.detail["values"]
     assert abs(a - b) > 1e-6
@@ -271,7 +271,9 @@ def test_attention_q3():
     assert "copies" in wrong["z_after_tprime"].message and "not a similarity" in wrong["c"].message
 
 
-def test_every_bank_problem_and_part_exists():
+def test_the_problem_bank_documents_ids_exist():
+    """The ids of problem-bank.md exist with exactly these parts (the bank may hold more)."""
+    from dlcheck.check.registry import get_spec
     from dlcheck.spec import bank
 
     expected = {
@@ -288,13 +290,13 @@ def test_every_bank_problem_and_part_exists():
         "attention/q3": ["a", "b", "c", "z_at_tprime", "r_at_tprime", "z_after_tprime", "e"],
         "attention/q4": ["answer"],
     }
-    assert set(bank.all_ids()) == set(expected)
+    assert set(bank.all_ids()) >= set(expected)
     q1 = ["out_h1", "out_h2", "out_y1", "out_y2", "loss", "dE_dw5", "dE_dw6", "dE_dw7", "dE_dw8", "dE_db2",
           "dE_dw1", "dE_dw2", "dE_dw3", "dE_dw4", "dE_db1", "w1_new", "w2_new", "w3_new", "w4_new",
           "w5_new", "w6_new", "w7_new", "w8_new", "b1_new", "b2_new"]
     expected["backprop/q1"] = q1
     for pid, parts in expected.items():
-        assert list(bank.load(pid).problem.parts) == parts, pid
+        assert list(get_spec(pid).problem.parts) == parts, pid
 
 
 @pytest.mark.parametrize("answer", ["exp(exp(exp(1000)))", "sqrt(-1)", "sqrt(-x1^2 - 1)"])

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from dlcheck.errors import ParseError
-from dlcheck.mathfns import sigmoid, student_functions
+from dlcheck.core.errors import ParseError
+from dlcheck.parse.functions import sigmoid, student_functions
 from dlcheck.parse.safe import Parser
 
 x, w, y, yhat = sp.symbols("x w y yhat", real=True)

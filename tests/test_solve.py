@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pty
 import re
@@ -108,10 +109,8 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 def _finish(pid: int, fd: int, failed: bool) -> int:
     """Reap the child; if the test already failed, kill it first so nothing hangs."""
     if failed:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     _, status = os.waitpid(pid, 0)
     os.close(fd)
     return status
@@ -120,7 +119,7 @@ def _finish(pid: int, fd: int, failed: bool) -> int:
 def test_pseudo_terminal_session_survives_ctrl_c_and_resumes(tmp_path):
     path = tmp_path / "answers.yaml"
     path.write_text("# keep me\nset: backprop\nanswers: {}\n")
-    env = dict(os.environ, COLUMNS="120", TERM="xterm")
+    env = dict(os.environ, COLUMNS="120", TERM="xterm", PYTHONPATH=str(ROOT))  # the source tree
 
     def start():
         pid, fd = pty.fork()
@@ -167,8 +166,9 @@ def test_pseudo_terminal_session_survives_ctrl_c_and_resumes(tmp_path):
 SAVER = textwrap.dedent("""
     import sys
     from pathlib import Path
-    from dlcheck.solve import AnswersStore
-    store = AnswersStore(Path(sys.argv[1]))
+    from dlcheck.check.registry import parts_of
+    from dlcheck.spec.store import AnswersStore
+    store = AnswersStore(Path(sys.argv[1]), parts_of)
     k = 0
     print("ready", flush=True)
     while True:
@@ -183,7 +183,8 @@ def test_a_process_killed_while_saving_leaves_a_whole_file(tmp_path):
     script = tmp_path / "saver.py"
     script.write_text(SAVER)
     for delay in (0.05, 0.11, 0.17, 0.23, 0.31):
-        proc = subprocess.Popen([sys.executable, str(script), str(path)], cwd=ROOT, stdout=subprocess.PIPE)
+        proc = subprocess.Popen([sys.executable, str(script), str(path)], cwd=ROOT, stdout=subprocess.PIPE,
+                                env={**os.environ, "PYTHONPATH": str(ROOT)})  # the source tree
         assert proc.stdout.readline().strip() == b"ready"
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
@@ -196,7 +197,7 @@ def test_a_process_killed_while_saving_leaves_a_whole_file(tmp_path):
 
 @pytest.mark.parametrize("text", ["{w1: -1, w2: 1}", "{W: [[1, 2], [3, 4]], b: [1, 2]}"])
 def test_parse_mapping_keeps_typed_text(text):
-    from dlcheck.solve import parse_mapping
+    from dlcheck.cli.solve import parse_mapping
 
     parsed = parse_mapping(text)
     assert parsed is not None and all(isinstance(v, str) for v in parsed.values())

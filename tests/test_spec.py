@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dlcheck.engine.instance import Instance
-from dlcheck.errors import SpecError
-from dlcheck.spec.load import load_spec
+from dlcheck.check.registry import build_instance, read_spec_file
+from dlcheck.core.errors import SpecError
 
 GOOD = """
 title: t
@@ -25,7 +24,7 @@ parts:
 
 
 def build(path):
-    return Instance.build(load_spec(path, "x/q1"))
+    return build_instance(read_spec_file(path, "x/q1"))
 
 
 def test_good_spec_builds(write):
@@ -100,7 +99,8 @@ def test_unknown_simulator(write):
 
 def test_whole_bank_validates(runner):
     from dlcheck.cli import app
+    from dlcheck.spec import bank
 
     result = runner.invoke(app, ["validate"])
     assert result.exit_code == 0, result.output
-    assert result.output.count("ok  ") == 19
+    assert result.output.count("ok  ") == len(bank.all_ids()) > 0

@@ -12,24 +12,29 @@ Keeping formulas shallow is what makes the rest possible:
 - formulas are compared by evaluating the same graph at random points.
 
 Vector and matrix quantities become matrices of element nodes (``h1[1]``, ``W_hh[1,2]``).
+
+The engine knows nothing of part kinds: :meth:`Instance.build` takes a ``prepare``
+callback (the check layer's registry) that turns each part into graph nodes and
+whatever else its kind needs, stored in :attr:`Instance.prepared`.
 """
 
 from __future__ import annotations
 
 import random
 import zlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 import sympy as sp
 
-from dlcheck.engine.numeval import Undefined, numeval, numeval_any
-from dlcheck.errors import ParseError, SpecError
-from dlcheck.mathfns import spec_functions, student_functions
+from dlcheck.core.errors import ParseError, Undefined, UnknownSymbol
+from dlcheck.core.yamlio import raw_text
+from dlcheck.engine.numeval import numeval, numeval_any
+from dlcheck.parse.functions import spec_functions, student_functions
 from dlcheck.parse.safe import Parser
-from dlcheck.yamlio import raw_text
 
-VALUE_KINDS = ("number", "vector", "matrix", "expression")
+Prepare = Callable[["Instance", str, Any], None]
 SPEC_MAX_LENGTH = 20000
 SPEC_MAX_NODES = 20000
 
@@ -66,15 +71,16 @@ class Instance:
     shallow: dict[str, Any] = field(default_factory=dict)      # name -> shallow formula
     part_ref: dict[str, Any] = field(default_factory=dict)     # part id -> placeholder
     part_node: dict[str, str] = field(default_factory=dict)    # part id -> node name
-    mistakes: dict[str, list] = field(default_factory=dict)    # part id -> parsed mistakes
-    choices: dict[str, frozenset[int]] = field(default_factory=dict)
-    shown: dict[str, Any] = field(default_factory=dict)        # part id -> display form
+    prepared: dict[str, Any] = field(default_factory=dict)     # part id -> what its kind prepared
     reverse: dict[Any, sp.Symbol] = field(default_factory=dict)
+    author_rules: bool = True      # specs parse with the author's wider vocabulary
+    _base_env: dict | None = field(default=None, repr=False)
 
     # -- building ------------------------------------------------------------------
     @classmethod
-    def build(cls, spec) -> "Instance":
-        inst = cls(spec)
+    def build(cls, spec, prepare: Prepare, author_rules: bool = True) -> Instance:
+        """Derive ``spec``: symbols, givens, definitions in order, then each part via ``prepare``."""
+        inst = cls(spec, author_rules=author_rules)
         problem = spec.problem
         for name, domain in problem.symbols.items():
             sym = sp.Symbol(name, real=True)
@@ -83,20 +89,20 @@ class Instance:
         for name, raw in problem.given.items():
             inst._add_given(name, raw)
         for name, text in problem.define.items():
-            inst._check_new_name(name, ("define", name))
-            value = inst._parse_spec(text, ("define", name))
-            inst._add_node(name, value)
+            inst.check_new_name(name, ("define", name))
+            value = inst.parse_spec(text, ("define", name))
+            inst.add_node(name, value)
         for pid, part in problem.parts.items():
-            inst._add_part(pid, part)
+            prepare(inst, pid, part)
         return inst
 
-    def _check_new_name(self, name: str, loc: tuple) -> None:
+    def check_new_name(self, name: str, loc: tuple) -> None:
         if name in self.leaves or name in self.named:
             raise self.spec.error(loc, f"'{name}' is defined twice (as a symbol, given, define or part); rename one")
 
     def _add_given(self, name: str, raw: Any) -> None:
-        self._check_new_name(name, ("given", name))
-        value = self._parse_spec(raw_text(raw), ("given", name), names={})
+        self.check_new_name(name, ("given", name))
+        value = self.parse_spec(raw_text(raw), ("given", name), names={})
         if isinstance(value, sp.MatrixBase):
             syms = sp.Matrix([[sp.Symbol(n, real=True) for n in row]
                               for row in element_names(name, value.shape)])
@@ -110,7 +116,8 @@ class Instance:
         if any(v.free_symbols for v in (value if isinstance(value, sp.MatrixBase) else [value])):
             raise self.spec.error(("given", name), f"given '{name}' must be a number, vector or matrix of numbers")
 
-    def _add_node(self, name: str, value: Any) -> Any:
+    def add_node(self, name: str, value: Any) -> Any:
+        """A named quantity with its shallow formula; returns its placeholder (symbol or matrix)."""
         if isinstance(value, sp.MatrixBase):
             placeholder = sp.Matrix([[sp.Symbol(n, real=True) for n in row]
                                      for row in element_names(name, value.shape)])
@@ -121,6 +128,7 @@ class Instance:
             self._set_node(placeholder, value)
         self.named[name] = placeholder
         self.shallow[name] = value
+        self._base_env = None
         return placeholder
 
     def _set_node(self, sym: sp.Symbol, expr: Any) -> None:
@@ -128,101 +136,59 @@ class Instance:
         if isinstance(expr, sp.Function) and expr.args:
             self.reverse.setdefault(expr, sym)
 
-    def _add_part(self, pid: str, part) -> None:
-        if part.kind in VALUE_KINDS:
-            if part.answer is None:
-                raise self.spec.error(("parts", pid), f"part '{pid}' needs an 'answer' (a formula)")
-            text = raw_text(part.answer)
-            if text.strip() in self.named:  # the part asks for a defined quantity
-                self.part_node[pid] = text.strip()
-                self.part_ref[pid] = self.named[text.strip()]
-            else:
-                self._check_new_name(pid, ("parts", pid))
-                value = self._parse_spec(text, ("parts", pid, "answer"))
-                self.part_ref[pid] = self._add_node(pid, value)
-                self.part_node[pid] = pid
-            self._check_shape(pid, part)
-            if part.show:
-                self._add_show(pid, part)
-            self.mistakes[pid] = [self._parse_spec(raw_text(m.answer), ("parts", pid, "mistakes", i, "answer"))
-                                  for i, m in enumerate(part.mistakes)]
-        elif part.kind == "choice":
-            from dlcheck.compare.choice import parse_choice
-            if not part.options:
-                raise self.spec.error(("parts", pid), f"choice part '{pid}' needs 'options'")
-            try:
-                self.choices[pid] = parse_choice(raw_text(part.answer), len(part.options))
-                self.mistakes[pid] = [parse_choice(raw_text(m.answer), len(part.options)) for m in part.mistakes]
-            except ParseError as exc:
-                raise self.spec.error(("parts", pid, "answer"), f"choice answer: {exc}") from None
-        elif part.kind == "construction":
-            from dlcheck.compare.construction import check_spec_part
-            check_spec_part(self.spec, pid, part)
-        elif part.kind == "essay" and not part.model_answer:
-            raise self.spec.error(("parts", pid), f"essay part '{pid}' needs a 'model_answer'")
-
-    def _add_show(self, pid: str, part) -> None:
-        """A display form is typed by the author, so it must agree with the derivation."""
-        from dlcheck.compare.symbolic import equivalent
-
-        shown = self._parse_spec(part.show, ("parts", pid, "show"))
-        ref = self.part_ref[pid]
-        pairs = zip(shown, ref) if isinstance(ref, sp.MatrixBase) and isinstance(shown, sp.MatrixBase) \
-            and shown.shape == ref.shape else [(shown, ref)]
-        for a, b in pairs:
-            if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase) or \
-                    not equivalent(self, a, b, f"{self.spec.id}/{pid}/show").equal:
-                raise self.spec.error(("parts", pid, "show"), f"'show' of part '{pid}' is not equal to its "
-                                      "derived answer; fix one of them")
-        self.shown[pid] = shown
-
-    def _check_shape(self, pid: str, part) -> None:
-        ref = self.part_ref[pid]
-        is_matrix = isinstance(ref, sp.MatrixBase)
-        if part.kind in ("number", "expression") and is_matrix:
-            raise self.spec.error(("parts", pid, "kind"), f"part '{pid}' is a {part.kind} but its answer is a "
-                                  f"{ref.rows}x{ref.cols} matrix; use kind vector or matrix")
-        if part.kind in ("vector", "matrix") and not is_matrix:
-            raise self.spec.error(("parts", pid, "kind"), f"part '{pid}' is a {part.kind} but its answer is a scalar")
-        if part.kind == "number" and self.free_leaves(ref):
-            names = ", ".join(sorted(s.name for s in self.free_leaves(ref)))
-            raise self.spec.error(("parts", pid, "answer"), f"part '{pid}' is a number but its answer depends "
-                                  f"on {names}, which have no given value; give them or use kind expression")
+    def add_part_node(self, pid: str, answer: Any) -> Any:
+        """The graph node of a part whose answer is a formula: a defined quantity it names, or a new node."""
+        text = raw_text(answer).strip()
+        if text in self.named:  # the part asks for a defined quantity
+            self.part_node[pid] = text
+            self.part_ref[pid] = self.named[text]
+        else:
+            self.check_new_name(pid, ("parts", pid))
+            value = self.parse_spec(text, ("parts", pid, "answer"))
+            self.part_ref[pid] = self.add_node(pid, value)
+            self.part_node[pid] = pid
+        return self.part_ref[pid]
 
     # -- parsing -------------------------------------------------------------------
     def spec_parser(self, names: dict | None = None) -> Parser:
+        """The author's parser: the problem's names, plus diff/subs/argmax over this graph."""
+        scope = dict(self.leaves)
+        scope.update(self.named)
+        if not self.author_rules:
+            return Parser(scope if names is None else names, student_functions())
         fns = spec_functions()
         fns.update({"diff": self._diff, "subs": self._subs, "argmax": self._argmax, "argmax_over": self._argmax_over,
                     "max_over": self._max_over})
-        scope = dict(self.leaves)
-        scope.update(self.named)
         return Parser(scope if names is None else names, fns, max_length=SPEC_MAX_LENGTH,
                       max_nodes=SPEC_MAX_NODES, subscripts=True)
 
-    def _parse_spec(self, text: str, loc: tuple, names: dict | None = None) -> Any:
+    def parse_spec(self, text: str, loc: tuple, names: dict | None = None) -> Any:
+        """A formula from the spec; a ParseError becomes a SpecError at ``loc``."""
         try:
             return self.spec_parser(names).parse(text)
         except ParseError as exc:
             raise self.spec.error(loc, f"{exc}; fix this formula") from None
 
-    def student_parser(self, pid: str) -> Parser:
-        """What a student may write for part ``pid``.
+    def student_names(self, pid: str) -> dict[str, Any]:
+        """The names a student may write in an answer to part ``pid``.
 
-        Numeric parts take numbers (and functions of numbers) only. Formula parts take
-        the problem's symbols, its defined quantities and earlier parts, never the part
-        itself: ``yhat`` is no answer to "what is yhat".
+        The problem's symbols and givens, its defined quantities (except ``internal``
+        ones) and earlier parts, never the part itself: ``yhat`` is no answer to "what is
+        yhat". The single source of this rule: ``show`` lists exactly these.
         """
-        part = self.spec.problem.parts[pid]
-        names: dict[str, Any] = {}
-        if part.kind in VALUE_KINDS and not self.is_numeric(pid):
-            names.update(self.leaves)
-            own = self.part_node.get(pid)
-            internal = set(self.spec.problem.internal)
-            for name, placeholder in self.named.items():
-                if name == own:
-                    break
-                if name not in internal:
-                    names[name] = placeholder
+        names: dict[str, Any] = dict(self.leaves)
+        own = self.part_node.get(pid)
+        internal = set(self.spec.problem.internal)
+        for name, placeholder in self.named.items():
+            if name == own:
+                break
+            if name not in internal:
+                names[name] = placeholder
+        return names
+
+    def student_parser(self, pid: str, with_names: bool) -> Parser:
+        """The parser for a student's answer; ``with_names=False`` reads numbers only."""
+        names = self.student_names(pid) if with_names else {}
         return Parser(names, student_functions(), latex_names=self.spec.problem.display)
 
     # -- derivatives ---------------------------------------------------------------
@@ -295,7 +261,19 @@ class Instance:
         return ref is not None and not self.free_leaves(ref)
 
     def env(self, leaf_values: dict | None = None, overrides: dict | None = None) -> dict:
-        """Float value of every leaf and node; ``overrides`` pin chosen nodes."""
+        """Float value of every leaf and node; ``overrides`` pin chosen nodes.
+
+        A node that depends on a leaf with no value (a symbol of a formula part) is NaN.
+        The plain call (no leaf values, no overrides) does not depend on any answer and
+        is computed once; callers must not modify the dict it returns.
+        """
+        if not leaf_values and not overrides:
+            if self._base_env is None:
+                self._base_env = self._compute_env(None, None)
+            return self._base_env
+        return self._compute_env(leaf_values, overrides)
+
+    def _compute_env(self, leaf_values: dict | None, overrides: dict | None) -> dict:
         env: dict = {s: float(v) for s, v in self.given_values.items()}
         if leaf_values:
             env.update(leaf_values)
@@ -306,7 +284,7 @@ class Instance:
                 continue
             try:
                 env[sym] = numeval(expr, env)
-            except (Undefined, KeyError):
+            except (Undefined, UnknownSymbol):  # no real value here, or a leaf without one
                 env[sym] = float("nan")
         return env
 
@@ -324,17 +302,22 @@ class Instance:
             envs.append(self.env(leaf_values))
         return envs
 
+    def expand(self, expr: Any) -> Any:
+        """``expr`` with every node's formula substituted until only leaves remain."""
+        subs: dict = {}
+        for sym, node in self.node_expr.items():  # ordered: earlier nodes are ready
+            subs[sym] = node.xreplace(subs)
+        return expr.xreplace(subs)
+
     def _subs(self, *args):
         """subs(quantity, symbol, value): the quantity written out in leaves, then substituted."""
-        from dlcheck.compare.symbolic import expand
-
         if len(args) != 3 or not isinstance(args[1], sp.Symbol) or args[1] in self.node_expr:
             raise ParseError("subs takes (quantity, symbol, value) with a symbol or given as the second argument")
         expr, var, value = args
 
         def one(e):
             # expanding trig arguments lets sympy see sin(a + pi/2) = cos(a)
-            return expand(self, e).xreplace({var: value}).replace(
+            return self.expand(e).xreplace({var: value}).replace(
                 lambda f: isinstance(f, (sp.sin, sp.cos, sp.tan)), lambda f: f.func(sp.expand(f.args[0])))
         return expr.applyfunc(one) if isinstance(expr, sp.MatrixBase) else one(expr)
 

@@ -9,15 +9,15 @@ set of node types the parser can produce with Python floats, and falls back to
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import sympy as sp
 
-from dlcheck.mathfns import sigmoid
+from dlcheck.core.errors import Undefined, UnknownSymbol
+from dlcheck.parse.functions import sigmoid
 
-
-class Undefined(ArithmeticError):
-    """The expression has no real value at this point (log of a negative, overflow)."""
+__all__ = ["Undefined", "UnknownSymbol", "numeval", "numeval_any"]
 
 
 def _sigmoid(x: float) -> float:
@@ -27,12 +27,16 @@ def _sigmoid(x: float) -> float:
     return z / (1.0 + z)
 
 
-_FUNCS = {sp.exp: math.exp, sp.log: math.log, sp.sin: math.sin, sp.cos: math.cos,
+_FUNCS: dict[Any, Callable[[float], float]] = {sp.exp: math.exp, sp.log: math.log, sp.sin: math.sin, sp.cos: math.cos,
           sp.tan: math.tan, sp.tanh: math.tanh, sigmoid: _sigmoid, sp.Abs: abs}
 
 
 def numeval(expr: Any, env: Mapping[sp.Symbol, float]) -> float:
-    """Value of a scalar sympy expression, with ``env`` giving every free symbol."""
+    """Value of a scalar sympy expression, with ``env`` giving every free symbol.
+
+    Raises :class:`Undefined` where the expression has no finite real value and
+    :class:`UnknownSymbol` when ``env`` lacks one of its symbols.
+    """
     try:
         value = _eval(expr, env)
     except (ValueError, OverflowError, ZeroDivisionError):
@@ -47,7 +51,7 @@ def _eval(e: Any, env: Mapping[sp.Symbol, float]) -> float:
         try:
             return env[e]
         except KeyError:
-            raise KeyError(e.name) from None
+            raise UnknownSymbol(e.name) from None
     if e.is_Number or e.is_NumberSymbol:
         return float(e)
     if e.is_Add:
@@ -68,7 +72,7 @@ def _eval(e: Any, env: Mapping[sp.Symbol, float]) -> float:
     if isinstance(e, (sp.Max, sp.Min)):
         vals = [_eval(a, env) for a in e.args]
         return max(vals) if isinstance(e, sp.Max) else min(vals)
-    sub = {s: sp.Float(env[s]) for s in e.free_symbols}
+    sub = {s: sp.Float(_eval(s, env)) for s in e.free_symbols}
     value = complex(e.xreplace(sub).evalf())
     if abs(value.imag) > 1e-12 * max(1.0, abs(value.real)):
         raise ValueError("complex value")

@@ -1,1 +1,3 @@
-"""Reading what people type: plain syntax, LaTeX, choices. The one trust boundary."""
+"""Layer 1: text <-> formula. The trust boundary (``safe``), what it reads (``text``,
+``latex``), the functions a formula may call (``functions``) and the way back to text
+(``printing``). Imports only ``dlcheck.core``."""

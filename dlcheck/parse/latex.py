@@ -10,9 +10,9 @@ and ``bmatrix`` / ``pmatrix``. Anything else is refused with its name.
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
-from dlcheck.errors import ParseError
+from dlcheck.core.errors import ParseError
 
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[{}^_&]|[^\\{}^_&]")
 _FUNCTIONS = {"sin", "cos", "tan", "tanh", "exp", "log", "ln", "sigma", "sigmoid", "softmax", "relu"}
@@ -44,7 +44,7 @@ def to_plain(text: str, names: Iterable[str] = ()) -> str:
         pattern = re.compile(rf"(?<![A-Za-z0-9_\\]){re.escape(name)}(?![A-Za-z0-9_{{])")
         if pattern.search(text):
             keep[f"dlcheckname{_letters(k)}"] = name
-            text = pattern.sub(lambda m, k=k: f"\\dlcheckname{_letters(k)} ", text)
+            text = pattern.sub(f"\\\\dlcheckname{_letters(k)} ", text)
     tokens = _TOKEN.findall(text)
     translator = _Translator(tokens, frozenset(names))
     translator.keep = keep

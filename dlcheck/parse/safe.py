@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import ast
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import sympy as sp
 
-from dlcheck.errors import ParseError
+from dlcheck.core.errors import ParseError, UnknownName
 from dlcheck.parse.latex import latex_to_plain, looks_like_latex
 from dlcheck.parse.text import to_python
 
@@ -105,7 +106,7 @@ class Parser:
             raise ParseError(f"{node.id} is a function: write {node.id}(...)")
         known = sorted(self.names)
         hint = f"; known symbols: {', '.join(known[:25])}" if known else ""
-        raise ParseError(f"unknown symbol '{node.id}'{hint}")
+        raise UnknownName(f"unknown symbol '{node.id}'{hint}", node.id, "symbol")
 
     def _UnaryOp(self, node: ast.UnaryOp) -> Any:
         operand = self._node(node.operand)
@@ -142,8 +143,8 @@ class Parser:
     def _Call(self, node: ast.Call) -> Any:
         if not isinstance(node.func, ast.Name) or node.func.id not in self.functions:
             name = node.func.id if isinstance(node.func, ast.Name) else "that"
-            raise ParseError(f"unknown function '{name}'; known functions: "
-                             f"{', '.join(sorted(n for n in self.functions if not n.startswith('d') or n == 'diff'))}")
+            known = ', '.join(sorted(n for n in self.functions if not n.startswith('d') or n == 'diff'))
+            raise UnknownName(f"unknown function '{name}'; known functions: {known}", name, "function")
         if node.keywords:
             raise ParseError("keyword arguments are not allowed")
         args = [self._node(a) for a in node.args]

@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from dlcheck.errors import ParseError
+from dlcheck.core.errors import ParseError
 
 # Persian (U+06F0..) and Arabic-Indic (U+0660..) digits, and their decimal separator.
-_DIGITS = {ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")}
-_DIGITS.update({ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")})
-_DIGITS[ord("٫")] = "."
+DIGITS = {ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")}
+DIGITS.update({ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")})
+DIGITS[ord("٫")] = "."
 _SYMBOLS = {"−": "-", "–": "-", "×": "*", "·": "*", "⋅": "*", "÷": "/", "′": "'", "’": "'",
             "²": "^2", "³": "^3", "ŷ": "yhat", "√": "sqrt"}
 # Greek letters a person may type for a name; 'lambda' is a Python keyword, so 'lam'.
@@ -35,7 +35,7 @@ _TOKEN = re.compile(
 
 def normalize(text: str) -> str:
     """ASCII digits, ASCII operators, and a point for a lone decimal comma (``0,594``)."""
-    text = unicodedata.normalize("NFC", text).translate(_DIGITS)
+    text = unicodedata.normalize("NFC", text).translate(DIGITS)
     for old, new in _SYMBOLS.items():
         text = text.replace(old, new)
     if _LONE_DECIMAL_COMMA.match(text):

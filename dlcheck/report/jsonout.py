@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from dlcheck.verdict import ProblemResult
+from dlcheck.core.verdict import ProblemResult
 
 
 def results_json(results: list[ProblemResult]) -> str:

@@ -8,19 +8,12 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from dlcheck.verdict import ProblemResult, Verdict
-
-STYLE = {"correct": "green", "incorrect": "red", "partial": "yellow",
-         "consistent-with-earlier-error": "cyan", "invalid": "magenta", "missing": "dim",
-         "manual": "blue", "undecided": "yellow"}
-MARK = {"correct": "✓", "incorrect": "✗", "partial": "½", "consistent-with-earlier-error": "→",
-        "invalid": "!", "missing": "·", "manual": "✎", "undecided": "?"}
+from dlcheck.core.verdict import ProblemResult, Status, Verdict
+from dlcheck.parse.printing import fmt, pretty
 
 
 def _grid(value: Any, marked: set[tuple[int, int]], style: str) -> Any:
     """A numeric matrix as a small grid with the marked cells highlighted, else None."""
-    from dlcheck.compare.numeric import fmt
-
     if not (isinstance(value, list) and value and isinstance(value[0], list) and len(value[0]) > 1):
         return None
     grid = Table.grid(padding=(0, 1))
@@ -35,8 +28,6 @@ def _marked(v: Verdict) -> set[tuple[int, int]]:
 
 def _answer_cell(v: Verdict) -> Any:
     """Matrices side by side as grids; formulas pretty-printed; else the text typed."""
-    from dlcheck.render import pretty
-
     grid = _grid(v.value, _marked(v), "bold red")
     if grid is not None:
         return grid
@@ -47,9 +38,7 @@ def _answer_cell(v: Verdict) -> Any:
 
 
 def _expected_cell(v: Verdict) -> Any:
-    from dlcheck.render import pretty
-
-    if v.status == "missing":
+    if v.status is Status.MISSING:
         return Text("")
     grid = _grid(v.reference, _marked(v), "bold green")
     if grid is not None:
@@ -79,14 +68,14 @@ def problem_table(result: ProblemResult) -> Table:
     table.add_column("status", no_wrap=True)
     table.add_column("detail", overflow="fold")
     for v in result.verdicts:
-        status = Text(f"{MARK[v.status]} {v.status}", style=STYLE[v.status])
+        status = Text(f"{v.status.mark} {v.status}", style=v.status.style)
         table.add_row(v.part, _answer_cell(v), _expected_cell(v), status, _detail_cell(v))
     return table
 
 
 def verdict_line(v: Verdict) -> Text:
     """One verdict as a line: mark, status, message (the message is never read as markup)."""
-    line = Text(f"{MARK[v.status]} {v.status}", style=STYLE[v.status])
+    line = Text(f"{v.status.mark} {v.status}", style=v.status.style)
     line.append(f": {v.message}")
     return line
 
@@ -98,7 +87,7 @@ def _num(x: float) -> str:
 def summary(results: list[ProblemResult]) -> Text:
     score = sum(r.score for r in results)
     total = sum(r.max_score for r in results)
-    counts: dict[str, int] = {}
+    counts: dict[Status, int] = {}
     for r in results:
         for v in r.verdicts:
             counts[v.status] = counts.get(v.status, 0) + 1

@@ -1,12 +1,11 @@
-"""Find problem files and resolve ids such as ``backprop/q1`` or ``q1``."""
+"""Find problem files and resolve ids such as ``backprop/q1`` or ``q1`` (no parsing here)."""
 
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from pathlib import Path
 
-from dlcheck.errors import DlcheckError
+from dlcheck.core.errors import DlcheckError
 
 
 def problems_root() -> Path:
@@ -57,11 +56,3 @@ def resolve(ident: str, set_name: str | None = None, root: Path | None = None) -
 
 def spec_path(problem_id: str, root: Path | None = None) -> Path:
     return (root or problems_root()) / f"{problem_id}.yaml"
-
-
-@lru_cache(maxsize=None)
-def load(problem_id: str):
-    """The validated spec of a full problem id (cached for the process)."""
-    from dlcheck.spec.load import load_spec
-
-    return load_spec(spec_path(problem_id), problem_id)

@@ -3,15 +3,20 @@
 Every scalar arrives as the text in the file; pydantic turns ``points: 2`` into a float
 and ``atol: 5e-5`` into a number, and rejects unknown fields so a typo in a spec is an
 error at its line, not a silently ignored setting.
+
+A part is a discriminated union on ``kind``: each kind's model (defined beside its
+checker in :mod:`dlcheck.check.kinds`) lists exactly the fields that kind understands,
+so a number part with ``options:`` or an essay with ``tolerance:`` is an error with its
+position. :func:`problem_model` builds the problem model for a given set of kinds.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal, Optional, Union
+from functools import cache
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
-Kind = Literal["number", "vector", "matrix", "expression", "choice", "construction", "essay"]
 Domain = Literal["real", "positive", "negative", "nonzero", "probability", "integer", "angle"]
 ExplainPolicy = Literal["always", "after_attempt"]
 
@@ -21,36 +26,28 @@ class Strict(BaseModel):
 
 
 class Tolerance(Strict):
-    rtol: Optional[float] = Field(None, ge=0, description="relative tolerance")
-    atol: Optional[float] = Field(None, ge=0, description="absolute tolerance")
-    sigfigs: Optional[int] = Field(None, ge=1, le=15, description="agree to this many significant figures")
+    rtol: float | None = Field(None, ge=0, description="relative tolerance")
+    atol: float | None = Field(None, ge=0, description="absolute tolerance")
+    sigfigs: int | None = Field(None, ge=1, le=15, description="agree to this many significant figures")
 
 
 class Mistake(Strict):
-    answer: Union[str, list]
+    """A known wrong answer, with the feedback that names it."""
+
+    answer: str | list
     feedback: str
-    name: Optional[str] = None
+    name: str | None = None
     credit: float = Field(0.0, ge=0, le=1)
 
 
-class Part(Strict):
-    kind: Kind
+class PartBase(Strict):
+    """Fields every kind of part has. Each kind subclasses it with ``kind: Literal[...]``."""
+
+    kind: str
     prompt: str
-    answer: Union[str, list, None] = None
-    show: Optional[str] = None        # a tidier form of the answer, checked equivalent at load
-    options: list[str] = []
-    tolerance: Optional[Tolerance] = None
     points: float = Field(1.0, ge=0)
-    mistakes: list[Mistake] = []
     hints: list[str] = []
-    model_answer: Optional[str] = None
-    rubric: list[str] = []
-    simulator: Optional[str] = None
-    target: Optional[str] = None
-    max_length: int = Field(6, ge=1, le=12)
-    known_solution: Optional[dict[str, Any]] = None
-    explain: Optional[ExplainPolicy] = None
-    partial_credit: bool = False
+    explain: ExplainPolicy | None = None
 
 
 class Problem(Strict):
@@ -58,10 +55,21 @@ class Problem(Strict):
     statement: str
     topics: list[str] = []
     symbols: dict[str, Domain] = {}
-    given: dict[str, Union[str, list]] = {}
+    given: dict[str, str | list] = {}
     define: dict[str, str] = {}
     internal: list[str] = []          # defines a student may not name in an answer
-    parts: dict[str, Part]
+    parts: dict[str, Any]             # narrowed to the kinds' union by problem_model()
     display: dict[str, str] = {}
     explain: ExplainPolicy = "always"
     carry_forward: Literal["full", "half", "none"] = "full"
+
+
+@cache
+def problem_model(part_models: tuple[type[PartBase], ...]) -> type[Problem]:
+    """The Problem model whose parts are one of ``part_models`` (chosen by ``kind``)."""
+    if len(part_models) == 1:
+        part_type: Any = part_models[0]
+    else:
+        # a Union over a tuple known only at run time: the X | Y spelling cannot express it
+        part_type = Annotated[Union[part_models], Field(discriminator="kind")]  # noqa: UP007
+    return create_model("Problem", __base__=Problem, parts=(dict[str, part_type], ...))

@@ -1,0 +1,117 @@
+"""Multiple choice: one option or several, numbered from 1 as on the sheet."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import Field
+
+from dlcheck.check.kind import Kind
+from dlcheck.core.errors import ParseError
+from dlcheck.core.verdict import Status, Verdict
+from dlcheck.core.yamlio import raw_text
+from dlcheck.engine.instance import Instance
+from dlcheck.engine.steps import Step
+from dlcheck.parse.text import DIGITS
+from dlcheck.spec.model import Mistake, PartBase
+
+_LETTERS = "abcdefghij"
+
+
+class ChoicePart(PartBase):
+    kind: Literal["choice"]
+    answer: str | list                      # option number(s), 1-based
+    options: list[str] = Field(min_length=2)
+    mistakes: list[Mistake] = []
+    partial_credit: bool = False
+
+
+@dataclass
+class Prepared:
+    answer: frozenset[int]
+    mistakes: list[frozenset[int]] = field(default_factory=list)
+
+
+def parse_choice(text: str, n_options: int) -> frozenset[int]:
+    """``2``, ``[2, 3]``, ``2 and 3``, ``{2,3}``, ``b`` -> a set of option numbers."""
+    cleaned = str(text).translate(DIGITS).strip().strip("[]{}() ").lower()
+    if not cleaned:
+        raise ParseError("no option chosen")
+    if len(cleaned) > 200:
+        raise ParseError("too long for a choice")
+    picks = set()
+    for item in re.split(r"\s*(?:,|;|\band\b|\s)\s*", cleaned):
+        if not item:
+            continue
+        if item.isdigit():
+            k = int(item)
+        elif len(item) == 1 and item in _LETTERS:
+            k = _LETTERS.index(item) + 1
+        else:
+            raise ParseError(f"'{item}' is not an option number; write e.g. 2 or [2, 3]")
+        if not 1 <= k <= n_options:
+            raise ParseError(f"there is no option {k}; options are 1 to {n_options}")
+        picks.add(k)
+    return frozenset(picks)
+
+
+def show(picks: frozenset[int]) -> str:
+    return ", ".join(str(k) for k in sorted(picks))
+
+
+def prepare(inst: Instance, pid: str, part: ChoicePart) -> None:
+    n = len(part.options)
+    try:
+        answer = parse_choice(raw_text(part.answer), n)
+    except ParseError as exc:
+        raise inst.spec.error(("parts", pid, "answer"), f"choice answer: {exc}") from None
+    mistakes = []
+    for i, m in enumerate(part.mistakes):
+        try:
+            mistakes.append(parse_choice(raw_text(m.answer), n))
+        except ParseError as exc:
+            raise inst.spec.error(("parts", pid, "mistakes", i, "answer"), f"choice mistake: {exc}") from None
+    inst.prepared[pid] = Prepared(answer, mistakes)
+
+
+def check(inst: Instance, pid: str, text: str) -> Verdict:
+    part = inst.spec.problem.parts[pid]
+    expected = inst.prepared[pid].answer
+    try:
+        picks = parse_choice(text, len(part.options))
+    except ParseError as exc:
+        return Verdict(pid, Status.INVALID, 0.0, part.points, str(exc), text, show(expected))
+    if picks == expected:
+        return Verdict(pid, Status.CORRECT, part.points, part.points, "correct", text, show(expected))
+    missing, extra = expected - picks, picks - expected
+    bits = []
+    if missing:
+        bits.append(f"{len(missing)} right option{'' if len(missing) == 1 else 's'} missing")
+    if extra:
+        bits.append(f"{show(extra)} {'is' if len(extra) == 1 else 'are'} not right")
+    score = 0.0
+    if part.partial_credit and len(expected) > 1:
+        score = part.points * max(0.0, (len(picks & expected) - len(extra)) / len(expected))
+    status = Status.PARTIAL if score > 0 else Status.INCORRECT
+    return Verdict(pid, status, score, part.points, "; ".join(bits), text, show(expected), parsed=picks)
+
+
+def same(inst: Instance, pid: str, verdict: Verdict, mistake: frozenset[int]) -> bool:
+    return verdict.parsed == mistake
+
+
+def explain(inst: Instance, pid: str, part: ChoicePart, env: dict) -> Step:
+    picks = sorted(inst.prepared[pid].answer)
+    return Step(pid, "choice", value=", ".join(map(str, picks)), is_part=True,
+                notes=[f"{k}. {part.options[k - 1]}" for k in picks] +
+                [f"common mistake: {m.feedback}" for m in part.mistakes])
+
+
+def describe(part: ChoicePart) -> list[str]:
+    return [f"{k}. {option}" for k, option in enumerate(part.options, 1)] + \
+        ["answer with the option number(s), e.g. 2 or [1, 3]"]
+
+
+KIND = Kind("choice", ChoicePart, prepare, check, explain, same, describe=describe)

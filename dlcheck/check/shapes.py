@@ -1,0 +1,60 @@
+"""Scalars, vectors and matrices as one shape: a grid of rows; fitting an answer to a reference."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import sympy as sp
+
+from dlcheck.check.tolerance import Tol
+
+
+def as_grid(value: Any) -> list[list[Any]]:
+    """A scalar, a flat list, nested lists or a sympy Matrix as a list of rows."""
+    if isinstance(value, list):
+        return value if value and isinstance(value[0], list) else [[v] for v in value]
+    if isinstance(value, sp.MatrixBase):
+        return [[value[i, j] for j in range(value.cols)] for i in range(value.rows)]
+    return [[value]]
+
+
+def cells(value: Any) -> list[Any]:
+    return [x for row in as_grid(value) for x in row]
+
+
+def fit_shape(student: Any, ref: Any, kind: str) -> tuple[Any, str | None]:
+    """The student's value reshaped to the reference, or a message about the shape."""
+    s_is, r_is = isinstance(student, sp.MatrixBase), isinstance(ref, sp.MatrixBase)
+    if not r_is:
+        return (None, f"expected a single {'number' if kind == 'number' else 'formula'}, got a list") if s_is \
+            else (student, None)
+    if not s_is:
+        return None, f"expected a {ref.rows}x{ref.cols} {kind}, got a single value"
+    if kind == "vector" or 1 in ref.shape:
+        if len(student) != len(ref) or 1 not in student.shape:
+            return None, f"expected a vector of {len(ref)} entries, got {shape_text(student)}"
+        return sp.Matrix(list(student)).reshape(*ref.shape), None
+    if student.shape != ref.shape:
+        hint = "; is it transposed?" if student.shape == ref.shape[::-1] else ""
+        return None, f"expected a {ref.rows}x{ref.cols} matrix, got {shape_text(student)}{hint}"
+    return student, None
+
+
+def shape_text(m: Any) -> str:
+    return f"{len(m)} entries" if 1 in m.shape else f"a {m.rows}x{m.cols} matrix"
+
+
+def differing(given: Any, expected: Any, tol: Tol) -> list[tuple[int, int]]:
+    """(row, col) of every entry of ``given`` outside the tolerance of ``expected`` (0-based)."""
+    g, e = as_grid(given), as_grid(expected)
+    return [(i, j) for i, row in enumerate(e) for j, x in enumerate(row) if not tol.accepts(g[i][j], x)]
+
+
+def close(given: Any, target: Any, tol: Tol) -> bool:
+    """Same shape, and every entry of ``given`` within the tolerance of a finite ``target`` entry."""
+    g, t = as_grid(given), as_grid(target)
+    if len(g) != len(t) or len(g[0]) != len(t[0]):
+        return False
+    return all(isinstance(b, float) and math.isfinite(b) and tol.accepts(a, b)
+               for ra, rb in zip(g, t) for a, b in zip(ra, rb))

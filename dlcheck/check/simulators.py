@@ -1,0 +1,155 @@
+"""Networks built by hand, run for real: architectures and target behaviours, by name.
+
+A construction part names an *architecture* (how the student's weights are used) and a
+*target* (what the outputs must be). The checker walks every input sequence up to the
+spec's length, shortest first, sharing work between sequences with a common prefix, and
+stops at the first step whose output is wrong. Arithmetic is exact (fractions), so a
+threshold exactly at zero means the same thing here as on paper: step(0) = 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+from itertools import product
+from typing import Any
+
+Vec = tuple[Fraction, ...]
+Mat = tuple[Vec, ...]
+
+
+def step(z: Fraction) -> int:
+    return 1 if z >= 0 else 0
+
+
+def _dot(a: Iterable[Fraction], b: Iterable[Fraction | int]) -> Fraction:
+    return sum((x * y for x, y in zip(a, b)), Fraction(0))
+
+
+def _matvec(m: Mat, v: Iterable[Fraction]) -> list[Fraction]:
+    v = list(v)
+    return [_dot(row, v) for row in m]
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """``fields`` maps each field to its shape: () scalar, (n,) vector, (n, m) matrix;
+    ``None`` in a shape means any size, fixed by the answer (checked for consistency)."""
+
+    name: str
+    description: str
+    fields: dict[str, tuple]
+    initial: Callable[[dict], Any]
+    step: Callable[[dict, Any, Any], tuple[Any, int]]  # (weights, state, x) -> (state, output)
+    check: Callable[[dict], str | None] = lambda w: None
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    description: str
+    alphabet: tuple                      # the possible inputs at one time step
+    expected: Callable[[list], int]      # output required after this prefix of inputs
+    sample: tuple = ()                   # an input ``explain`` traces
+
+
+def _scalar_rnn_step(w, h, x):
+    h = step(w["w1"] * x + w["w2"] * h + w["b2"])
+    return h, step(w["w3"] * h + w["b3"])
+
+
+def _feedback_step(w, state, x):
+    y_prev = state
+    h = [step(z) for z in (a + b for a, b in zip(_matvec(w["W"], x), w["b"]))]
+    y = step(_dot(w["v"], h) + w["r"] * y_prev + w["c"])
+    return y, y
+
+
+def _rnn_step(w, h, x):
+    pre = [a + b + c for a, b, c in zip(_matvec(w["W"], h), _matvec(w["U"], x), w["b_h"])]
+    h = tuple(step(z) for z in pre)
+    return h, step(_dot(w["v"], h) + w["b_g"])
+
+
+def _rnn_check(w) -> str | None:
+    n = len(w["W"])
+    if any(len(row) != n for row in w["W"]):
+        return f"W must be square (hidden units x hidden units), got {n} rows of {len(w['W'][0])}"
+    if len(w["U"]) != n or len(w["b_h"]) != n or len(w["v"]) != n:
+        return f"W has {n} hidden units, so U needs {n} rows and b_h and v {n} entries"
+    if any(len(row) != 2 for row in w["U"]):
+        return "U needs 2 columns (one per input bit)"
+    return None
+
+
+ARCHITECTURES: dict[str, Architecture] = {a.name: a for a in (
+    Architecture("scalar_threshold_rnn",
+                 "h_t = step(w1*x_t + w2*h_{t-1} + b2), y_t = step(w3*h_t + b3), h_0 = 0",
+                 {"w1": (), "w2": (), "b2": (), "w3": (), "b3": ()},
+                 lambda w: 0, _scalar_rnn_step),
+    Architecture("feedback_threshold_rnn",
+                 "h_t = step(W x_t + b), y_t = step(v . h_t + r*y_{t-1} + c), y_0 = 1",
+                 {"W": (2, 2), "b": (2,), "v": (2,), "r": (), "c": ()},
+                 lambda w: 1, _feedback_step),
+    Architecture("threshold_rnn",
+                 "h_t = step(W h_{t-1} + U x_t + b_h), g_t = step(v . h_t + b_g), h_0 = 0",
+                 {"W": (None, None), "U": (None, 2), "b_h": (None,), "v": (None,), "b_g": ()},
+                 lambda w: tuple(Fraction(0) for _ in w["W"]), _rnn_step, _rnn_check),
+)}
+
+
+def _binary_sum_bit(prefix: list) -> int:
+    a = sum(int(x[0]) << t for t, x in enumerate(prefix))
+    b = sum(int(x[1]) << t for t, x in enumerate(prefix))
+    return ((a + b) >> (len(prefix) - 1)) & 1
+
+
+_BITS = (Fraction(0), Fraction(1))
+_PAIRS = tuple((a, b) for a, b in product(_BITS, repeat=2))
+
+TARGETS: dict[str, Target] = {t.name: t for t in (
+    Target("all_ones_so_far", "y_t = 1 exactly when x_1 = ... = x_t = 1", _BITS,
+           lambda p: int(all(x == 1 for x in p)), (_BITS[1], _BITS[1], _BITS[0], _BITS[1])),
+    Target("sequences_agree_so_far", "y_t = 1 exactly when the two inputs agreed at every step so far",
+           _PAIRS, lambda p: int(all(a == b for a, b in p)), (_PAIRS[0], _PAIRS[3], _PAIRS[1], _PAIRS[3])),
+    Target("binary_sum_bits", "g_t = bit t of a + b, with the bits of a and b arriving least significant first",
+           _PAIRS, _binary_sum_bit, (_PAIRS[1], _PAIRS[3], _PAIRS[2], _PAIRS[0])),  # 6 + 3 = 9
+)}
+
+
+@dataclass
+class Failure:
+    inputs: list
+    expected: list[int]
+    produced: list[int]
+
+
+def simulate(arch: Architecture, target: Target, weights: dict, max_length: int) -> tuple[Failure | None, int]:
+    """The shortest input whose output is wrong (None if all pass), and how many were tried."""
+    level: list[tuple[list, Any, list[int]]] = [([], arch.initial(weights), [])]  # (inputs, state, outputs)
+    tried = 0
+    for _ in range(max_length):
+        nxt = []
+        for inputs, state, outputs in level:
+            for x in target.alphabet:
+                seq = inputs + [x]
+                new_state, y = arch.step(weights, state, x)
+                outs = outputs + [y]
+                tried += 1
+                if y != target.expected(seq):
+                    expected = [target.expected(seq[: k + 1]) for k in range(len(seq))]
+                    return Failure(seq, expected, outs), tried
+                nxt.append((seq, new_state, outs))
+        level = nxt
+    return None, tried
+
+
+def trace(arch: Architecture, weights: dict, inputs: list) -> list[tuple[Any, Any, int]]:
+    """(input, state, output) at each step: the time table ``explain`` shows."""
+    state = arch.initial(weights)
+    rows = []
+    for x in inputs:
+        state, y = arch.step(weights, state, x)
+        rows.append((x, state, y))
+    return rows

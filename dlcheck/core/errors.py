@@ -1,0 +1,88 @@
+"""The errors dlcheck raises, each a noun a reader can act on.
+
+``DlcheckError`` and its subclasses are meant for a person: one line, with
+``file:line:col`` when there is a place. ``ParseError`` is what the safe parser says
+about typed text; the checkers turn it into an ``invalid`` verdict. ``Undefined`` and
+``UnknownSymbol`` come from numeric evaluation and are never shown as they are.
+"""
+
+from __future__ import annotations
+
+
+class DlcheckError(Exception):
+    """An error meant for the user: printed as one line, exit code 2."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
+                 column: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+        self.column = column
+
+    def __reduce__(self):  # errors cross the time-bounded child's pipe by pickle
+        return (_rebuild, (type(self), (self.message,), self.__dict__))
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path:
+            where = self.path
+            if self.line is not None:
+                where += f":{self.line}"
+                if self.column is not None:
+                    where += f":{self.column}"
+            where += ": "
+        return where + self.message
+
+
+class SpecError(DlcheckError):
+    """A problem file is malformed (the author's mistake, not the student's)."""
+
+
+class AnswerFileError(DlcheckError):
+    """An answers file cannot be read (bad YAML, unknown problem or part)."""
+
+
+class ParseError(ValueError):
+    """Typed text is not a valid answer; ``column`` is 1-based within the text when known."""
+
+    def __init__(self, message: str, column: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.column = column
+
+    def __str__(self) -> str:
+        return self.message if self.column is None else f"{self.message} (at character {self.column})"
+
+
+class UnknownName(ParseError):
+    """A name the parser was not given: ``kind`` is "symbol" or "function"."""
+
+    def __init__(self, message: str, name: str, kind: str = "symbol", column: int | None = None) -> None:
+        super().__init__(message, column)
+        self.name = name
+        self.kind = kind
+
+    def __reduce__(self):
+        return (type(self), (self.message, self.name, self.kind, self.column))
+
+
+class Undefined(ArithmeticError):
+    """A formula has no real value at a point (log of a negative, overflow, 0/0)."""
+
+
+class UnknownSymbol(LookupError):
+    """Numeric evaluation met a symbol with no value: a free leaf, or a bug."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"no value for symbol '{name}'")
+        self.name = name
+
+    def __reduce__(self):
+        return (type(self), (self.name,))
+
+
+def _rebuild(cls: type, args: tuple, state: dict) -> Exception:
+    exc = cls(*args)
+    exc.__dict__.update(state)
+    return exc

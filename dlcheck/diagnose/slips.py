@@ -1,0 +1,224 @@
+"""Generic slips: mistakes any problem can provoke, found without the spec naming them.
+
+Each detector recomputes what the answer *would* be under one well-known slip (sign
+flipped, update not applied, a factor of 2, sigmoid where sigmoid' belongs, degrees for
+radians, rounding too early, a transposed matrix) and says so when the student's value
+matches it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sympy as sp
+
+from dlcheck.check.equivalence import equivalent
+from dlcheck.check.shapes import as_grid, close
+from dlcheck.check.tolerance import Tol, round_sig
+from dlcheck.core.errors import Undefined, UnknownSymbol
+from dlcheck.engine.numeval import numeval, numeval_any
+from dlcheck.parse.functions import sigmoid
+from dlcheck.parse.printing import fmt
+
+
+@dataclass
+class Finding:
+    name: str
+    message: str
+    credit: float = 0.0
+
+
+# -- rewrites of the reference ----------------------------------------------------
+def _sigmoid_like(inst, x: Any) -> bool:
+    if isinstance(x, sigmoid):
+        return True
+    return x.is_Symbol and isinstance(inst.node_expr.get(x), sigmoid)
+
+
+def _derivative_factors(inst, mul: Any) -> tuple[list, list]:
+    """In a product, the sigmoid factors s that come with a (1 - s) factor."""
+    factors = list(mul.args)
+    pairs = [f for f in factors if _sigmoid_like(inst, f) and (1 - f) in factors]
+    return pairs, [1 - f for f in pairs]
+
+
+def sigmoid_for_derivative(inst, only: Any = None) -> Callable[[Any], Any]:
+    """s*(1-s) -> s: sigmoid written where sigmoid' belongs (for one s, or every s)."""
+    def rewrite(expr: Any) -> Any:
+        def fix(m):
+            sig, ones = _derivative_factors(inst, m)
+            drop = [1 - s for s in sig if only is None or s == only]
+            return sp.Mul(*[f for f in m.args if f not in drop]) if drop else m
+        return expr.replace(lambda e: e.is_Mul, fix)
+    return rewrite
+
+
+def derivative_dropped(inst, only: Any = None) -> Callable[[Any], Any]:
+    """s*(1-s) -> 1: the sigmoid derivative forgotten altogether (for one s, or every s)."""
+    def rewrite(expr: Any) -> Any:
+        def fix(m):
+            sig, _ = _derivative_factors(inst, m)
+            drop = {f for s in sig if only is None or s == only for f in (s, 1 - s)}
+            return sp.Mul(*[f for f in m.args if f not in drop]) if drop else m
+        return expr.replace(lambda e: e.is_Mul, fix)
+    return rewrite
+
+
+def sigmoid_factors(inst, expr: Any) -> list:
+    """Every s that appears as s*(1-s) somewhere in ``expr`` (the sigmoid' sites)."""
+    found: list = []
+    for m in (expr.atoms(sp.Mul) if hasattr(expr, "atoms") else []):
+        for s in _derivative_factors(inst, m)[0]:
+            if s not in found:
+                found.append(s)
+    return sorted(found, key=str)
+
+
+def degrees_for_radians(expr: Any) -> Any:
+    return expr.replace(lambda e: isinstance(e, (sp.sin, sp.cos, sp.tan)),
+                        lambda e: e.func(e.args[0] * sp.pi / 180))
+
+
+def _env_with(inst, rewrite: Callable[[Any], Any]) -> dict:
+    """The graph's values with every formula rewritten (a slip made everywhere).
+
+    As in :meth:`Instance.env`, a node that depends on a leaf with no value (the
+    symbols of a problem's formula parts) is NaN: only numeric parts are diagnosed here.
+    """
+    env = {s: float(v) for s, v in inst.given_values.items()}
+    for sym, expr in inst.node_expr.items():
+        try:
+            env[sym] = numeval_any(rewrite(expr), env)
+        except (Undefined, UnknownSymbol):
+            env[sym] = float("nan")
+    return env
+
+
+# -- numeric answers --------------------------------------------------------------
+def numeric_mistake(inst, pid: str, given: Any, expected: Any, tol: Tol) -> Finding | None:
+    """The first generic slip that explains a wrong numeric answer."""
+    ref = inst.part_ref[pid]
+    matrix = isinstance(expected, list)
+    neg = [[-x for x in row] for row in expected] if matrix else -expected
+    if close(given, neg, tol) and not close(given, expected, tol):
+        return Finding("negated", "sign error: your value is the negative of the expected one")
+    if matrix:
+        found = _matrix_slip(given, expected, tol)
+        if found:
+            return found
+    else:
+        found = _unchanged_given(inst, pid, given, tol)
+        if found:
+            return found
+    sites = [None] + sorted({s for e in inst.node_expr.values() for s in sigmoid_factors(inst, e)}, key=str)
+    slips = [("sigmoid-for-derivative", "you used sigmoid(z) where its derivative sigmoid'(z) = "
+              "sigmoid(z)(1 - sigmoid(z)) belongs", sigmoid_for_derivative(inst, s)) for s in sites]
+    slips += [("derivative-dropped", "you left out the sigmoid derivative sigmoid(z)(1 - sigmoid(z)) in the chain rule",
+               derivative_dropped(inst, s)) for s in sites]
+    slips.append(("degrees", "your calculator was in degrees; the angles here are in radians", degrees_for_radians))
+    for name, message, rewrite in slips:
+        try:
+            alt = numeval_any(ref, _env_with(inst, rewrite))
+        except Undefined:
+            continue
+        if close(given, alt, tol) and not close(alt, expected, tol):
+            return Finding(name, message)
+    if not matrix and expected != 0 and given != 0:
+        found = _factor(inst, given, expected, tol)
+        if found:
+            return found
+        if round_sig(given, 2) == round_sig(expected, 2):
+            return Finding("rounded-early", f"right to 2 significant figures only ({fmt(given)} vs {fmt(expected)}): "
+                           "keep more digits in the intermediate steps")
+    return None
+
+
+def _unchanged_given(inst, pid: str, given: float, tol: Tol) -> Finding | None:
+    formula = inst.shallow.get(pid)
+    if formula is None or isinstance(formula, sp.MatrixBase):
+        return None
+    for sym in sorted(formula.free_symbols & set(inst.given_values), key=lambda s: s.name):
+        value = float(inst.given_values[sym])
+        if value != 0 and tol.accepts(given, value):
+            return Finding("unchanged", f"that is {sym.name} before the update; apply the step "
+                           f"({sym.name} minus the learning rate times the gradient)")
+    return None
+
+
+def _factor(inst, given: float, expected: float, tol: Tol) -> Finding | None:
+    ratio = given / expected
+    candidates = [(2.0, "2"), (0.5, "1/2")]
+    for sym, value in inst.given_values.items():
+        v = float(value)
+        if sym.name in ("eta", "lr", "alpha") and v not in (0, 1):
+            candidates += [(v, sym.name), (1 / v, f"1/{sym.name}")]
+    candidates += [(10.0 ** k, f"10^{k}") for k in (-3, -2, -1, 1, 2, 3)]
+    for factor, name in candidates:
+        if tol.accepts(given, expected * factor) or abs(ratio - factor) <= 1e-3 * abs(factor):
+            return Finding("factor", f"off by a factor of {name}")
+    return None
+
+
+def _matrix_slip(given: list, expected: list, tol: Tol) -> Finding | None:
+    g, e = as_grid(given), as_grid(expected)
+    if len(e) == len(e[0]) and len(e) > 1:
+        transposed = [list(col) for col in zip(*e)]
+        if close(g, transposed, tol):
+            return Finding("transposed", "your matrix is the transpose of the expected one")
+    if len(e) > 1:
+        for a in range(len(e)):
+            for b in range(a + 1, len(e)):
+                swapped = [row[:] for row in e]
+                swapped[a], swapped[b] = swapped[b], swapped[a]
+                if close(g, swapped, tol):
+                    return Finding("rows-swapped", f"rows {a + 1} and {b + 1} are swapped")
+    return None
+
+
+# -- formulas -----------------------------------------------------------------------
+def formula_mistake(inst, pid: str, student: Any, ref: Any) -> Finding | None:
+    part = inst.spec.problem.parts[pid]
+    seed = f"{inst.spec.id}/{pid}/diagnose"
+
+    def same(a: Any, b: Any) -> bool:
+        return all(equivalent(inst, x, y, seed).equal for ra, rb in zip(as_grid(a), as_grid(b))
+                   for x, y in zip(ra, rb))
+
+    formula = inst.shallow.get(inst.part_node.get(pid, pid), ref)
+    if same(student, -formula):
+        return Finding("negated", "sign error: yours is the negative of the expected formula")
+    square = isinstance(formula, sp.MatrixBase) and formula.rows == formula.cols and formula.rows > 1
+    if square and same(student, formula.T):
+        return Finding("transposed", "yours is the transpose of the expected matrix")
+    cells = list(formula) if isinstance(formula, sp.MatrixBase) else [formula]
+    for site in [None] + sorted({s for c in cells for s in sigmoid_factors(inst, c)}, key=str):
+        rewrite = sigmoid_for_derivative(inst, site)
+        rewritten = formula.applyfunc(rewrite) if isinstance(formula, sp.MatrixBase) else rewrite(formula)
+        if rewritten != formula and same(student, rewritten):
+            where = f" (at {site})" if site is not None else ""
+            return Finding("sigmoid-for-derivative", f"you used sigmoid where sigmoid' = sigmoid(1 - sigmoid) "
+                           f"belongs{where}")
+    if not isinstance(formula, sp.MatrixBase):
+        factor = _constant_factor(inst, student, formula, seed)
+        if factor is not None:
+            return Finding("factor", f"off by a constant factor of {fmt(factor, 4)}",
+                           0.5 if getattr(part, "partial_credit", False) else 0.0)
+    return None
+
+
+def _constant_factor(inst, a: Any, b: Any, seed: str) -> float | None:
+    ratios = []
+    for env in inst.sample_envs(seed + "/ratio", 12, a.free_symbols | b.free_symbols):
+        try:
+            va, vb = numeval(a, env), numeval(b, env)
+        except Undefined:
+            continue
+        if abs(vb) < 1e-12:
+            continue
+        ratios.append(va / vb)
+    if len(ratios) >= 6 and all(abs(r - ratios[0]) <= 1e-8 * max(1, abs(r)) for r in ratios) \
+            and abs(ratios[0] - 1) > 1e-8 and abs(ratios[0]) > 1e-12:
+        return ratios[0]
+    return None
