@@ -32,6 +32,7 @@ from dlcheck.core.errors import ParseError, Undefined, UnknownSymbol
 from dlcheck.core.yamlio import raw_text
 from dlcheck.engine.numeval import numeval, numeval_any
 from dlcheck.parse.functions import spec_functions, student_functions
+from dlcheck.parse.latex import alias_key
 from dlcheck.parse.safe import Parser
 
 Prepare = Callable[["Instance", str, Any], None]
@@ -47,6 +48,11 @@ _DOMAIN_SAMPLERS = {
     "integer": lambda r: float(r.randint(1, 6)),
     "angle": lambda r: r.uniform(-3.0, 3.0),
 }
+
+
+def _base(target: str) -> str:
+    """``d_Z2`` of an alias target ``d_Z2[2]``."""
+    return target.split("[", 1)[0].strip()
 
 
 def element_names(name: str, shape: tuple[int, int]) -> list[list[str]]:
@@ -94,7 +100,21 @@ class Instance:
             inst.add_node(name, value)
         for pid, part in problem.parts.items():
             prepare(inst, pid, part)
+        inst._check_names()
         return inst
+
+    def _check_names(self) -> None:
+        """Every alias stands for a name of the problem, every part scope lists real names."""
+        known = set(self.leaves) | set(self.named)
+        for target in self.spec.problem.aliases:
+            if _base(target) not in known:
+                raise self.spec.error(("aliases", target), f"alias for '{target}', which is not a name of this "
+                                      f"problem; use one of {', '.join(sorted(known))}")
+        for pid, part in self.spec.problem.parts.items():
+            for k, name in enumerate(part.names or []):
+                if name not in known:
+                    raise self.spec.error(("parts", pid, "names", k), f"'{name}' is not a name of this problem; "
+                                          f"use one of {', '.join(sorted(known))}")
 
     def check_new_name(self, name: str, loc: tuple) -> None:
         if name in self.leaves or name in self.named:
@@ -174,22 +194,38 @@ class Instance:
 
         The problem's symbols and givens, its defined quantities (except ``internal``
         ones) and earlier parts, never the part itself: ``yhat`` is no answer to "what is
-        yhat". The single source of this rule: ``show`` lists exactly these.
+        yhat". A part that lists its ``names`` may use exactly those (internal ones
+        included), still never itself or a later part. The single source of this rule:
+        ``show`` lists exactly these.
         """
         names: dict[str, Any] = dict(self.leaves)
         own = self.part_node.get(pid)
         internal = set(self.spec.problem.internal)
+        scope = self.spec.problem.parts[pid].names if pid in self.spec.problem.parts else None
         for name, placeholder in self.named.items():
             if name == own:
                 break
-            if name not in internal:
+            if scope is not None or name not in internal:
                 names[name] = placeholder
+        if scope is not None:
+            names = {n: names[n] for n in scope if n in names}
         return names
+
+    def student_aliases(self, names: dict[str, Any]) -> dict[str, str]:
+        """The spellings a student may type (as alias_key writes them) -> the name they stand for,
+        for the names in ``names`` only."""
+        out: dict[str, str] = {}
+        for target, alias in self.spec.problem.aliases.items():
+            if _base(target) in names:
+                for spelling in alias.typed:
+                    out[alias_key(spelling)] = target
+        return out
 
     def student_parser(self, pid: str, with_names: bool) -> Parser:
         """The parser for a student's answer; ``with_names=False`` reads numbers only."""
         names = self.student_names(pid) if with_names else {}
-        return Parser(names, student_functions(), latex_names=self.spec.problem.display)
+        return Parser(names, student_functions(), aliases=self.student_aliases(names), loose_names=True,
+                      subscripts=True)
 
     # -- derivatives ---------------------------------------------------------------
     def _diff(self, *args):

@@ -10,9 +10,10 @@ and ``bmatrix`` / ``pmatrix``. Anything else is refused with its name.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Mapping
 
-from dlcheck.core.errors import ParseError
+from dlcheck.core.errors import ParseError, UnknownName
 
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[{}^_&]|[^\\{}^_&]")
 _FUNCTIONS = {"sin", "cos", "tan", "tanh", "exp", "log", "ln", "sigma", "sigmoid", "softmax", "relu"}
@@ -23,7 +24,35 @@ _DROP = {"left", "right", "big", "Big", "bigg", "Bigg", ",", ";", "!", " ", ":",
          "displaystyle", "limits"}
 _ACCENTS = {"hat": "hat", "tilde": "tilde", "bar": "bar", "vec": "", "mathbf": "", "boldsymbol": "",
             "mathrm": "", "operatorname": "", "text": "", "mathit": ""}
-_MATRICES = {"bmatrix", "pmatrix", "matrix", "Bmatrix"}
+_MATRICES = {"bmatrix", "pmatrix", "matrix", "Bmatrix", "vmatrix", "array"}
+_OPEN = {"(": "(", "[": "(", "\\{": "(", "\\lbrace": "(", "\\langle": "(", "\\lbrack": "(", ".": ""}
+_CLOSE = {")": ")", "]": ")", "\\}": ")", "\\rbrace": ")", "\\rangle": ")", "\\rbrack": ")", ".": ""}
+# what ends an argument written without brackets (\sin \omega_k t ends at +, -, =, a bracket, ...)
+_ARG_STOP = {"+", "-", "=", ",", "(", ")", "[", "]", "}", "&", "\\\\", "*", "/", "\\cdot", "\\times",
+             "\\ast", "\\left", "\\right", "|"}
+# Greek letters (LaTeX or Unicode) inside a name are spelt out: \omega_k and ω_k are omega_k
+GREEK_LETTERS = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "η": "eta",
+                 "θ": "theta", "λ": "lam", "μ": "mu", "ρ": "rho", "τ": "tau", "φ": "phi", "ϕ": "phi",
+                 "ω": "omega", "π": "pi", "σ": "sigma", "ψ": "psi", "ξ": "xi", "ζ": "zeta", "κ": "kappa",
+                 "ν": "nu", "χ": "chi", "Δ": "Delta", "Ω": "Omega", "Φ": "Phi"}
+_LAYER_AFTER = re.compile(r"([A-Za-z][A-Za-z0-9]*)_([A-Za-z0-9,+\-]+)\^\[(\d+)\]")
+_LAYER_BEFORE = re.compile(r"([A-Za-z][A-Za-z0-9]*)\^\[(\d+)\]_([A-Za-z0-9,+\-]+)")
+
+
+def alias_key(spelling: str) -> str:
+    """One canonical text for a way of writing a name, so that what a student types and what a
+    spec declares meet: no spaces, braces or commas, Greek spelt out, ``\\partial`` as d, a layer
+    superscript beside its base (``w^{[3]}_1``, ``w_1^{[3]}`` and ``w3_1`` are all ``w3_1``)."""
+    s = unicodedata.normalize("NFC", spelling).strip().strip("$")
+    s = "".join(GREEK_LETTERS.get(ch, ch) for ch in s)
+    s = re.sub(r"\\frac\s*\{(.*)\}\s*\{(.*)\}", r"\1/\2", s)
+    s = re.sub(r"\\partial\s*", "d", s)
+    s = re.sub(r"\\hat\s*\{?\s*([A-Za-z])\s*\}?", r"\1hat", s)
+    s = re.sub(r"\\(?:mathrm|text|operatorname|mathit|mathbf|boldsymbol)\b", "", s)
+    s = re.sub(r"\\([A-Za-z]+)", lambda m: _RENAME.get(m[1], m[1]), s)
+    s = re.sub(r"[\s{}(),]", "", s)
+    s = _LAYER_BEFORE.sub(r"\1\2_\3", s)
+    return _LAYER_AFTER.sub(r"\1\3_\2", s)
 
 
 def looks_like_latex(text: str) -> bool:
@@ -34,19 +63,22 @@ def _letters(k: int) -> str:
     return "".join("abcdefghij"[int(d)] for d in str(k))
 
 
-def to_plain(text: str, names: Iterable[str] = ()) -> str:
-    """Translate a LaTeX answer to plain syntax; ``names`` are the symbols it may mean."""
+def to_plain(text: str, names: Iterable[str] = (), aliases: Mapping[str, str] | None = None) -> str:
+    """Translate a LaTeX answer to plain syntax; ``names`` are the symbols it may mean and
+    ``aliases`` maps other spellings (as :func:`alias_key` writes them) to those symbols."""
     text = text.strip().strip("$").strip()
+    aliases = aliases or {}
     # names typed verbatim with underscores (d_z2_1, h_t) are kept whole, not read as subscripts
-    protected = sorted((n for n in names if "_" in n), key=len, reverse=True)
+    verbatim = [n for n in names if "_" in n] + [k for k in aliases if "_" in k and k.isidentifier()]
+    protected = sorted(set(verbatim), key=len, reverse=True)
     keep: dict[str, str] = {}
     for k, name in enumerate(protected):
         pattern = re.compile(rf"(?<![A-Za-z0-9_\\]){re.escape(name)}(?![A-Za-z0-9_{{])")
         if pattern.search(text):
-            keep[f"dlcheckname{_letters(k)}"] = name
+            keep[f"dlcheckname{_letters(k)}"] = name if name in names else aliases[name]
             text = pattern.sub(f"\\\\dlcheckname{_letters(k)} ", text)
     tokens = _TOKEN.findall(text)
-    translator = _Translator(tokens, frozenset(names))
+    translator = _Translator(tokens, frozenset(names), aliases)
     translator.keep = keep
     out, pos = translator.run(0, stop=None)
     if pos != len(tokens):
@@ -55,10 +87,31 @@ def to_plain(text: str, names: Iterable[str] = ()) -> str:
 
 
 class _Translator:
-    def __init__(self, tokens: list[str], names: frozenset[str]) -> None:
+    def __init__(self, tokens: list[str], names: frozenset[str], aliases: Mapping[str, str] | None = None) -> None:
         self.tokens = tokens
         self.names = names
+        self.aliases = aliases or {}
         self.keep: dict[str, str] = {}
+
+    def skip_spaces(self, pos: int) -> int:
+        while pos < len(self.tokens) and self.tokens[pos] == " ":
+            pos += 1
+        return pos
+
+    def raw_group(self, pos: int) -> tuple[str, int]:
+        """The untranslated text of the braced group (or single token) at ``pos``."""
+        pos = self.skip_spaces(pos)
+        if pos >= len(self.tokens):
+            raise ParseError("a LaTeX command is missing its argument")
+        if self.tokens[pos] != "{":
+            return self.tokens[pos], pos + 1
+        depth, start = 0, pos
+        while pos < len(self.tokens):
+            depth += {"{": 1, "}": -1}.get(self.tokens[pos], 0)
+            pos += 1
+            if depth == 0:
+                return "".join(self.tokens[start + 1:pos - 1]), pos
+        raise ParseError("unbalanced braces in LaTeX: a '{' is never closed")
 
     def group(self, pos: int) -> tuple[str, int]:
         """A braced group or a single token after a command such as \\frac."""
@@ -108,11 +161,16 @@ class _Translator:
         pos += 1
         if name in self.keep:
             return f" {self.keep[name]} ", pos
+        if name in ("left", "right"):
+            return self.delimiter(name, pos)
         if name in _DROP:
             return " ", pos
         if name in ("cdot", "times", "ast"):
             return "*", pos
         if name in ("frac", "dfrac", "tfrac"):
+            derivative = self.derivative(pos)
+            if derivative is not None:
+                return derivative
             num, pos = self.group(pos)
             den, pos = self.group(pos)
             return f" (({num})/({den})) ", pos
@@ -131,7 +189,9 @@ class _Translator:
             return f" {arg.strip()}{_ACCENTS[name]} ", pos
         if name == "begin":
             return self.matrix(pos)
-        if name in _FUNCTIONS or name in _GREEK:
+        if name in _FUNCTIONS:
+            return self.function(_RENAME.get(name, name), pos)
+        if name in _GREEK:
             return f" {_RENAME.get(name, name)} ", pos
         if name in ("{", "}"):
             return ("(" if name == "{" else ")"), pos
@@ -139,10 +199,92 @@ class _Translator:
             return "%", pos
         raise ParseError(f"LaTeX \\{name} is not supported; write it in plain syntax (see dlcheck show)")
 
+    def delimiter(self, which: str, pos: int) -> tuple[str, int]:
+        """``\\left[ ... \\right]`` and friends group like round brackets; ``\\left.`` is nothing."""
+        pos = self.skip_spaces(pos)
+        table = _OPEN if which == "left" else _CLOSE
+        tok = self.tokens[pos] if pos < len(self.tokens) else ""
+        if tok in table:
+            return table[tok], pos + 1
+        if tok == "|":
+            return ("abs(" if which == "left" else ")"), pos + 1
+        raise ParseError(f"\\{which} needs a bracket after it, as in \\left( ... \\right)")
+
+    def derivative(self, pos: int) -> tuple[str, int] | None:
+        """``\\frac{\\partial L}{\\partial h_{t+1}}``: a name the problem gives it, or a clear refusal."""
+        num, after_num = self.raw_group(pos)
+        den, end = self.raw_group(after_num)
+        partial = num.lstrip().startswith("\\partial") and den.lstrip().startswith("\\partial")
+        plain_d = re.match(r"\s*d\s*[A-Za-z\\]", num) and re.match(r"\s*d\s*[A-Za-z\\]", den)
+        if not (partial or plain_d):
+            return None
+        key = alias_key(f"{num}/{den}")
+        if key in self.aliases:
+            return f" {self.aliases[key]} ", end
+        if key.replace("/", "_") in self.names:  # dL/dw5 for a quantity named dL_dw5
+            return f" {key.replace('/', '_')} ", end
+        if plain_d:
+            return None
+        raise ParseError(f"the derivative {key} has no name in this problem; write it by its name or "
+                         "work it out (see dlcheck show for the names)")
+
+    def function(self, fname: str, pos: int) -> tuple[str, int]:
+        """``\\cos^2(x)``, ``\\sin^{2} x``, ``\\sin \\omega_k t``, ``\\sigma'(z)``: a function with its
+        power and its argument, bracketed or not."""
+        prime, power = "", None
+        pos = self.skip_spaces(pos)
+        while pos < len(self.tokens) and self.tokens[pos] in ("^", "'"):
+            if self.tokens[pos] == "'":
+                prime, pos = "'", pos + 1
+                continue
+            arg, pos = self.group(pos + 1)
+            if arg.strip() in ("\\prime", "'", "′"):
+                prime = "'"
+            else:
+                power = arg
+            pos = self.skip_spaces(pos)
+        tok = self.tokens[pos] if pos < len(self.tokens) else ""
+        if tok in ("(", "\\left"):
+            if power is None:
+                return f" {fname}{prime}", pos  # the bracket that follows is its argument
+            arg, pos = self.bracketed(pos)
+        else:
+            arg, pos = self.bare_argument(pos)
+            if not arg.strip():
+                raise ParseError(f"{fname} needs an argument, as in {fname}(x)")
+            arg = f"({arg})"
+        call = f"{fname}{prime}{arg}"
+        return (f" ({call})^({power}) " if power is not None else f" {call} "), pos
+
+    def bracketed(self, pos: int) -> tuple[str, int]:
+        """The bracketed group at ``pos``, translated, up to its matching close."""
+        parts: list[str] = []
+        depth = 0
+        while pos < len(self.tokens):
+            piece, pos = self.run_one(pos)
+            depth += piece.count("(") - piece.count(")")
+            parts.append(piece)
+            if depth <= 0:
+                return "".join(parts), pos
+        raise ParseError("brackets do not match")
+
+    def bare_argument(self, pos: int) -> tuple[str, int]:
+        """An argument without brackets: the names and numbers up to the next operator or bracket."""
+        parts: list[str] = []
+        while pos < len(self.tokens):
+            tok = self.tokens[pos]
+            if tok in _ARG_STOP or (tok.startswith("\\") and tok[1:] in _FUNCTIONS):
+                break
+            piece, pos = self.run_one(pos)
+            parts.append(piece)
+        return "".join(parts), pos
+
     def matrix(self, pos: int) -> tuple[str, int]:
         env, pos = self.group(pos)
         if env not in _MATRICES:
             raise ParseError(f"LaTeX environment {env} is not supported; use bmatrix or pmatrix")
+        if env == "array":  # its column format ({c}, {cc}) is layout, not content
+            _, pos = self.raw_group(pos)
         rows: list[list[str]] = [[]]
         cell: list[str] = []
         while pos < len(self.tokens):
@@ -172,26 +314,48 @@ class _Translator:
 _SUB = re.compile(r"([A-Za-z][A-Za-z0-9]*)(?:\^\(\[([0-9]+)\]\))?\s*_\{([^{}]*)\}(?:\s*\^\(\[([0-9]+)\]\))?")
 
 
-def resolve_subscripts(text: str, names: Iterable[str]) -> str:
-    """``w_{5}`` -> ``w5`` or ``w_5``, whichever the problem has; ``w^([1])_{11}`` -> ``w1_11``."""
+def resolve_subscripts(text: str, names: Iterable[str], aliases: Mapping[str, str] | None = None) -> str:
+    """``w_{5}`` -> ``w5`` or ``w_5``, whichever the problem has; ``w^([1])_{11}`` -> ``w1_11``;
+    a declared spelling (``x_{t+1}``) -> its name; ``Ux_{t+1}`` -> ``U x_next`` (letters side by
+    side multiply, so the subscript belongs to the last name). Nested subscripts resolve from
+    the inside out (``w_{S_1}``)."""
     names = set(names)
+    aliases = aliases or {}
+
+    def known(candidate: str) -> str | None:
+        if candidate in names:
+            return candidate
+        return aliases.get(alias_key(candidate))
 
     def pick(m: re.Match) -> str:
         base, layer, sub = m.group(1), m.group(2) or m.group(4), re.sub(r"[\s()]", "", m.group(3))
         sub = sub.replace(",", "")
-        candidates = [f"{base}{layer}_{sub}"] if layer else []
-        candidates += [f"{base}_{sub}", f"{base}{sub}"]
-        for c in candidates:
-            if c in names:
-                return c
-        return candidates[0]
-    return _SUB.sub(pick, text)
+        for cut in range(len(base)):  # the whole base first, then shorter tails
+            head, tail = base[:cut], base[cut:]
+            candidates = [f"{tail}{layer}_{sub}"] if layer else []
+            candidates += [f"{tail}_{sub}", f"{tail}{sub}"]
+            for c in candidates:
+                found = known(c)
+                if found is not None:
+                    return f"{head} {found}" if head else found
+        name = f"{base}{layer}_{sub}" if layer else f"{base}_{sub}"
+        if not name.isidentifier():  # x_{t+1} with no name of its own: say so, never read t + 1
+            raise UnknownName(f"unknown symbol '{base}_{{{m.group(3).strip()}}}'; see dlcheck show for the "
+                              "names (and the spellings it accepts)", f"{base}_{sub}", "symbol")
+        return name
+
+    for _ in range(4):  # nested subscripts: innermost first
+        new = _SUB.sub(pick, text)
+        if new == text:
+            break
+        text = new
+    return text
 
 
-def latex_to_plain(text: str, names: Iterable[str] = ()) -> str:
+def latex_to_plain(text: str, names: Iterable[str] = (), aliases: Mapping[str, str] | None = None) -> str:
     names = list(names)
-    plain = to_plain(text, names)
-    plain = resolve_subscripts(plain, names)
+    plain = to_plain(text, names, aliases)
+    plain = resolve_subscripts(plain, names, aliases)
     if "_{" in plain:
         raise ParseError("a subscript must follow a name, as in w_{1}")
     return re.sub(r"\s+", " ", plain).strip()

@@ -19,7 +19,7 @@ import sympy as sp
 
 from dlcheck.core.errors import ParseError, UnknownName
 from dlcheck.parse.latex import latex_to_plain, looks_like_latex
-from dlcheck.parse.text import to_python
+from dlcheck.parse.text import resolve_names, strip_label, to_python
 
 MAX_LENGTH = 2000
 MAX_NODES = 400
@@ -42,7 +42,8 @@ class Parser:
     max_length: int = MAX_LENGTH
     max_nodes: int = MAX_NODES
     subscripts: bool = False
-    latex_names: Mapping[str, str] = field(default_factory=dict)  # LaTeX display name -> symbol
+    aliases: Mapping[str, str] = field(default_factory=dict)  # alias_key(spelling) -> name or name[i]
+    loose_names: bool = False
     constants: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -56,10 +57,12 @@ class Parser:
             raise ParseError(f"answer too long ({len(text)} characters; the limit is {self.max_length})")
         if not text.strip():
             raise ParseError("empty answer")
+        if self.loose_names:
+            text = strip_label(text)
         if looks_like_latex(text):
-            for display, name in self.latex_names.items():
-                text = text.replace(display, f" {name} ")
-            text = latex_to_plain(text, self.names)
+            text = latex_to_plain(text, self.names, self.aliases)
+        if self.loose_names:
+            text = resolve_names(text, self.names, self.aliases, frozenset(self.functions))
         source = to_python(text, frozenset(self.functions))
         try:
             tree = ast.parse(source, mode="eval")

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection, Mapping
 
 from dlcheck.core.errors import ParseError
+from dlcheck.parse.latex import GREEK_LETTERS, alias_key
 
 # Persian (U+06F0..) and Arabic-Indic (U+0660..) digits, and their decimal separator.
 DIGITS = {ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")}
@@ -91,3 +93,112 @@ def to_python(text: str, functions: frozenset[str] | set[str]) -> str:
         out.append(value)
         prev_kind, prev = kind, value
     return " ".join(out)
+
+
+# -- the names a person writes -> the problem's names --------------------------------------
+# (a text step like to_python: it only rewrites, and a name it cannot place is left for the
+# safe parser to refuse with its own message)
+_CONSTANTS = frozenset({"pi", "e"})
+
+
+def resolve_names(text: str, names: Collection[str], aliases: Mapping[str, str],
+                  functions: Collection[str]) -> str:
+    """Each name token as the problem's name: a declared spelling (``omega_k`` for ``w_k``),
+    a subscript written with or without its underscore (``u_1`` for ``u1``), Greek spelt out
+    inside a name (``ω_k``), or known names side by side (``wu_2`` is ``w*u2``, ``Ux_next`` is
+    ``U*x_next``). A function raised to a power before its argument, ``cos^2(x)``, becomes
+    ``(cos(x))^2``."""
+    tokens = tokenize(normalize(text))
+    index = _underscore_index(names)
+    out: list[str] = []
+    k = 0
+    while k < len(tokens):
+        kind, value, _ = tokens[k]
+        if kind == "name" and value in functions and _is_power_call(tokens, k):
+            end = _matching(tokens, k + 3)
+            inner = " ".join(t[1] for t in tokens[k + 4:end])
+            out.append(f"({value}({resolve_names(inner, names, aliases, functions)}))^{tokens[k + 2][1]}")
+            k = end + 1
+            continue
+        if kind == "name" and value not in functions:
+            value = " ".join(_split_name(value, names, aliases, index) or [value])
+        out.append(value)
+        k += 1
+    return " ".join(out)
+
+
+def _underscore_index(names: Collection[str]) -> dict[str, str | None]:
+    """Each name without its underscores -> the name (None when two names would collide)."""
+    index: dict[str, str | None] = {}
+    for name in names:
+        key = name.replace("_", "")
+        index[key] = None if key in index and index[key] != name else name
+    return index
+
+
+def _one_name(piece: str, names: Collection[str], aliases: Mapping[str, str],
+              index: Mapping[str, str | None]) -> str | None:
+    if piece in names:
+        return piece
+    spelt = "".join(GREEK_LETTERS.get(ch, ch) for ch in piece)
+    if spelt in names:
+        return spelt
+    if alias_key(spelt) in aliases:
+        return aliases[alias_key(spelt)]
+    if "_" in spelt:  # u_1 for u1: the subscript written out, as LaTeX would read it
+        return index.get(spelt.replace("_", ""))
+    return None
+
+
+def _split_name(token: str, names: Collection[str], aliases: Mapping[str, str],
+                index: Mapping[str, str | None]) -> list[str] | None:
+    """The token as one name, or as the fewest known names side by side (None: neither)."""
+    whole = _one_name(token, names, aliases, index)
+    if whole is not None or token in _CONSTANTS:
+        return [whole or token]
+    n = len(token)
+    best: list[list[str] | None] = [None] * (n + 1)   # best[i]: fewest names spelling token[:i]
+    best[0] = []
+    for end in range(1, n + 1):
+        for start in range(end):
+            prev = best[start]
+            piece = token[start:end]
+            if prev is None or not piece[0].isalpha():
+                continue
+            found = _one_name(piece, names, aliases, index)
+            if found is not None and (best[end] is None or len(prev) + 1 < len(best[end] or [])):
+                best[end] = prev + [found]
+    return best[n] if best[n] and len(best[n] or []) > 1 else None
+
+
+def _is_power_call(tokens: list[tuple[str, str, int]], k: int) -> bool:
+    return (k + 3 < len(tokens) and tokens[k + 1][1] == "^" and tokens[k + 2][0] == "num"
+            and tokens[k + 3][1] == "(")
+
+
+def _matching(tokens: list[tuple[str, str, int]], k: int) -> int:
+    depth = 0
+    for j in range(k, len(tokens)):
+        depth += {"(": 1, ")": -1}.get(tokens[j][1], 0)
+        if depth == 0:
+            return j
+    raise ParseError("brackets do not match", tokens[k][2])
+
+
+_LABEL = re.compile(r"^\s*(?:\\frac\s*\{[^{}=]*\}\s*\{[^{}=]*(?:\{[^{}=]*\}[^{}=]*)*\}"
+                    r"|d\w*/d\w*|[\w\\{}\[\]^'′ ,|()ŷ]+)\s*$")
+
+
+def strip_label(text: str) -> str:
+    """``x = 0``, ``M = [[...]]``, ``yhat = w(...) = ...``: the value after the last ``=``, when
+    everything before it only names what is being given (a marker reads the result)."""
+    pieces, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += 1 if ch in "([{" else -1 if ch in ")]}" else 0
+        if ch == "=" and depth == 0 and text[i - 1:i] not in ("<", ">", "=", "!") and text[i + 1:i + 2] != "=":
+            pieces.append(text[start:i])
+            start = i + 1
+    if not pieces or not text[start:].strip():
+        return text
+    label = re.sub(r"\{[^{}]*\}", "{}", re.sub(r"\{[^{}]*\}", "{}", pieces[0]))
+    return text[start:] if _LABEL.match(label) else text

@@ -40,11 +40,23 @@ class Mistake(Strict):
     credit: float = Field(0.0, ge=0, le=1)
 
 
+class Alias(Strict):
+    """Another way of writing one of the problem's names: how it is displayed and what a
+    student may type for it (plain or LaTeX: ``omega_k``, ``\\omega_k``, ``x_{t+1}``,
+    ``dL/dh_{t+1}``). The key it sits under is the name (or an entry, ``d_Z2[2]``)."""
+
+    display: str | None = None
+    typed: list[str] = []
+
+
 class PartBase(Strict):
     """Fields every kind of part has. Each kind subclasses it with ``kind: Literal[...]``."""
 
     kind: str
     prompt: str
+    # the names an answer to this part may use (default: every name before it); a part that
+    # shares a name with another half of the problem gets its own scope this way
+    names: list[str] | None = None
     points: float = Field(1.0, ge=0)
     hints: list[str] = []
     explain: ExplainPolicy | None = None
@@ -59,7 +71,7 @@ class Problem(Strict):
     define: dict[str, str] = {}
     internal: list[str] = []          # defines a student may not name in an answer
     parts: dict[str, Any]             # narrowed to the kinds' union by problem_model()
-    display: dict[str, str] = {}
+    aliases: dict[str, Alias] = {}
     explain: ExplainPolicy = "always"
     carry_forward: Literal["full", "half", "none"] = "full"
 
