@@ -224,7 +224,12 @@ class Instance:
     def student_parser(self, pid: str, with_names: bool) -> Parser:
         """The parser for a student's answer; ``with_names=False`` reads numbers only."""
         names = self.student_names(pid) if with_names else {}
-        return Parser(names, student_functions(), aliases=self.student_aliases(names), loose_names=True,
+        functions = student_functions()
+        if any(isinstance(v, sp.MatrixBase) for v in names.values()):
+            # answers over vectors and matrices may transpose (W^T) and take outer products
+            author = spec_functions()
+            functions.update({"transpose": author["transpose"], "outer": author["outer"]})
+        return Parser(names, functions, aliases=self.student_aliases(names), loose_names=True,
                       subscripts=True)
 
     # -- derivatives ---------------------------------------------------------------

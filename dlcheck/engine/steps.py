@@ -73,8 +73,61 @@ def value_text(value: Any) -> str:
     return fmt(value)
 
 
-def formula_step(inst, name: str, formula: Any, env: dict, kind: str) -> Step:
-    """``name = formula = formula with numbers = value`` (the last two when it is numeric)."""
+class _Transpose(sp.Function):
+    """transpose(W) as written; W^T in LaTeX."""
+
+    def _latex(self, printer):
+        return f"{_atom(printer, self.args[0])}^{{T}}"
+
+
+class _Outer(sp.Function):
+    """outer(a, b) as written; a b^T in LaTeX."""
+
+    def _latex(self, printer):
+        a, b = (_atom(printer, x) for x in self.args)
+        return f"{a} {b}^{{T}}"
+
+
+def _atom(printer, x) -> str:
+    text = printer._print(x)
+    return text if x.is_Atom else f"\\left({text}\\right)"
+
+
+_Transpose.__name__ = "transpose"
+_Outer.__name__ = "outer"
+
+
+def as_written(text: str) -> Any:
+    """A spec formula as the author wrote it, unevaluated: every name a non-commuting symbol
+    and every function unapplied, so ``transpose(W_hh)*delta_3`` stays that short (the
+    derived matrix would print entry by entry, hundreds of characters wide)."""
+    from dlcheck.parse.functions import spec_functions  # lazy: only explain needs this
+    from dlcheck.parse.safe import Parser
+
+    class _Names(dict):
+        def __missing__(self, key: str) -> Any:
+            return sp.Symbol(key, commutative=False)
+
+        def __contains__(self, key: object) -> bool:
+            return isinstance(key, str) and key.isidentifier()
+
+    names = ["diff", "subs", "argmax", "argmax_over", "max_over"]
+    functions = {n: sp.Function(n) for n in [*spec_functions(), *names]}
+    functions.update(transpose=_Transpose, outer=_Outer)
+    return Parser(_Names(), functions, max_length=20000, max_nodes=20000).parse(text)
+
+
+def formula_step(inst, name: str, formula: Any, env: dict, kind: str, text: str | None = None) -> Step:
+    """``name = formula = formula with numbers = value`` (the last two when it is numeric).
+
+    A vector or matrix formula with the author's ``text`` is shown as written, with its value
+    and without the entry-by-entry expansion."""
+    if text is not None and isinstance(formula, sp.MatrixBase):
+        written = as_written(text)
+        step = Step(name, kind, formula=plain(written), latex=sp.latex(written))
+        if not inst.free_leaves(inst.named.get(name, formula)):
+            step.value = value_text(inst.value(inst.named.get(name, formula), env))
+        return step
     step = Step(name, kind, formula=plain(formula), latex=sp.latex(formula))
     placeholder = inst.named.get(name, formula)
     if not inst.free_leaves(placeholder):

@@ -24,7 +24,7 @@ def solution(inst: Instance, parts: list[str] | None = None, attempted: set[str]
     needed = _needed_defines(inst, wanted)
     for name in problem.define:
         if name in needed:
-            out.append(formula_step(inst, name, inst.shallow[name], env, "define"))
+            out.append(formula_step(inst, name, inst.shallow[name], env, "define", text=problem.define[name]))
     for pid in wanted:
         part = problem.parts[pid]
         policy = part.explain or problem.explain

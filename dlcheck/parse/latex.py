@@ -146,9 +146,17 @@ class _Translator:
             inner, pos = self.run(pos + 1, stop="}")
             return f"({inner})", pos + 1
         if tok == "^":
+            if self.skip_spaces(pos + 1) < len(self.tokens) and \
+                    self.tokens[self.skip_spaces(pos + 1)] in ("\\top", "\\intercal", "\\mathsf"):
+                _, pos = self.raw_group(pos + 1)
+                if self.tokens[pos - 1] == "\\mathsf":  # ^\mathsf{T}
+                    _, pos = self.raw_group(pos)
+                return "^T ", pos
             arg, pos = self.group(pos + 1)
             if arg.strip() in ("\\prime", "'", "′"):
                 return "'", pos
+            if arg.strip() == "T":
+                return "^T ", pos
             return f"^({arg})", pos
         if tok == "_":
             arg, pos = self.group(pos + 1)

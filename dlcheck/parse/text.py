@@ -120,11 +120,32 @@ def resolve_names(text: str, names: Collection[str], aliases: Mapping[str, str],
             out.append(f"({value}({resolve_names(inner, names, aliases, functions)}))^{tokens[k + 2][1]}")
             k = end + 1
             continue
+        if value == "^" and k + 1 < len(tokens) and tokens[k + 1][1] == "T" and "T" not in names \
+                and "transpose" in functions and out:
+            _wrap_last_operand(out, "transpose")  # W^T: the transpose, as written on paper
+            k += 2
+            continue
         if kind == "name" and value not in functions:
             value = " ".join(_split_name(value, names, aliases, index) or [value])
         out.append(value)
         k += 1
     return " ".join(out)
+
+
+def _wrap_last_operand(out: list[str], function: str) -> None:
+    """``out`` ends with an operand (a name, a number, a bracketed group, a call or an
+    indexed name): wrap it as ``function(operand)``."""
+    start = len(out) - 1
+    if out[start] in (")", "]"):
+        depth = 0
+        for j in range(start, -1, -1):
+            depth += {")": 1, "]": 1, "(": -1, "[": -1}.get(out[j], 0)
+            if depth == 0:
+                start = j
+                break
+        if start > 0 and out[start] in ("(", "[") and out[start - 1] not in "+-*/^,([" :
+            start -= 1   # a call f(x) or an indexed name v[1]
+    out[start:] = [f"{function}(", *out[start:], ")"]
 
 
 def _underscore_index(names: Collection[str]) -> dict[str, str | None]:

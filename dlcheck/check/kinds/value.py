@@ -101,7 +101,8 @@ def _check_shape(inst: Instance, pid: str, part: ValuePart, ref: Any) -> None:
 
 def takes_names(inst: Instance, pid: str) -> bool:
     """A formula answer may name the problem's quantities; a numeric one only numbers."""
-    return not inst.is_numeric(pid) or inst.spec.problem.parts[pid].kind == "expression"
+    part = inst.spec.problem.parts[pid]
+    return not inst.is_numeric(pid) or part.kind == "expression" or part.names is not None
 
 
 def names(inst: Instance, pid: str) -> list[str]:
@@ -236,8 +237,8 @@ def explain(inst: Instance, pid: str, part: ValuePart, env: dict) -> Step:
     if node != pid:  # the part asks for a defined quantity
         step = formula_step(inst, pid, inst.named[node], env, "part")
     else:
-        step = formula_step(inst, pid, formula, env, "part")
-        if shown is not None:
+        step = formula_step(inst, pid, formula, env, "part", text=part.show)
+        if shown is not None and not isinstance(shown, sp.MatrixBase):
             step.notes.append(f"derived as {plain(inst.shallow[node])}")
     step.is_part = True
     step.notes += [f"common mistake: {m.feedback}" for m in part.mistakes]
