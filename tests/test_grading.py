@@ -115,8 +115,10 @@ def test_q3_choice_and_swapped_classes():
 
 # -- rnn ------------------------------------------------------------------------------
 def test_rnn_q1_choices():
-    v = grade_answers("rnn/q1", {"a": "[3, 2]", "b": "3", "c": "4"})
+    v = grade_answers("rnn/q1", {"a": "[3, 2]", "b": "3", "c": "3"})
     assert statuses(v) == {"a": "correct", "b": "correct", "c": "correct"}
+    # the sheet's option 4 conditions on y_t itself: the student's "typo" reading is not the key
+    assert "y_t" in grade_answers("rnn/q1", {"c": "4"})["c"].message
     v = grade_answers("rnn/q1", {"a": "2", "b": "1", "c": "2,3"})
     assert v["a"].status == "partial" and 0 < v["a"].score < 1
     assert "future days" in v["b"].message
@@ -213,6 +215,11 @@ def test_rnn_gradients_q5b_constructions():
     forgetful = dict(good, r="0", c="-0.5")  # agrees now, ignores the past
     v = grade_answers("rnn-gradients/q5", {"b": forgetful})["b"]
     assert v.status == "incorrect" and len(v.detail["failing_input"]) == 2
+    with_c0 = dict(good, c_0="-0.5")  # the sheet's field: the bias of y_1
+    assert grade_answers("rnn-gradients/q5", {"b": with_c0})["b"].status == "correct"
+    wrong_c0 = dict(good, c_0="-1.5")  # y_1 stays 0 when the first pair agrees
+    v = grade_answers("rnn-gradients/q5", {"b": wrong_c0})["b"]
+    assert v.status == "incorrect" and len(v.detail["failing_input"]) == 1
     bad_shape = dict(good, W="[1, 2]")
     assert grade_answers("rnn-gradients/q5", {"b": bad_shape})["b"].status == "invalid"
     assert grade_answers("rnn-gradients/q5", {"b": "W = I"})["b"].status == "invalid"
@@ -237,11 +244,18 @@ def test_seq_models_q2_yhat_cannot_be_answered_by_its_name():
 
 
 def test_seq_models_q3_adder():
-    sheet = {"W": "[[0,1,0],[0,1,0],[0,1,0]]", "U": "[[1,1],[1,1],[1,1]]", "b_h": "[-0.5,-1.5,-2.5]",
-             "v": "[1,-1,1]", "b_g": "-0.5"}
+    # the sheet's names: v (3x2) the input weights, u (1x3) the output row, b_y its bias
+    sheet = {"W": "[[0,1,0],[0,1,0],[0,1,0]]", "v": "[[1,1],[1,1],[1,1]]", "b_h": "[-0.5,-1.5,-2.5]",
+             "u": "[1,-1,1]", "b_y": "-0.5"}
     assert grade_answers("seq-models/q3", {"network": sheet})["network"].status == "correct"
-    scaled = {"W": "[[0,2,0],[0,2,0],[0,2,0]]", "U": "[[2,2],[2,2],[2,2]]", "b_h": "[-1,-3,-5]",
-              "v": "[2,-2,2]", "b_g": "-1"}
+    as_row = dict(sheet, u=r"\begin{bmatrix} 1 & -1 & 1 \end{bmatrix}", b_h="[[-0.5], [-1.5], [-2.5]]")
+    assert grade_answers("seq-models/q3", {"network": as_row})["network"].status == "correct"
+    old_names = {"W": "[[0,1,0],[0,1,0],[0,1,0]]", "U": "[[1,1],[1,1],[1,1]]", "b_h": "[-0.5,-1.5,-2.5]",
+                 "v": "[1,-1,1]", "b_g": "-0.5"}
+    old = grade_answers("seq-models/q3", {"network": old_names})["network"]
+    assert old.status == "invalid" and "u, b_y" in old.message
+    scaled = {"W": "[[0,2,0],[0,2,0],[0,2,0]]", "v": "[[2,2],[2,2],[2,2]]", "b_h": "[-1,-3,-5]",
+              "u": "[2,-2,2]", "b_y": "-1"}
     assert grade_answers("seq-models/q3", {"network": scaled})["network"].status == "correct"
     no_carry = dict(sheet, W="[[0,0,0],[0,0,0],[0,0,0]]")
     v = grade_answers("seq-models/q3", {"network": no_carry})["network"]
@@ -279,13 +293,14 @@ def test_the_problem_bank_documents_ids_exist():
     expected = {
         "backprop/q1": None, "backprop/q2": ["d_z2_1", "d_Z2", "d_Z1", "d_w1_11"],
         "backprop/q3": ["more_expressive", "W_l", "b_l"],
-        "rnn/q1": ["a", "b", "c"], "rnn/q2": ["dJ_do", "J", "dJ3_dh1", "dJ3_dWhh", "dJ_dWhh"],
+        "rnn/q1": ["a", "b", "c"], "rnn/q2": ["dJ_do", "dJ_dyhat", "J", "dJ3_dh1", "dJ3_dWhh", "dJ_dWhh"],
         "rnn/q3": ["scores", "hard_output", "soft_weights", "soft_output", "why_not_argmax"],
-        "rnn-gradients/q1": ["dL_dht", "max_dsigmoid", "argmax_dsigmoid", "W_threshold", "dL_dht_skip", "clipping"],
-        "rnn-gradients/q2": ["a", "b", "c"], "rnn-gradients/q3": ["candidates_per_step", "k_tradeoff"],
+        "rnn-gradients/q1": ["dL_dht", "dL_dh0", "max_dsigmoid", "argmax_dsigmoid", "W_threshold", "dL_dht_skip",
+                             "skip_helps", "clipping"],
+        "rnn-gradients/q2": ["a", "b", "c"], "rnn-gradients/q3": ["greedy_vs_beam", "candidates_per_step", "k_tradeoff"],
         "rnn-gradients/q4": ["answer"], "rnn-gradients/q5": ["a", "b"],
         "seq-models/q1": ["a", "b", "c", "d", "e"], "seq-models/q2": ["yhat", "dL_dw", "small_w_effect"],
-        "seq-models/q3": ["network"], "seq-models/q4": ["M", "det_M", "T"],
+        "seq-models/q3": ["network"], "seq-models/q4": ["notation", "M", "det_M", "T"],
         "attention/q1": ["answer"], "attention/q2": ["answer"],
         "attention/q3": ["a", "b", "c", "z_at_tprime", "r_at_tprime", "z_after_tprime", "e"],
         "attention/q4": ["answer"],

@@ -10,7 +10,7 @@ threshold exactly at zero means the same thing here as on paper: step(0) = 1.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import product
 from typing import Any
@@ -43,6 +43,7 @@ class Architecture:
     initial: Callable[[dict], Any]
     step: Callable[[dict, Any, Any], tuple[Any, int]]  # (weights, state, x) -> (state, output)
     check: Callable[[dict], str | None] = lambda w: None
+    defaults: dict[str, Callable[[dict], Any]] = field(default_factory=dict)  # optional fields
 
 
 @dataclass(frozen=True)
@@ -60,26 +61,29 @@ def _scalar_rnn_step(w, h, x):
 
 
 def _feedback_step(w, state, x):
-    y_prev = state
+    """y_1 = step(v.h_1 + c_0); y_t = step(v.h_t + r*y_{t-1} + c) after (state None: t = 1)."""
     h = [step(z) for z in (a + b for a, b in zip(_matvec(w["W"], x), w["b"]))]
-    y = step(_dot(w["v"], h) + w["r"] * y_prev + w["c"])
+    if state is None:
+        y = step(_dot(w["v"], h) + w["c_0"])
+    else:
+        y = step(_dot(w["v"], h) + w["r"] * state + w["c"])
     return y, y
 
 
 def _rnn_step(w, h, x):
-    pre = [a + b + c for a, b, c in zip(_matvec(w["W"], h), _matvec(w["U"], x), w["b_h"])]
+    pre = [a + b + c for a, b, c in zip(_matvec(w["W"], h), _matvec(w["v"], x), w["b_h"])]
     h = tuple(step(z) for z in pre)
-    return h, step(_dot(w["v"], h) + w["b_g"])
+    return h, step(_dot(w["u"], h) + w["b_y"])
 
 
 def _rnn_check(w) -> str | None:
     n = len(w["W"])
     if any(len(row) != n for row in w["W"]):
         return f"W must be square (hidden units x hidden units), got {n} rows of {len(w['W'][0])}"
-    if len(w["U"]) != n or len(w["b_h"]) != n or len(w["v"]) != n:
-        return f"W has {n} hidden units, so U needs {n} rows and b_h and v {n} entries"
-    if any(len(row) != 2 for row in w["U"]):
-        return "U needs 2 columns (one per input bit)"
+    if len(w["v"]) != n or len(w["b_h"]) != n or len(w["u"]) != n:
+        return f"W has {n} hidden units, so v needs {n} rows and b_h and u {n} entries"
+    if any(len(row) != 2 for row in w["v"]):
+        return "v needs 2 columns (one per input bit)"
     return None
 
 
@@ -89,12 +93,13 @@ ARCHITECTURES: dict[str, Architecture] = {a.name: a for a in (
                  {"w1": (), "w2": (), "b2": (), "w3": (), "b3": ()},
                  lambda w: 0, _scalar_rnn_step),
     Architecture("feedback_threshold_rnn",
-                 "h_t = step(W x_t + b), y_t = step(v . h_t + r*y_{t-1} + c), y_0 = 1",
-                 {"W": (2, 2), "b": (2,), "v": (2,), "r": (), "c": ()},
-                 lambda w: 1, _feedback_step),
+                 "h_t = step(W x_t + b), y_1 = step(v . h_1 + c_0), y_t = step(v . h_t + r*y_{t-1} + c) "
+                 "for t > 1 (c_0 = r + c when left out)",
+                 {"W": (2, 2), "b": (2,), "v": (2,), "r": (), "c": (), "c_0": ()},
+                 lambda w: None, _feedback_step, defaults={"c_0": lambda w: w["r"] + w["c"]}),
     Architecture("threshold_rnn",
-                 "h_t = step(W h_{t-1} + U x_t + b_h), g_t = step(v . h_t + b_g), h_0 = 0",
-                 {"W": (None, None), "U": (None, 2), "b_h": (None,), "v": (None,), "b_g": ()},
+                 "h_t = f(W h_{t-1} + v x_t + b_h), g_t = f(u h_t + b_y), h_0 = 0, f = step",
+                 {"W": (None, None), "v": (None, 2), "b_h": (None,), "u": (None,), "b_y": ()},
                  lambda w: tuple(Fraction(0) for _ in w["W"]), _rnn_step, _rnn_check),
 )}
 

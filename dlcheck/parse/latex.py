@@ -197,6 +197,8 @@ class _Translator:
             return f" {arg.strip()}{_ACCENTS[name]} ", pos
         if name == "begin":
             return self.matrix(pos)
+        if name == "sum":
+            return self.sum(pos)
         if name in _FUNCTIONS:
             return self.function(_RENAME.get(name, name), pos)
         if name in _GREEK:
@@ -206,6 +208,40 @@ class _Translator:
         if name == "%":
             return "%", pos
         raise ParseError(f"LaTeX \\{name} is not supported; write it in plain syntax (see dlcheck show)")
+
+    def sum(self, pos: int) -> tuple[str, int]:
+        """``\\sum_{i=1}^{2} y_{t,i} / \\hat{y}_{t,i}``: a sum with whole-number bounds, written out
+        term by term (the summand runs to the next + or - outside brackets)."""
+        pos = self.skip_spaces(pos)
+        if pos >= len(self.tokens) or self.tokens[pos] != "_":
+            raise ParseError("\\sum needs its range, as in \\sum_{i=1}^{3}")
+        lower, pos = self.raw_group(pos + 1)
+        pos = self.skip_spaces(pos)
+        if pos >= len(self.tokens) or self.tokens[pos] != "^":
+            raise ParseError("\\sum needs its range, as in \\sum_{i=1}^{3}")
+        upper, pos = self.raw_group(pos + 1)
+        m = re.fullmatch(r"\s*([A-Za-z])\s*=\s*(-?\d+)\s*", lower)
+        if m is None or not upper.strip().lstrip("-").isdigit():
+            raise ParseError("a \\sum is read only with whole-number bounds, as in \\sum_{i=1}^{3}; "
+                             "otherwise write the terms out")
+        var, first, last = m.group(1), int(m.group(2)), int(upper)
+        if not 0 <= last - first < 20:
+            raise ParseError("a \\sum may have at most 20 terms; write it out")
+        start, depth = pos, 0
+        while pos < len(self.tokens):
+            tok = self.tokens[pos]
+            if depth == 0 and (tok in ("+", "-", "}", "&", "\\\\", "=") or tok in ("\\right", ")", "]")):
+                break
+            depth += 1 if tok in ("{", "(", "[", "\\left") else -1 if tok in ("}", ")", "]", "\\right") else 0
+            pos += 1
+        summand = self.tokens[start:pos]
+        terms = []
+        for value in range(first, last + 1):
+            inner = _Translator([str(value) if t == var else t for t in summand], self.names, self.aliases)
+            inner.keep = self.keep
+            text, _ = inner.run(0, stop=None)
+            terms.append(f"({text})")
+        return " (" + " + ".join(terms) + ") ", pos
 
     def delimiter(self, which: str, pos: int) -> tuple[str, int]:
         """``\\left[ ... \\right]`` and friends group like round brackets; ``\\left.`` is nothing."""

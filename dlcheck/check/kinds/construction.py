@@ -35,7 +35,7 @@ class ConstructionPart(PartBase):
 
 def parse_fields(arch, fields: dict[str, str]) -> dict[str, Any]:
     """Each field's text through the safe parser, as exact fractions of the right shape."""
-    missing = [f for f in arch.fields if f not in fields]
+    missing = [f for f in arch.fields if f not in fields and f not in arch.defaults]
     extra = [f for f in fields if f not in arch.fields]
     if missing or extra:
         bits = ([f"missing {', '.join(missing)}"] if missing else []) + \
@@ -44,11 +44,16 @@ def parse_fields(arch, fields: dict[str, str]) -> dict[str, Any]:
     parser = Parser({}, student_functions())
     out: dict[str, Any] = {}
     for name, shape in arch.fields.items():
+        if name not in fields:
+            continue  # an optional field, filled in below
         try:
             value = parser.parse(fields[name])
         except ParseError as exc:
             raise ParseError(f"{name}: {exc}") from None
         out[name] = _to_fractions(name, value, shape)
+    for name, default in arch.defaults.items():
+        if name not in out:
+            out[name] = default(out)
     problem = arch.check(out)
     if problem:
         raise ParseError(problem)
