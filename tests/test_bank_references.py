@@ -158,7 +158,11 @@ def _rnn_q2(g: Givens) -> dict[str, Any]:
 
 @formula("rnn/q2", rel=1e-6)
 def _rnn_q2_formula(p: dict[str, float]) -> dict[str, Any]:
-    return {"dJ_do": fd(lambda o: ce(o, np.array([p["y1"], 1 - p["y1"]])), [p["o1"], p["o2"]])}
+    y = np.array([p["y1"], 1 - p["y1"]])
+    o = np.array([p["o1"], p["o2"]])
+    probs = np.exp(o) / np.exp(o).sum()
+    return {"dJ_do": fd(lambda o: ce(o, y), o),
+            "dJ_dyhat": fd(lambda q: -np.sum(y * np.log(q)), probs)}   # J as a function of the probabilities
 
 
 @numeric("rnn/q3", rel=1e-12)
@@ -179,11 +183,24 @@ def _rnn_gradients_q1(g: Givens) -> dict[str, Any]:
 
 @formula("rnn-gradients/q1", rel=1e-6)
 def _rnn_gradients_q1_formula(p: dict[str, float]) -> dict[str, Any]:
-    def h_next(h):
-        return sig(p["U"] * p["x_next"] + p["W"] * h[0] + p["b"])
+    b = float(givens("rnn-gradients/q1")["b"])   # the sheet's b = 0
 
-    skip = p["g1"] * sig(p["a1"]) * (1 - sig(p["a1"])) * p["W"] + p["g2"] * sig(p["a2"]) * (1 - sig(p["a2"])) * p["M"]
-    return {"dL_dht": p["g"] * fd(h_next, [p["h_t"]])[0], "dL_dht_skip": skip}
+    def h_next(h):
+        return sig(p["U"] * p["x_next"] + p["W"] * h[0] + b)
+
+    def h_3(h0):  # three steps unrolled from h_0
+        h = h0[0]
+        for x in (p["x_1"], p["x_2"], p["x_3"]):
+            h = sig(p["U"] * x + p["W"] * h + b)
+        return h
+
+    def skip_paths(h):  # h_t reaches the loss through h_{t+1} (weight W) and h_{t+2} (weight M)
+        a1 = p["U"] * p["x_next"] + p["W"] * h[0] + p["M"] * p["h_prev"]
+        a2 = p["U"] * p["x_next2"] + p["W"] * p["h_t1"] + p["M"] * h[0]
+        return p["g1"] * sig(a1) + p["g2"] * sig(a2)   # linear in the two states: its slope is dL/dh_t
+
+    return {"dL_dht": p["g"] * fd(h_next, [p["h_t"]])[0], "dL_dh0": p["g3"] * fd(h_3, [p["h_0"]])[0],
+            "dL_dht_skip": fd(skip_paths, [p["h_t"]])[0]}
 
 
 @numeric("rnn-gradients/q3")

@@ -31,13 +31,38 @@ def show_problem(pid: str, console: Console) -> None:
     inst = get_instance(pid)
     problem = inst.spec.problem
     console.print(Panel(Text(problem.statement.rstrip()), title=f"{pid} — {problem.title}", title_align="left"))
+    common = _common_names(inst)
     table = Table("part", "kind", "points", "what to give", box=None, padding=(0, 2))
+    any_names = False
     for part_id, part in problem.parts.items():
         what = Text(part.prompt)
         kind = kind_of(part)
         what.append("".join(f"\n  {line}" for line in kind.describe(part)))
         names = kind.names(inst, part_id)
-        if names:
-            what.append(f"\n  symbols: {', '.join(names)}", style="dim")
+        any_names = any_names or bool(names)
+        if names and part.names is not None:  # a part with its own scope lists it
+            what.append(f"\n  names: {', '.join(names)}", style="dim")
+        elif names and [n for n in names if n not in common]:
+            what.append(f"\n  also: {', '.join(n for n in names if n not in common)}", style="dim")
         table.add_row(part_id, part.kind, f"{part.points:g}", what)
+    if any_names:
+        console.print(Text(f"names: {', '.join(common)}", style="dim"))
+        for line in spellings(inst):
+            console.print(Text(f"  {line}", style="dim"))
     console.print(table)
+
+
+def _common_names(inst) -> list[str]:
+    """The names every part may use unless it has its own scope (listed once per problem)."""
+    internal = set(inst.spec.problem.internal)
+    defines = [n for n in inst.spec.problem.define if n not in internal]
+    return [*inst.leaves, *defines]
+
+
+def spellings(inst) -> list[str]:
+    """One line per name with other accepted spellings: ``v1 (w^[3]_1): also w^{[3]}_1``."""
+    out = []
+    for target, alias in inst.spec.problem.aliases.items():
+        shown = f"{target} ({alias.display})" if alias.display and alias.display != target else target
+        out.append(f"{shown}: also {', '.join(alias.typed)}" if alias.typed else shown)
+    return out
