@@ -127,7 +127,7 @@ def test_list_and_show(runner):
         assert part in shown.output
     assert "a2_1" in shown.output  # the names a student may use
     choice = runner.invoke(app, ["show", "rnn/q1"])
-    assert "machine translation" in choice.output
+    assert "speech recognition" in choice.output
     ambiguous = runner.invoke(app, ["show", "q2"])
     assert ambiguous.exit_code == 2 and "backprop/q2" in ambiguous.output and "rnn/q2" in ambiguous.output
 

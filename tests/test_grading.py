@@ -269,7 +269,7 @@ def test_seq_models_q4_rotation_and_transpose():
         "det_M": "1",
         "T": "[[-0.98999, 0.14112, 0, 0], [-0.14112, -0.98999, 0, 0], [0, 0, 0.99955, 0.029996], "
              "[0, 0, -0.029996, 0.99955]]"})
-    assert statuses(v) == {"M": "correct", "det_M": "correct", "T": "correct"}
+    assert statuses(v) == {"notation": "missing", "M": "correct", "det_M": "correct", "T": "correct"}
     bad = grade_answers("seq-models/q4", {"M": "[[cos(w_k*phi), -sin(w_k*phi)], [sin(w_k*phi), cos(w_k*phi)]]"})
     assert bad["M"].status == "incorrect" and "transpose" in bad["M"].message
     assert bad["M"].detail["entries"] == [{"row": 1, "col": 2}, {"row": 2, "col": 1}]
@@ -297,7 +297,8 @@ def test_the_problem_bank_documents_ids_exist():
         "rnn/q3": ["scores", "hard_output", "soft_weights", "soft_output", "why_not_argmax"],
         "rnn-gradients/q1": ["dL_dht", "dL_dh0", "max_dsigmoid", "argmax_dsigmoid", "W_threshold", "dL_dht_skip",
                              "skip_helps", "clipping"],
-        "rnn-gradients/q2": ["a", "b", "c"], "rnn-gradients/q3": ["greedy_vs_beam", "candidates_per_step", "k_tradeoff"],
+        "rnn-gradients/q2": ["a", "b", "c"],
+        "rnn-gradients/q3": ["greedy_vs_beam", "candidates_per_step", "k_tradeoff"],
         "rnn-gradients/q4": ["answer"], "rnn-gradients/q5": ["a", "b"],
         "seq-models/q1": ["a", "b", "c", "d", "e"], "seq-models/q2": ["yhat", "dL_dw", "small_w_effect"],
         "seq-models/q3": ["network"], "seq-models/q4": ["notation", "M", "det_M", "T"],
