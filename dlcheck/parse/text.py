@@ -178,10 +178,14 @@ def _split_name(token: str, names: Collection[str], aliases: Mapping[str, str],
     if whole is not None or token in _CONSTANTS:
         return [whole or token]
     n = len(token)
+    # no piece much longer than the longest spelling can match (Greek only lengthens a piece
+    # when spelt out; a written-out underscore may follow each character): this keeps a
+    # hostile 2000-letter name linear, not cubic
+    longest = 2 * max((len(k) for k in (*names, *aliases, *index)), default=0) + 1
     best: list[list[str] | None] = [None] * (n + 1)   # best[i]: fewest names spelling token[:i]
     best[0] = []
     for end in range(1, n + 1):
-        for start in range(end):
+        for start in range(max(0, end - longest), end):
             prev = best[start]
             piece = token[start:end]
             if prev is None or not piece[0].isalpha():
