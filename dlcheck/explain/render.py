@@ -7,34 +7,93 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from dlcheck.core.visible import visible
 from dlcheck.engine.steps import Step
-from dlcheck.parse.printing import pretty
+from dlcheck.parse.printing import latex_name, latex_names, pretty
+from dlcheck.report.layout import (Block, Column, fit_columns, grid_lines, hanging, matrix_cells, matrix_rows_text,
+                                   width_of)
+
+TABLE_EDGES = 13      # four columns: five rules and a space either side of each cell
+PANEL_EDGES = 4       # a panel's rules and padding
+TALL = 2              # a definition taking more lines than this in the table: drawn as lines instead
+
+
+def _value_lines(text: str, room: int) -> list[Text]:
+    """A value: a matrix as a grid (rows whole) when it fits, else wrapped text."""
+    cells = matrix_cells(text)
+    if cells is not None:
+        grid = grid_lines([[visible(c, newlines=False) for c in row] for row in cells])
+        if max(width_of(g.plain) for g in grid) <= room:
+            return grid
+    return Block.text(text).wrapped(room)
+
+
+def _equation(name: str, formula: str, substituted: str, value: str, width: int, style: str = "") -> list[Text]:
+    """``name = formula`` / ``= with the numbers`` / ``= value``, each wrapped under its '='."""
+    lead = width_of(name) + 1
+    out: list[Text] = []
+    rows = [(name, pretty(formula), "")] if formula else []
+    if substituted and substituted != formula:
+        rows.append(("", pretty(substituted), "dim"))
+    if value:
+        rows.append(("", value, "bold green" if not style else style))
+    for k, (label, text, look) in enumerate(rows):
+        head = Text(label.ljust(lead - 1) + " = ", style="bold" if label else "")
+        room = max(width - lead - 2, 8)
+        if k == len(rows) - 1 and value:
+            body = _value_lines(text, room)
+        else:  # a matrix too wide for one line: one row per line
+            by_rows = matrix_rows_text(text) if width_of(text) > room else None
+            body = Block.text(by_rows or text).wrapped(room)
+        for j, line in enumerate(body):
+            out.append((head if j == 0 else Text(" " * (lead + 2))) + Text(line.plain, style=look))
+    return out
+
+
+def _definitions(defines: list[Step], width: int) -> list:
+    """The definitions as a table when each fits in a line or two, else as equations."""
+    columns = [Column("step", [Block.text(s.name) for s in defines], fixed=True),
+               Column("formula", [Block.text(pretty(s.formula)) for s in defines]),
+               Column("with the numbers", [Block.text(pretty(s.substituted)) for s in defines]),
+               Column("value", [Block.text(s.value) for s in defines])]
+    widths = fit_columns(columns, width - TABLE_EDGES)
+    if widths is not None and all(len(c.blocks[i].wrapped(w)) <= TALL
+                                  for c, w in zip(columns, widths) for i in range(len(defines))):
+        table = Table(title="definitions", title_justify="left")
+        for c, w in zip(columns, widths):
+            table.add_column(c.header, width=w, no_wrap=True, overflow="ignore")
+        for i in range(len(defines)):
+            table.add_row(*[c.blocks[i].render(w) for c, w in zip(columns, widths)])
+        return [table]
+    lines: list = [Text("definitions", style="italic")]
+    for s in defines:
+        lines += [Text("  ") + line for line in _equation(s.name, s.formula, s.substituted, s.value, width - 2)]
+    return [Group(*lines)]
 
 
 def to_terminal(title: str, steps: list[Step], console: Console) -> None:
-    console.print(Text(title, style="bold"))
+    """Every line wrapped to the terminal here, between words, never inside a number."""
+    width = console.width
+    for line in hanging(Text(visible(title, newlines=False), style="bold"), width):
+        console.print(line)
     defines = [s for s in steps if not s.is_part]
     if defines:
-        table = Table("step", "formula", "with the numbers", "value", title="definitions", title_justify="left")
-        for s in defines:
-            table.add_row(s.name, pretty(s.formula), pretty(s.substituted), Text(s.value, style="bold"))
-        console.print(table)
+        for item in _definitions(defines, width):
+            console.print(item)
+    inner = width - PANEL_EDGES
     for s in (s for s in steps if s.is_part):
         body: list = []
-        if s.formula:
-            body.append(Text(f"{s.name} = {pretty(s.formula)}"))
-        if s.substituted and s.substituted != s.formula:
-            body.append(Text(f"     = {pretty(s.substituted)}", style="dim"))
-        if s.value:
-            body.append(Text(f"     = {s.value}", style="bold green"))
+        if s.formula or s.value:
+            body += _equation(s.name, s.formula, s.substituted, s.value, inner)
         for note in s.notes:
-            body.append(Text(note, style="italic" if note.startswith("common mistake") else ""))
+            look = "italic" if note.startswith("common mistake") else ""
+            body += Block.text(note, style=look).wrapped(inner)
         if s.table:
-            grid = Table(*s.table[0], box=None, padding=(0, 2))
-            for row in s.table[1:]:
-                grid.add_row(*row)
-            body.append(grid)
-        console.print(Panel(Group(*body), title=f"part {s.name}", title_align="left"))
+            grid = grid_lines([[visible(c, newlines=False) for c in row] for row in s.table], right=False)
+            grid[0].stylize("dim")
+            body += grid
+        console.print(Panel(Group(*body), title=Text(f"part {visible(s.name, newlines=False)}"),
+                            title_align="left", width=width))
 
 
 def to_markdown(title: str, steps: list[Step]) -> str:
@@ -83,9 +142,9 @@ def to_latex(title: str, steps: list[Step]) -> str:
     if defines:
         lines.append("\\begin{align*}")
         for s in defines:
-            row = f"  \\mathrm{{{_tex_escape(s.name)}}} &= {s.latex}"
+            row = f"  {latex_name(s.name)} &= {latex_names(s.latex)}"
             if s.latex_substituted:
-                row += f" = {s.latex_substituted}"
+                row += f" = {latex_names(s.latex_substituted)}"
             if s.value:
                 row += f" = {s.value}"
             lines.append(row + " \\\\")
@@ -93,9 +152,9 @@ def to_latex(title: str, steps: list[Step]) -> str:
     for s in (s for s in steps if s.is_part):
         lines.append(f"\\subsection*{{Part {_tex_escape(s.name)}}}")
         if s.latex:
-            row = f"\\[ \\mathrm{{{_tex_escape(s.name)}}} = {s.latex}"
+            row = f"\\[ {latex_name(s.name)} = {latex_names(s.latex)}"
             if s.latex_substituted and s.latex_substituted != s.latex:
-                row += f" = {s.latex_substituted}"
+                row += f" = {latex_names(s.latex_substituted)}"
             if s.value:
                 row += f" = {s.value}"
             lines.append(row + " \\]")

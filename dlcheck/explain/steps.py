@@ -12,7 +12,9 @@ import sympy as sp
 
 from dlcheck.check.registry import kind_of
 from dlcheck.engine.instance import Instance
+from dlcheck.core.yamlio import raw_text
 from dlcheck.engine.steps import Step, formula_step, withheld
+from dlcheck.parse.printing import latex, plain
 
 
 def solution(inst: Instance, parts: list[str] | None = None, attempted: set[str] | None = None) -> list[Step]:
@@ -32,7 +34,30 @@ def solution(inst: Instance, parts: list[str] | None = None, attempted: set[str]
             out.append(withheld(pid))
             continue
         out.append(kind_of(part).explain(inst, pid, part, env))
+    for step in out:
+        _in_author_order(inst, step, env)
     return out
+
+
+def _in_author_order(inst: Instance, step: Step, env: dict) -> None:
+    """A definition or formula part printed in the order its author wrote it (``w5 - eta*dE_dw5``),
+    its line with the numbers in the same order."""
+    problem = inst.spec.problem
+    if step.kind == "define":
+        expr, text = inst.shallow[step.name], problem.define[step.name]
+    elif step.kind == "part" and inst.part_node.get(step.name) == step.name:
+        part = problem.parts[step.name]
+        shown = getattr(inst.prepared.get(step.name), "shown", None)
+        expr = shown if shown is not None else inst.shallow[step.name]
+        text = getattr(part, "show", None) or raw_text(getattr(part, "answer", ""))
+    else:
+        return
+    if plain(expr) != step.formula:  # not the formula this step was printed from: leave it
+        return
+    step.formula, step.latex = plain(expr, like=text), latex(expr, like=text)
+    if step.substituted:
+        step.substituted = plain(expr, like=text, values=env)
+        step.latex_substituted = latex(expr, like=text, values=env)
 
 
 def _needed_defines(inst: Instance, parts: list[str]) -> set[str]:
