@@ -12,14 +12,92 @@ for them (a test checks that importing this module loads neither sympy nor numpy
 from __future__ import annotations
 
 import functools
+import re
+import sys
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+# typer >= 0.20 vendors click; older typer uses the click package. Both raise this for usage errors.
+_CLICK_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+_NUMBERISH = re.compile(r"^-(?![-\s])")  # -0.0766, -x^2, -.5: an argument, not an option, when no option has the name
+
+
+class Command(TyperCommand):
+    """Reads ``dlcheck compare 0.0766 -0.0766`` without ``--``: a word that starts with '-' and is no
+    option of the command is an argument (options and their values keep their places)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, _arguments_apart(self, ctx, args))
+
+
+def _arguments_apart(command: Any, ctx: Any, args: list[str]) -> list[str]:
+    takes_value: dict[str, bool] = {}
+    for param in command.get_params(ctx):
+        if getattr(param, "param_type_name", "") == "option":
+            for name in [*param.opts, *param.secondary_opts]:
+                takes_value[name] = not (param.is_flag or param.count)
+    options: list[str] = []
+    positional: list[str] = []
+    dashed = False
+    i = 0
+    while i < len(args):
+        word = args[i]
+        if word == "--":
+            positional += args[i + 1:]
+            dashed = dashed or any(a.startswith("-") for a in args[i + 1:])
+            break
+        name = word.split("=", 1)[0]
+        if name in takes_value or (word.startswith("--") and len(word) > 2):
+            options.append(word)
+            if takes_value.get(name) and "=" not in word and i + 1 < len(args):
+                options.append(args[i + 1])
+                i += 1
+        elif _NUMBERISH.match(word) and len(word) > 1:
+            positional.append(word)
+            dashed = True
+        else:
+            positional.append(word)
+        i += 1
+    return options + ["--"] + positional if dashed else args
+
+
+class Group(TyperGroup):
+    """The application: a usage mistake (a bad --format value, an unknown option) is one line, exit 2."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except _CLICK_ERROR as exc:  # type: ignore[misc]
+            if type(exc).__name__ == "NoArgsIsHelpError":  # a bare 'dlcheck': its help, not an error
+                typer.echo(exc.format_message())
+                sys.exit(0)
+            typer.echo(f"error: {_usage_message(exc)}", err=True)
+            sys.exit(2)
+        except typer.Abort:
+            typer.echo("stopped", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _usage_message(exc: Any) -> str:
+    message = exc.format_message().replace("Value error, ", "").rstrip(".")
+    message = message[:1].lower() + message[1:]
+    ctx = getattr(exc, "ctx", None)
+    command = ctx.command_path if ctx is not None else "dlcheck"
+    return f"{message}; see '{command} -h'"
+
+
+app = typer.Typer(cls=Group, add_completion=True, no_args_is_help=True, rich_markup_mode=None,
+                  context_settings={"help_option_names": ["-h", "--help"]},
                   help="Check hand-worked deep-learning homework, part by part.")
+command = functools.partial(app.command, cls=Command)
 _state = {"debug": False}
 COMPARE_SECONDS = 10.0
 
@@ -29,8 +107,18 @@ class Format(str, Enum):
     json = "json"
 
 
+def _version(value: bool) -> None:
+    if value:
+        from dlcheck import __version__  # lazy: start-up
+
+        typer.echo(f"dlcheck {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks on errors.")) -> None:
+def _main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks on errors."),
+          version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True,
+                                       help="Show the version and exit.")) -> None:
     from dlcheck.core import debug as debugging  # lazy: start-up
 
     _state["debug"] = debug or debugging.enabled()
@@ -43,12 +131,16 @@ def _console():
 
 
 def _resolve(problem: str, set_name: str | None, answers: Path | None = None) -> str:
-    """A full id: qN alone resolves in --set, else in the answers file's set."""
+    """A full id: qN alone resolves in --set, else in the answers file's set (when it names a real set)."""
     from dlcheck.spec import bank  # lazy: start-up
     from dlcheck.spec.answers import answers_set
 
-    if set_name is None and "/" not in problem:
+    if set_name is not None:
+        bank.check_set(set_name)
+    elif "/" not in problem:
         set_name = answers_set(answers or Path("answers.yaml"))
+        if set_name not in bank.set_names():
+            set_name = None
     return bank.resolve(problem, set_name)
 
 
@@ -63,7 +155,8 @@ def _print_traces(results) -> None:
 
 
 def guarded(fn: Callable) -> Callable:
-    """Turn dlcheck's errors into one line on stderr and exit code 2."""
+    """Turn dlcheck's errors into a message on stderr (the line quoted, a caret under the place) and
+    exit code 2; with ``--format json`` the errors are also a JSON document on stdout."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         from dlcheck.core.errors import DlcheckError  # lazy: start-up
@@ -75,7 +168,11 @@ def guarded(fn: Callable) -> Callable:
         except DlcheckError as exc:
             if _state["debug"]:
                 raise
-            typer.echo(f"error: {exc}", err=True)
+            from dlcheck.report.errors import error_json, error_text
+
+            if _value(kwargs.get("fmt")) == "json":
+                typer.echo(error_json(exc))
+            typer.echo(error_text(exc), err=True)
             raise typer.Exit(2) from None
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
@@ -89,7 +186,11 @@ def guarded(fn: Callable) -> Callable:
     return wrapper
 
 
-@app.command("list")
+def _value(option: Any) -> Any:
+    return option.value if isinstance(option, Enum) else option
+
+
+@command("list")
 @guarded
 def list_cmd() -> None:
     """List the problem sets and problems, with their topics and parts."""
@@ -99,39 +200,62 @@ def list_cmd() -> None:
     _console().print(bank_table(bank.all_ids()))
 
 
-@app.command()
+@command()
 @guarded
-def show(problem: str = typer.Argument(..., help="A problem id: set/qN, or qN (in --set or answers.yaml's set)."),
+def show(problem: str = typer.Argument(..., metavar="PROBLEM",
+                                       help="A problem id: set/qN, or qN (in --set or answers.yaml's set)."),
          set_name: str | None = typer.Option(None, "--set", help="The set to look qN up in.")) -> None:
     """Show a problem's statement and the ids of its parts."""
-    from dlcheck.report.catalog import show_problem  # lazy: start-up
+    from dlcheck.report.catalog import problem_listing, show_problem  # lazy: start-up
+    from dlcheck.spec.bank import UnknownProblem
 
-    show_problem(_resolve(problem, set_name), _console())
+    try:
+        pid = _resolve(problem, set_name)
+    except UnknownProblem as exc:
+        if not exc.choices:
+            raise
+        raise UnknownProblem(f"{exc.message}\n{problem_listing(exc.choices)}") from None
+    show_problem(pid, _console())
 
 
-@app.command()
+@command()
 @guarded
-def grade(answers: Path = typer.Argument(..., help="An answers YAML file (see examples/)."),
+def grade(answers: Path = typer.Argument(..., metavar="ANSWERS", help="An answers YAML file (see examples/)."),
           fmt: Format = typer.Option(Format.table, "--format", help="table (for people) or json."),
-          timeout: float = typer.Option(5.0, "--timeout", min=0.5, help="Seconds allowed per part.")) -> None:
-    """Grade a file of answers; exit 0 when every answered part is right, 1 when not."""
+          timeout: float = typer.Option(5.0, "--timeout", min=0.5, help="Seconds allowed per part."),
+          only_wrong: bool = typer.Option(False, "--only-wrong", help="Hide the parts that are right or missing."),
+          quiet: bool = typer.Option(False, "-q", "--quiet", help="Only the summary: what to fix and the score."),
+          verbose: bool = typer.Option(False, "-v", "--verbose",
+                                       help="Everything: sampling points, errors, tolerances, long answers."),
+          part: list[str] | None = typer.Option(None, "--part", metavar="PART",
+                                                help="Only this part (repeatable): loss, q1/loss or "
+                                                     "backprop/q1/loss.")) -> None:
+    """Grade a file of answers; exit 0 when every answered part is right, 1 when not (or nothing to grade)."""
     from dlcheck.check.registry import read_answers_file  # lazy: start-up
     from dlcheck.grade.run import grade_file
+    from dlcheck.report.select import nothing_to_grade, only_parts
 
-    results = grade_file(read_answers_file(answers), timeout)
+    answers_file = read_answers_file(answers)
+    results = only_parts(grade_file(answers_file, timeout), part)
+    empty = nothing_to_grade(results)
     if fmt is Format.json:
         from dlcheck.report.jsonout import results_json
 
-        typer.echo(results_json(results))
+        typer.echo(results_json(results, path=str(answers), student=answers_file.student, nothing_to_grade=empty))
     else:
-        from dlcheck.report.terminal import print_results
+        from dlcheck.report.terminal import View, print_results
 
-        print_results(results, _console())
+        print_results(results, _console(), View(only_wrong, quiet, verbose), path=str(answers),
+                      student=answers_file.student)
     _print_traces(results)
+    if empty:
+        typer.echo(f"nothing to grade: {answers} has no answered part that dlcheck checks "
+                   "(essays wait for a marker); answer a part and run again", err=True)
+        raise typer.Exit(1)
     raise typer.Exit(0 if all(v.ok for r in results for v in r.verdicts) else 1)
 
 
-@app.command()
+@command()
 @guarded
 def compare(expected: str = typer.Argument(..., help="The expected expression or number."),
             answer: str = typer.Argument(..., help="The answer to check."),
@@ -161,14 +285,15 @@ class ExplainFormat(str, Enum):
     latex = "latex"
 
 
-@app.command()
+@command()
 @guarded
-def explain(problem: str = typer.Argument(..., help="A problem id: set/qN, or qN with --set."),
+def explain(problem: str = typer.Argument(..., metavar="PROBLEM", help="A problem id: set/qN, or qN with --set."),
             set_name: str | None = typer.Option(None, "--set", help="The set to look qN up in."),
             part: list[str] | None = typer.Option(None, "--part", help="Only these parts (repeatable)."),
             fmt: ExplainFormat = typer.Option(ExplainFormat.text, "--format", help="text, md or latex."),
-            answers: Path | None = typer.Option(None, "--answers",
-                                                   help="Your answers file: attempted parts are unlocked.")) -> None:
+            answers: Path | None = typer.Option(None, "--answers", metavar="FILE",
+                                                help="Your answers file: attempted parts are unlocked "
+                                                     "(default: ./answers.yaml when there is one).")) -> None:
     """Show the worked solution, step by step, with the numbers substituted."""
     from dlcheck.explain.command import explain_problem  # lazy: start-up
 
@@ -176,19 +301,21 @@ def explain(problem: str = typer.Argument(..., help="A problem id: set/qN, or qN
     typer.echo(explain_problem(pid, part, fmt.value, answers, _console()), nl=False)
 
 
-@app.command()
+@command()
 @guarded
-def solve(problem: str | None = typer.Argument(None, help="A problem id; without one, a menu."),
+def solve(problem: str | None = typer.Argument(None, metavar="[PROBLEM]", help="A problem id; without one, a menu."),
           set_name: str | None = typer.Option(None, "--set", help="The set to look qN up in."),
-          answers: Path = typer.Option(Path("answers.yaml"), "--answers", help="Where answers are saved.")) -> None:
+          answers: Path = typer.Option(Path("answers.yaml"), "--answers", metavar="FILE",
+                                       help="Where answers are saved."),
+          retry: bool = typer.Option(False, "--retry", help="Ask again the parts whose saved answer is wrong.")) -> None:
     """Answer interactively: each part is checked at once and saved as you go."""
     from dlcheck.cli.solve import solve as run  # lazy: start-up
 
     pid = _resolve(problem, set_name, answers) if problem else None
-    raise typer.Exit(run(pid, answers, _console()))
+    raise typer.Exit(run(pid, answers, _console(), retry=retry))
 
 
-@app.command()
+@command()
 @guarded
 def validate(paths: list[Path] | None = typer.Argument(None, help="Problem files (default: the whole bank).")) -> None:
     """Load every problem, derive every reference and check known solutions."""

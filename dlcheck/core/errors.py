@@ -43,6 +43,32 @@ class AnswerFileError(DlcheckError):
     """An answers file cannot be read (bad YAML, unknown problem or part)."""
 
 
+class ErrorList(DlcheckError):
+    """Several errors found in one file, reported together so one run shows them all."""
+
+    def __init__(self, errors: list[DlcheckError]) -> None:
+        first = errors[0]
+        super().__init__(f"{len(errors)} errors", path=first.path, line=first.line, column=first.column)
+        self.errors = list(errors)
+
+    def __reduce__(self):
+        return (ErrorList, (self.errors,))
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors)
+
+
+def raise_all(errors: list[DlcheckError]) -> None:
+    """Raise the one error, or all of them together; nothing when the list is empty."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise ErrorList(errors)
+
+
+_AT = " (at character "  # how a ParseError names its column; split_position reads it back
+
+
 class ParseError(ValueError):
     """Typed text is not a valid answer; ``column`` is 1-based within the text when known."""
 
@@ -52,7 +78,15 @@ class ParseError(ValueError):
         self.column = column
 
     def __str__(self) -> str:
-        return self.message if self.column is None else f"{self.message} (at character {self.column})"
+        return self.message if self.column is None else f"{self.message}{_AT}{self.column})"
+
+
+def split_position(message: str) -> tuple[str, int | None]:
+    """A message made by ``str(ParseError)`` back into (message, column): renderers draw the caret."""
+    head, sep, tail = message.rpartition(_AT)
+    if sep and tail.endswith(")") and tail[:-1].isdigit():
+        return head, int(tail[:-1])
+    return message, None
 
 
 class UnknownName(ParseError):

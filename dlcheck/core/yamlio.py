@@ -48,22 +48,72 @@ class Located:
         return cls(message, path=self.path, line=line, column=col)
 
 
+def read_text(path: str | Path, error_cls: type[DlcheckError] = DlcheckError, what: str = "a YAML file") -> str:
+    """A file's text as UTF-8; a folder, another encoding or binary data is one clear error."""
+    path = Path(path)
+    where = {"path": str(path)}
+    if path.is_dir():
+        raise error_cls(f"this is a folder, not a file; give {what} inside it", **where)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise error_cls("no such file; check the name and the folder you are in", **where) from None
+    except PermissionError:
+        raise error_cls("cannot read this file: permission denied", **where) from None
+    except OSError as exc:
+        raise error_cls(f"cannot read this file: {exc.strerror or exc}", **where) from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_without_bom(raw):
+        raise error_cls("this file is saved as UTF-16; save it as UTF-8 (in most editors: Save As, "
+                        "encoding UTF-8)", **where)
+    if b"\x00" in raw:
+        raise error_cls(f"this is not a text file (it holds binary data); give {what}", **where)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise error_cls(f"this file is not UTF-8 text (byte {exc.start + 1}); save it as UTF-8",
+                        path=str(path), line=line) from None
+
+
+def _utf16_without_bom(raw: bytes) -> bool:
+    head = raw[:16]
+    return len(head) >= 4 and (not any(head[1::2]) or not any(head[0::2])) and any(head)
+
+
+def _yaml_problem(exc: MarkedYAMLError) -> tuple[str, Any]:
+    """What a YAML syntax error means for a person, and the mark to point at."""
+    context, problem = exc.context or "", exc.problem or ""
+    if "flow sequence" in context:
+        return "this '[' is never closed; close it with ']', or quote the whole value", exc.context_mark
+    if "flow mapping" in context:
+        return "this '{' is never closed; close it with '}', or quote the whole value", exc.context_mark
+    if "quoted scalar" in context:
+        return "this quote is never closed; end the text with the same quote", exc.context_mark
+    if "\\t" in problem:
+        return "a tab character; YAML indents with spaces only, so replace it with spaces", exc.problem_mark
+    if "mapping values are not allowed" in problem:
+        return ("a ':' where a value was expected; put the value in quotes (a: \"x: y\"), "
+                "or end the key on the line above with ':'", exc.problem_mark)
+    if "could not find expected ':'" in problem:
+        return "a key needs a ':' after it (key: value)", exc.problem_mark
+    if "block end" in problem and "block mapping start" in problem:
+        return "this line's indentation does not match the lines above; line it up with its siblings", \
+            exc.problem_mark
+    if "block end" in problem:
+        return "unexpected text after a value; quote the whole value, or start a new line", exc.problem_mark
+    return (f"{problem or context or 'syntax error'}; fix the syntax there "
+            "(indentation, a missing ':' or quote)", exc.problem_mark or exc.context_mark)
+
+
 def read_located(path: str | Path, error_cls: type[DlcheckError] = DlcheckError) -> Located:
     """Read a YAML file into raw-text data with positions; bad YAML is a located error."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise error_cls(f"no such file: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise error_cls(f"cannot read {path}: {exc}") from None
+    text = read_text(path, error_cls)
     try:
         node = YAML(typ="rt").compose(text)
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise error_cls(f"invalid YAML: {problem}; fix the syntax there (indentation, a missing ':' or quote)",
-                        path=str(path), line=mark.line + 1 if mark else None,
+        message, mark = _yaml_problem(exc)
+        raise error_cls(f"invalid YAML: {message}", path=str(path), line=mark.line + 1 if mark else None,
                         column=mark.column + 1 if mark else None) from None
     positions: dict[tuple, Pos] = {}
     data = _convert(node, (), positions, text, str(path), error_cls) if node is not None else None

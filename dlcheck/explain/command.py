@@ -8,27 +8,54 @@ from rich.console import Console
 
 from dlcheck.check.registry import get_instance, read_answers_file
 from dlcheck.core.errors import DlcheckError
+from dlcheck.core.suggest import did_you_mean
 from dlcheck.explain import render
 from dlcheck.explain.steps import solution
+from dlcheck.spec.answers import is_attempt
+
+
+DEFAULT_ANSWERS = Path("answers.yaml")
 
 
 def attempted_parts(answers: Path | None, problem_id: str) -> set[str]:
-    """Parts of ``problem_id`` that have an answer in the student's file."""
+    """Parts of ``problem_id`` the student really attempted in their file (not blank, not ``idk``)."""
     if answers is None or not Path(answers).exists():
         return set()
     parts = read_answers_file(answers).problems.get(problem_id, {})
-    return {p for p, a in parts.items() if (a.text if isinstance(a.text, str) else "x").strip()}
+    return {p for p, a in parts.items() if is_attempt(a.text)}
+
+
+def _implicit_answers() -> Path | None:
+    """./answers.yaml, when there is a readable one (a broken one is not the user's request)."""
+    if not DEFAULT_ANSWERS.is_file():
+        return None
+    try:
+        read_answers_file(DEFAULT_ANSWERS)
+    except DlcheckError:
+        return None
+    return DEFAULT_ANSWERS
 
 
 def explain_problem(pid: str, parts: list[str] | None, fmt: str, answers: Path | None, console: Console) -> str:
-    """Render the worked solution of ``pid``; the terminal form is printed and '' returned."""
+    """Render the worked solution of ``pid``; the terminal form is printed and '' returned.
+
+    Without ``--answers``, ./answers.yaml (where ``solve`` saves) unlocks the parts it attempted.
+    """
     inst = get_instance(pid)
     known = list(inst.spec.problem.parts)
     for p in parts or []:
         if p not in known:
-            raise DlcheckError(f"{pid} has no part '{p}'; its parts are {', '.join(known)}")
+            hint = did_you_mean(p, known) or f"; its parts are {', '.join(known)}"
+            raise DlcheckError(f"{pid} has no part '{p}'{hint}")
     chosen = [p for p in known if p in parts] if parts else None
-    steps = solution(inst, chosen, attempted_parts(answers, pid))
+    source = answers if answers is not None else _implicit_answers()
+    steps = solution(inst, chosen, attempted_parts(source, pid))
+    for step in steps:
+        if step.kind == "withheld":
+            step.notes.append(f"answer it in {source} (dlcheck solve {pid} --answers {source}), then ask again"
+                              if source is not None else
+                              "no answers file here; pass --answers FILE with your answers to unlock the parts "
+                              "you attempted")
     title = f"{pid} — {inst.spec.problem.title}"
     if fmt == "md":
         return render.to_markdown(title, steps)

@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from dlcheck.check.registry import get_instance, get_spec, kind_of
+from dlcheck.core.visible import visible
 
 
 def bank_table(ids: list[str]) -> Table:
@@ -25,6 +26,12 @@ def bank_table(ids: list[str]) -> Table:
         auto = [kind_of(p).auto for p in problem.parts.values()]
         table.add_row(pid, problem.title, ", ".join(problem.topics), str(sum(auto)), str(len(auto) - sum(auto)))
     return table
+
+
+def problem_listing(ids: list[str]) -> str:
+    """``  backprop/q1  One gradient-descent step …`` for each id: what an unknown id could have been."""
+    width = max(len(i) for i in ids)
+    return "\n".join(f"  {pid.ljust(width)}  {visible(get_spec(pid).problem.title, newlines=False)}" for pid in ids)
 
 
 def show_problem(pid: str, console: Console) -> None:

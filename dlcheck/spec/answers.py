@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dlcheck.core.errors import AnswerFileError, DlcheckError
+from dlcheck.core.errors import AnswerFileError, DlcheckError, raise_all
+from dlcheck.core.suggest import did_you_mean
 from dlcheck.core.yamlio import Located, raw_text, read_located
 from dlcheck.spec import bank
 
@@ -41,39 +42,71 @@ class AnswersFile:
     located: Located | None = None
 
 
+TOP_KEYS = ("set", "student", "answers")
+# what people type when they have no answer: not an attempt (it does not unlock an explanation)
+NOT_AN_ATTEMPT = {"", "idk", "i don't know", "i dont know", "dont know", "don't know", "dunno", "no idea", "?",
+                  "??", "???", "-", "--", "—", "...", "…", "n/a", "na", "none", "skip", "pass", "todo", "tbd", "?!"}
+
+
+def is_attempt(answer: Any) -> bool:
+    """Did the student really try (not blank, not ``idk``)? A mapping is an attempt if any field is."""
+    if isinstance(answer, dict):
+        return any(is_attempt(v) for v in answer.values())
+    if answer is None:
+        return False
+    return " ".join(str(answer).lower().split()).strip(" .!") not in NOT_AN_ATTEMPT
+
+
 def read_answers(path: str | Path, parts_of: PartsOf) -> AnswersFile:
-    """Read and check an answers file (unknown problems and parts are located errors)."""
+    """Read and check an answers file; every unknown problem, part or key is reported, with its place."""
     located = read_located(path, AnswerFileError)
     data = located.data
-    if not isinstance(data, dict) or not isinstance(data.get("answers"), dict):
+    if data is None:
+        return AnswersFile(str(path), None, None, located=located)  # an empty file: nothing to grade
+    if not isinstance(data, dict) or "answers" not in data or not isinstance(data["answers"], (dict, type(None))):
         raise located.error((), "an answers file needs a mapping 'answers:' of problems to parts "
                             "(see examples/answers.yaml)", AnswerFileError)
-    unknown = set(data) - {"set", "student", "answers"}
-    if unknown:
-        key = sorted(unknown)[0]
-        raise located.error(("key", key), f"unknown key '{key}'; an answers file has set, student and answers",
-                            AnswerFileError)
+    errors: list[DlcheckError] = []
+    for key in data:
+        if key not in TOP_KEYS:
+            errors.append(located.error(("key", key), f"unknown key '{key}'; an answers file has set, student "
+                                        f"and answers{did_you_mean(key, TOP_KEYS)}", AnswerFileError))
     set_name = data.get("set")
+    if set_name is not None:
+        try:
+            bank.check_set(str(set_name))
+        except DlcheckError as exc:
+            errors.append(located.error(("set",), exc.message, AnswerFileError))
+            set_name = None
     result = AnswersFile(str(path), set_name, data.get("student"), located=located)
-    for raw_id, parts in data["answers"].items():
+    for raw_id, parts in (data["answers"] or {}).items():
         try:
             pid = bank.resolve(str(raw_id), set_name)
         except DlcheckError as exc:
-            raise located.error(("key", "answers", raw_id), exc.message, AnswerFileError) from None
+            errors.append(located.error(("key", "answers", raw_id), exc.message, AnswerFileError))
+            continue
         if pid in result.problems:
-            raise located.error(("key", "answers", raw_id), f"{pid} appears twice; merge the two", AnswerFileError)
+            errors.append(located.error(("key", "answers", raw_id), f"{pid} appears twice; merge the two",
+                                        AnswerFileError))
+            continue
         known = list(parts_of(pid))
+        if parts is None:
+            result.problems[pid] = {}
+            continue
         if not isinstance(parts, dict):
-            raise located.error(("answers", raw_id), f"{raw_id} must be a mapping of part ids to answers, "
-                                f"e.g. '{known[0]}: ...'", AnswerFileError)
+            errors.append(located.error(("answers", raw_id), f"{raw_id} must be a mapping of part ids to "
+                                        f"answers, e.g. '{known[0]}: ...'", AnswerFileError))
+            continue
         result.problems[pid] = {}
         for part_id, value in parts.items():
             if part_id not in known:
-                raise located.error(("key", "answers", raw_id, part_id),
-                                    f"{pid} has no part '{part_id}'; its parts are {', '.join(known)}",
-                                    AnswerFileError)
+                hint = did_you_mean(part_id, known) or f"; its parts are {', '.join(known)}"
+                errors.append(located.error(("key", "answers", raw_id, part_id),
+                                            f"{pid} has no part '{part_id}'{hint}", AnswerFileError))
+                continue
             line, col = located.where(("answers", raw_id, part_id)) or (None, None)
             result.problems[pid][part_id] = Answer(_answer_text(value), line, col)
+    raise_all(errors)
     return result
 
 

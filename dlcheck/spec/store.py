@@ -15,8 +15,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from dlcheck.core.errors import DlcheckError
-from dlcheck.core.yamlio import atomic_write_text, raw_text
+from dlcheck.core.errors import AnswerFileError, DlcheckError
+from dlcheck.core.yamlio import atomic_write_text, raw_text, read_text
 from dlcheck.spec import bank
 from dlcheck.spec.answers import PartsOf, read_answers
 
@@ -29,7 +29,7 @@ class AnswersStore:
         self.yaml = YAML(typ="rt")
         self.yaml.preserve_quotes = True
         self.yaml.width = 4096
-        text = self.path.read_text(encoding="utf-8") if self.path.exists() else ""
+        text = read_text(self.path, AnswerFileError) if self.path.exists() else ""
         if text.strip():
             read_answers(self.path, parts_of)  # reject a broken file before touching it, with its position
             self.data = self.yaml.load(text)

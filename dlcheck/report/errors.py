@@ -1,0 +1,74 @@
+"""Errors for people (the line of the file with a caret under the place) and for programs (JSON).
+
+```
+error: a.yaml:7:5: backprop/q1 has no part 'outh2'; did you mean out_h2?
+  |
+7 |     outh2: 0.6
+  |     ^^^^^
+```
+Every error of a file is drawn, then a count. The file is read again only to quote its
+line; a file that cannot be read simply gets no quote.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from dlcheck.core.errors import DlcheckError, ErrorList
+from dlcheck.core.visible import visible
+from dlcheck.report.layout import width_of
+
+_WORD = re.compile(r"[\w./\-]+")
+
+
+def each(exc: DlcheckError) -> list[DlcheckError]:
+    return list(exc.errors) if isinstance(exc, ErrorList) else [exc]
+
+
+def source_line(path: str | None, line: int | None) -> str | None:
+    if not path or not line:
+        return None
+    try:
+        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return lines[line - 1] if 0 < line <= len(lines) else None
+
+
+def snippet(path: str | None, line: int | None, column: int | None) -> list[str]:
+    """The source line, numbered, with a caret under ``column`` (under the whole word there)."""
+    text = source_line(path, line)
+    if text is None or line is None:
+        return []
+    shown = visible(text.replace("\t", " "), newlines=False)
+    gutter = " " * len(str(line))
+    out = [f"{gutter} |", f"{line} | {shown}"]
+    if column is not None and 0 < column <= len(text) + 1:
+        start = text.replace("\t", " ")[:column - 1]
+        word = _WORD.match(text, column - 1)
+        length = len(word.group()) if word else 1
+        out.append(f"{gutter} | {' ' * width_of(visible(start, newlines=False))}{'^' * length}")
+    return out
+
+
+def error_text(exc: DlcheckError, debug_hint: bool = False) -> str:
+    """``error: file:line:col: message`` and the quoted line, for every error in ``exc``."""
+    errors = each(exc)
+    blocks = []
+    for e in errors:
+        lines = [f"error: {visible(str(e), newlines=True)}"] + snippet(e.path, e.line, e.column)
+        blocks.append("\n".join(lines))
+    text = "\n\n".join(blocks) if any("\n" in b for b in blocks) else "\n".join(blocks)
+    if len(errors) > 1:
+        where = f" in {errors[0].path}" if errors[0].path and all(e.path == errors[0].path for e in errors) else ""
+        text += f"\n\n{len(errors)} errors{where}; fix them and run again"
+    return text
+
+
+def error_json(exc: DlcheckError) -> str:
+    """The errors as one JSON document: ``{"error": ..., "errors": [{message, file, line, column}]}``."""
+    items = [{"message": e.message, "file": e.path, "line": e.line, "column": e.column} for e in each(exc)]
+    return json.dumps({"error": str(items[0]["message"]) if len(items) == 1 else f"{len(items)} errors",
+                       "errors": items}, indent=2, ensure_ascii=False)
