@@ -307,7 +307,8 @@ def solve(problem: str | None = typer.Argument(None, metavar="[PROBLEM]", help="
           set_name: str | None = typer.Option(None, "--set", help="The set to look qN up in."),
           answers: Path = typer.Option(Path("answers.yaml"), "--answers", metavar="FILE",
                                        help="Where answers are saved."),
-          retry: bool = typer.Option(False, "--retry", help="Ask again the parts whose saved answer is wrong.")) -> None:
+          retry: bool = typer.Option(False, "--retry",
+                                     help="Ask again the parts whose saved answer is wrong.")) -> None:
     """Answer interactively: each part is checked at once and saved as you go."""
     from dlcheck.cli.solve import solve as run  # lazy: start-up
 

@@ -3,34 +3,137 @@
 Each accepted answer is written to the answers file straight away, atomically (a
 temporary file, fsync, rename), through ruamel's round-trip mode so the comments and
 order already in the file survive. Running ``solve`` again resumes at the first part
-without an answer. Works in a terminal and with piped input (one line per answer).
+without an answer, says which saved answers are not right, and ``--retry`` asks them
+again with the old answer ready to edit. Works in a terminal and with piped input (one
+line per answer).
+
+Line editing and history come from the standard library's ``readline`` (GNU readline,
+or libedit on macOS): arrow keys, Ctrl-R search, Tab completion of commands and of the
+names a part accepts, and a history kept across sessions. It needs no dependency and
+``input()`` uses it unchanged, so the piped path and the terminal path are one code
+path; prompt_toolkit would add a dependency and a full-screen renderer that fights
+rich's output for the terminal, for features (menus, multi-line) a one-line answer does
+not need. Without a terminal (pipes, Windows) the prompt is plain ``input()``.
+
+Ctrl-C at the prompt stops the session (exit 130); Ctrl-C while an answer is being
+checked stops the check, and the message says that answer was not saved. ``quit``,
+Ctrl-D and finishing exit 0.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode
 
-from dlcheck.check.registry import get_instance, kind_of, parts_of
+from dlcheck.check.registry import get_instance, get_spec, kind_of, parts_of
 from dlcheck.core.errors import DlcheckError
-from dlcheck.core.verdict import ProblemResult, Status
+from dlcheck.core.verdict import ProblemResult, Status, Verdict
+from dlcheck.core.visible import visible
 from dlcheck.explain.command import attempted_parts
 from dlcheck.explain.render import to_terminal
 from dlcheck.explain.steps import solution
 from dlcheck.grade.run import grade_part
-from dlcheck.report.catalog import bank_table, show_problem
-from dlcheck.report.terminal import problem_table, verdict_line
+from dlcheck.parse.functions import student_functions
+from dlcheck.report.catalog import show_problem
+from dlcheck.report.terminal import TO_FIX, problem_view, verdict_line
 from dlcheck.spec import bank
+from dlcheck.spec.answers import is_attempt
 from dlcheck.spec.store import AnswersStore
 
-COMMANDS = "commands: hint, skip, explain, quit (or Ctrl-C); anything else is your answer"
+COMMANDS = ("hint", "skip", "explain", "quit")
+QUIT = ("quit", "exit", "q", ":q")
+HELP = "commands: hint, skip, explain, quit (or Ctrl-D); ↑/↓ recall earlier answers; anything else is your answer"
+HISTORY_ENV = "DLCHECK_HISTORY"
+
+
+class Quit(Exception):
+    """``quit`` or Ctrl-D: leave, exit 0."""
+
+
+class Stopped(Exception):
+    """Ctrl-C: leave, exit 130, saying truthfully what was saved."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# -- the prompt ----------------------------------------------------------------------
+def history_path() -> Path:
+    """``$DLCHECK_HISTORY``, else ``$XDG_STATE_HOME/dlcheck/history`` (``~/.local/state``)."""
+    if os.environ.get(HISTORY_ENV):
+        return Path(os.environ[HISTORY_ENV])
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state) / "dlcheck" / "history"
+
+
+class Prompter:
+    """Reads one line: with readline's editing, history and completion in a terminal, plain otherwise."""
+
+    def __init__(self, interactive: bool | None = None) -> None:
+        self.readline: Any = None
+        self.words: list[str] = []
+        if interactive is None:
+            interactive = sys.stdin.isatty() and sys.stdout.isatty()
+        if not interactive:
+            return
+        try:
+            import readline  # lazy: only a terminal session needs line editing (and it is missing on Windows)
+        except ImportError:
+            return
+        self.readline = readline
+        if "libedit" in (readline.__doc__ or ""):
+            readline.parse_and_bind("bind ^I rl_complete")
+        else:
+            readline.parse_and_bind("tab: complete")
+        readline.set_completer_delims(" \t\n()[]{},*+-/^=")
+        readline.set_completer(self._complete)
+        readline.set_history_length(1000)
+        with contextlib.suppress(OSError):
+            readline.read_history_file(history_path())
+
+    def _complete(self, text: str, state: int) -> str | None:
+        matches = [w for w in self.words if w.startswith(text)]
+        return matches[state] if state < len(matches) else None
+
+    def remember(self, lines: Iterable[str]) -> None:
+        """Lines ↑ recalls (the saved answers of the problem), unless already the latest."""
+        if self.readline is None:
+            return
+        for line in lines:
+            n = self.readline.get_current_history_length()
+            if line and (n == 0 or self.readline.get_history_item(n) != line):
+                self.readline.add_history(line)
+
+    def ask(self, prompt: str, prefill: str = "", words: Iterable[str] = ()) -> str:
+        if self.readline is None:
+            return input(prompt)
+        self.words = sorted(set(COMMANDS) | set(words))
+        self.readline.set_startup_hook((lambda: self.readline.insert_text(prefill)) if prefill else None)
+        try:
+            return input(prompt)
+        finally:
+            self.readline.set_startup_hook(None)
+
+    def close(self) -> None:
+        if self.readline is None:
+            return
+        with contextlib.suppress(OSError):
+            path = history_path()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.readline.write_history_file(path)
 
 
 def parse_mapping(text: str) -> dict[str, str] | None:
@@ -45,91 +148,218 @@ def parse_mapping(text: str) -> dict[str, str] | None:
             for k, v in node.value}
 
 
-def choose_problem(console: Console, ask: Callable[[str], str]) -> str:
-    """The menu shown by a bare ``dlcheck solve``."""
+def _typed(answer: Any) -> str:
+    """A saved answer as one line to type again (a mapping as ``{w1: -1, ...}``)."""
+    if isinstance(answer, dict):
+        return "{" + ", ".join(f"{k}: {v}" for k, v in answer.items()) + "}"
+    return str(answer)
+
+
+# -- the menu ------------------------------------------------------------------------
+def _progress(store: AnswersStore, pid: str) -> tuple[int, int]:
+    saved = store.answers_for(pid)
+    parts = parts_of(pid)
+    return sum(1 for p in parts if is_attempt(saved.get(p))), len(parts)
+
+
+def menu(store: AnswersStore, console: Console) -> list[str]:
+    """Every problem with its title and how many of its parts have a saved answer."""
     ids = bank.all_ids()
-    console.print(bank_table(ids))
+    table = Table.grid(padding=(0, 2))
+    table.add_column(justify="right", no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(ratio=1)
+    table.add_column(justify="right", no_wrap=True)
     for k, pid in enumerate(ids, 1):
-        console.print(f"  {k:2d}. {pid}")
+        done, total = _progress(store, pid)
+        look = "green" if done == total else ("yellow" if done else "dim")
+        table.add_row(f"{k}.", Text(pid, style="bold"), Text(visible(get_spec(pid).problem.title, newlines=False)),
+                      Text(f"{done}/{total} answered", style=look))
+    console.print(table)
+    return ids
+
+
+def choose_problem(store: AnswersStore, console: Console, ask: Callable[..., str]) -> str:
+    """The menu shown by a bare ``dlcheck solve``: a number, an id, or ``quit``."""
+    ids = menu(store, console)
     while True:
-        choice = ask("problem (number or id)> ").strip()
+        choice = ask("problem (number, id or quit)> ", words=ids).strip()
+        if not choice:
+            continue
+        if choice.lower() in QUIT:
+            raise Quit
         if choice.isdigit() and 1 <= int(choice) <= len(ids):
             return ids[int(choice) - 1]
         try:
-            return bank.resolve(choice)
+            return bank.resolve(choice, store.data.get("set") if store.data.get("set") in bank.set_names() else None)
         except DlcheckError as exc:
             console.print(Text(exc.message, style="red"))
 
 
+# -- a session -----------------------------------------------------------------------
 def solve(problem_id: str | None, answers_path: Path, console: Console,
-          ask: Callable[[str], str] = input) -> int:
+          ask: Callable[..., str] | None = None, retry: bool = False) -> int:
     """Run the interactive loop; returns the exit code."""
     store = AnswersStore(answers_path, parts_of)
+    prompter = Prompter() if ask is None else None
+    if prompter is not None:
+        reader: Callable[..., str] = prompter.ask
+    else:
+        given = ask
+        reader = lambda prompt, **_: given(prompt)  # noqa: E731 - a plain input()-like function
+
+    saved_now: list[str] = []
     try:
-        pid = problem_id or choose_problem(console, ask)
-    except (EOFError, KeyboardInterrupt):
-        console.print("\nnothing chosen")
+        if problem_id:
+            run_problem(problem_id, store, console, reader, prompter, retry, saved_now)
+        else:
+            while True:
+                pid = choose_problem(store, console, reader)
+                run_problem(pid, store, console, reader, prompter, retry, saved_now)
+                console.print()
+    except (Quit, EOFError):
+        console.print(Text(f"\nleaving; {_saved(saved_now, answers_path)} Run solve again to resume."))
         return 0
-    inst = get_instance(pid)
-    show_problem(pid, console)
-    console.print(Text(f"{COMMANDS}. Answers are saved to {answers_path} as you go.", style="dim"))
-    saved = store.answers_for(pid)
-    earlier: dict = {}
-    for part_id in inst.spec.problem.parts:  # replay saved answers: resume after them
-        if part_id in saved:
-            earlier[part_id] = grade_part(inst, part_id, saved[part_id], dict(earlier))
-    todo = [p for p in inst.spec.problem.parts if p not in saved]
-    if saved:
-        console.print(Text(f"resuming: {len(saved)} part(s) already answered ({', '.join(saved)})"))
-    try:
-        for part_id in todo:
-            verdict = _ask_part(inst, pid, part_id, store, earlier, console, ask)
-            if verdict is not None:
-                earlier[part_id] = verdict
-    except (EOFError, KeyboardInterrupt):
-        console.print(Text(f"\nstopped; your answers so far are saved in {answers_path}. "
-                           "Run solve again to resume."))
+    except Stopped as stop:
+        console.print(Text(f"\n{stop.message}"))
         return 130
-    verdicts = [earlier[p] for p in inst.spec.problem.parts if p in earlier]
-    if verdicts:
-        console.print(problem_table(ProblemResult(pid, inst.spec.problem.title, verdicts)))
+    except KeyboardInterrupt:
+        console.print(Text(f"\nstopped; {_saved(saved_now, answers_path)} Run solve again to resume."))
+        return 130
+    finally:
+        if prompter is not None:
+            prompter.close()
     console.print(Text(f"done; answers saved in {answers_path}"))
     return 0
 
 
-def _ask_part(inst, pid, part_id, store, earlier, console, ask):
+def _saved(saved_now: list[str], path: Path) -> str:
+    parts = list(dict.fromkeys(saved_now))
+    if not parts:
+        return f"nothing new was saved this time (earlier answers are in {path})."
+    return f"{len(parts)} answer{'' if len(parts) == 1 else 's'} saved to {path} this time ({', '.join(parts)})."
+
+
+def run_problem(pid: str, store: AnswersStore, console: Console, ask: Callable[..., str],
+                prompter: Prompter | None, retry: bool, saved_now: list[str]) -> None:
+    inst = get_instance(pid)
+    show_problem(pid, console)
+    console.print(Text(f"{HELP}. Answers are saved to {store.path} as you go.", style="dim"))
+    saved = store.answers_for(pid)
+    if prompter is not None:
+        prompter.remember(_typed(a) for a in saved.values())
+    earlier: dict[str, Verdict] = {}
+    for part_id in inst.spec.problem.parts:  # replay saved answers: resume after them
+        if part_id in saved:
+            earlier[part_id] = grade_part(inst, part_id, saved[part_id], dict(earlier))
+    wrong = [p for p, v in earlier.items() if v.status in TO_FIX]
+    if saved:
+        console.print(Text(f"resuming: {len(saved)} part(s) already answered ({', '.join(saved)})"))
+    if wrong and not retry:
+        console.print(Text.assemble("saved answers that are not right: ", (", ".join(
+            f"{p} ({earlier[p].status.word})" for p in wrong), "bold"),
+            f"; to answer them again: dlcheck solve {pid} --retry", style="yellow"))
+    elif wrong:
+        console.print(Text(f"asking again: {', '.join(wrong)} (your saved answer is ready to edit)", style="yellow"))
+    todo = [p for p in inst.spec.problem.parts if p not in saved or (retry and p in wrong)]
+    for part_id in todo:
+        verdict = ask_part(inst, pid, part_id, store, earlier, console, ask, saved_now,
+                           previous=earlier.get(part_id) if part_id in wrong else None)
+        if verdict is not None:
+            earlier[part_id] = verdict
+    verdicts = [earlier[p] for p in inst.spec.problem.parts if p in earlier]
+    if verdicts:
+        console.print(problem_view(ProblemResult(pid, inst.spec.problem.title, verdicts), console.width))
+
+
+def previous_line(v: Verdict) -> Text:
+    line = verdict_line(v)
+    return line if isinstance(line, Text) else Text(f"{v.status.mark} {v.status.word}", style=v.status.style)
+
+
+def _check(inst: Any, part_id: str, answer: Any, earlier: dict) -> Verdict:
+    """``grade_part`` where Ctrl-C stops the check in this process only.
+
+    The check runs in a forked child, which inherits this handler: there it does nothing
+    (the child is killed by the parent, without a traceback), here it raises
+    KeyboardInterrupt so the session can say what was and was not saved.
+    """
+    parent = os.getpid()
+
+    def on_interrupt(signum: int, frame: Any) -> None:
+        if os.getpid() == parent:
+            raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        return grade_part(inst, part_id, answer, dict(earlier))
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
+def ask_part(inst: Any, pid: str, part_id: str, store: AnswersStore, earlier: dict, console: Console,
+             ask: Callable[..., str], saved_now: list[str], previous: Verdict | None = None) -> Verdict | None:
     part = inst.spec.problem.parts[part_id]
+    kind = kind_of(part)
     hints = list(part.hints)
-    console.print(Text.assemble("\n", (part_id, "bold"), f" ({part.kind}): {part.prompt}"))
+    shown = 0
+    console.print(Text.assemble("\n", (part_id, "bold"), f" ({part.kind}, {part.points:g} point"
+                                f"{'' if part.points == 1 else 's'}): ", visible(part.prompt)))
+    for line in kind.describe(part):  # a choice's options, a network's fields: at the prompt, not only above
+        console.print(Text(f"  {visible(line)}"))
+    if previous is not None:
+        console.print(Text.assemble("  your saved answer: ", (visible(previous.answer, newlines=False), "bold")))
+        console.print(Text("  ") + previous_line(previous))
+    words = [*kind.names(inst, part_id), *student_functions()]
+    prefill = previous.answer if previous is not None else ""
     last = None
     while True:
-        text = ask(f"{part_id}> ").strip()
+        text = ask(f"{part_id}> ", prefill=prefill, words=words).strip()
+        prefill = ""
         command = text.lower()
         if not text:
             continue
-        if command in ("quit", "exit", "q"):
-            raise EOFError
+        if command in QUIT:
+            raise Quit
         if command == "skip":
             return last
         if command == "hint":
-            console.print(Text.assemble(("hint: ", "yellow"), hints.pop(0)) if hints else "no more hints for this part")
+            if shown < len(hints):
+                shown += 1
+                label = f"hint {shown} of {len(hints)}: " if len(hints) > 1 else "hint: "
+                console.print(Text.assemble((label, "yellow"), visible(hints[shown - 1])))
+            else:
+                console.print("no more hints for this part" if shown else "this part has no hints")
             continue
         if command == "explain":
             done = attempted_parts(store.path, pid) if store.path.exists() else set()
             to_terminal(f"{pid} part {part_id}", solution(inst, [part_id], done), console)
             continue
+        if not is_attempt(text):
+            console.print(Text("nothing saved: that is not an answer yet. Type hint for a hint, skip to move on, "
+                               "or explain once you have tried it", style="dim"))
+            continue
         answer: Any = text
-        if kind_of(part).takes_mapping:
+        if kind.takes_mapping:
             answer = parse_mapping(text)
             if answer is None:
-                console.print("[magenta]write the weights as a mapping, e.g. {w1: -1, w2: 1, ...}[/]")
+                fields = kind.describe(part)[-1] if kind.describe(part) else ""
+                console.print(Text(f"write the weights as a mapping, e.g. {{w1: -1, w2: 1, ...}} ({fields})",
+                                   style="magenta"))
                 continue
-        verdict = grade_part(inst, part_id, answer, dict(earlier))
+        try:
+            verdict = _check(inst, part_id, answer, earlier)
+        except KeyboardInterrupt:
+            raise Stopped(f"stopped while checking your answer to {part_id}; that answer was not saved "
+                          f"(you typed: {visible(text, newlines=False)}). {_saved(saved_now, store.path)} "
+                          "Run solve again to resume.") from None
         console.print(verdict_line(verdict))
         if verdict.status is Status.INVALID:
+            console.print(Text("not saved; fix it and type it again", style="dim"))
             continue
         store.save(pid, part_id, answer)
+        saved_now.append(part_id)
         last = verdict
         if verdict.status in (Status.CORRECT, Status.CARRIED, Status.MANUAL):
             return verdict
-        console.print("[dim]try again, or: hint, skip, explain, quit[/]")
+        console.print(Text("saved; try again, or: hint, skip, explain, quit", style="dim"))

@@ -13,7 +13,6 @@ from dlcheck.explain import render
 from dlcheck.explain.steps import solution
 from dlcheck.spec.answers import is_attempt
 
-
 DEFAULT_ANSWERS = Path("answers.yaml")
 
 

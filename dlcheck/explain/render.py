@@ -10,8 +10,16 @@ from rich.text import Text
 from dlcheck.core.visible import visible
 from dlcheck.engine.steps import Step
 from dlcheck.parse.printing import latex_name, latex_names, pretty
-from dlcheck.report.layout import (Block, Column, fit_columns, grid_lines, hanging, matrix_cells, matrix_rows_text,
-                                   width_of)
+from dlcheck.report.layout import (
+    Block,
+    Column,
+    fit_columns,
+    grid_lines,
+    hanging,
+    matrix_cells,
+    matrix_rows_text,
+    width_of,
+)
 
 TABLE_EDGES = 13      # four columns: five rules and a space either side of each cell
 PANEL_EDGES = 4       # a panel's rules and padding
@@ -36,7 +44,7 @@ def _equation(name: str, formula: str, substituted: str, value: str, width: int,
     if substituted and substituted != formula:
         rows.append(("", pretty(substituted), "dim"))
     if value:
-        rows.append(("", value, "bold green" if not style else style))
+        rows.append(("", value, style or "bold green"))
     for k, (label, text, look) in enumerate(rows):
         head = Text(label.ljust(lead - 1) + " = ", style="bold" if label else "")
         room = max(width - lead - 2, 8)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import sympy as sp
 
 from dlcheck.check.registry import kind_of
-from dlcheck.engine.instance import Instance
 from dlcheck.core.yamlio import raw_text
+from dlcheck.engine.instance import Instance
 from dlcheck.engine.steps import Step, formula_step, withheld
 from dlcheck.parse.printing import latex, plain
 

@@ -9,6 +9,7 @@ from rich.text import Text
 
 from dlcheck.check.registry import get_instance, get_spec, kind_of
 from dlcheck.core.visible import visible
+from dlcheck.report.layout import hanging_lines, reflow
 
 
 def bank_table(ids: list[str]) -> Table:
@@ -24,7 +25,8 @@ def bank_table(ids: list[str]) -> Table:
             current = set_name
         problem = get_spec(pid).problem
         auto = [kind_of(p).auto for p in problem.parts.values()]
-        table.add_row(pid, problem.title, ", ".join(problem.topics), str(sum(auto)), str(len(auto) - sum(auto)))
+        table.add_row(pid, Text(visible(problem.title, newlines=False)), Text(visible(", ".join(problem.topics))),
+                      str(sum(auto)), str(len(auto) - sum(auto)))
     return table
 
 
@@ -37,25 +39,40 @@ def problem_listing(ids: list[str]) -> str:
 def show_problem(pid: str, console: Console) -> None:
     inst = get_instance(pid)
     problem = inst.spec.problem
-    console.print(Panel(Text(problem.statement.rstrip()), title=f"{pid} — {problem.title}", title_align="left"))
+    inner = console.width - 4
+    statement = reflow(visible(problem.statement.rstrip()), inner)
+    console.print(Panel(Text("\n").join(Text(line) for line in statement),
+                        title=Text(f"{pid} — {visible(problem.title, newlines=False)}"), title_align="left"))
     common = _common_names(inst)
-    table = Table("part", "kind", "points", "what to give", box=None, padding=(0, 2))
     any_names = False
+    rows = []
     for part_id, part in problem.parts.items():
-        what = Text(part.prompt)
         kind = kind_of(part)
-        what.append("".join(f"\n  {line}" for line in kind.describe(part)))
+        lines = [visible(part.prompt)] + [f"  {visible(line)}" for line in kind.describe(part)]
         names = kind.names(inst, part_id)
         any_names = any_names or bool(names)
+        listed = ""
         if names and part.names is not None:  # a part with its own scope lists it
-            what.append(f"\n  names: {', '.join(names)}", style="dim")
+            listed = f"  names: {', '.join(names)}"
         elif names and [n for n in names if n not in common]:
-            what.append(f"\n  also: {', '.join(n for n in names if n not in common)}", style="dim")
-        table.add_row(part_id, part.kind, f"{part.points:g}", what)
+            listed = f"  also: {', '.join(n for n in names if n not in common)}"
+        rows.append((part_id, part.kind, f"{part.points:g}", lines, listed))
     if any_names:
         console.print(Text(f"names: {', '.join(common)}", style="dim"))
         for line in spellings(inst):
-            console.print(Text(f"  {line}", style="dim"))
+            console.print(Text(f"  {visible(line)}", style="dim"))
+    headers = ("part", "kind", "points", "what to give")
+    fixed = [max(len(headers[k]), *(len(r[k]) for r in rows)) for k in range(3)]
+    room = max(console.width - sum(fixed) - 4 * len(headers), 24)  # 2 cells of padding either side of each
+    table = Table(box=None, padding=(0, 2))
+    for k, header in enumerate(headers):
+        table.add_column(header, width=fixed[k] if k < 3 else room, no_wrap=True)
+    for part_id, kind_name, points, lines, listed in rows:
+        what = Text("\n").join(Text(line) for text in lines for line in hanging_lines(text, room))
+        if listed:
+            what.append("\n")
+            what.append(Text("\n").join(Text(line, style="dim") for line in hanging_lines(listed, room)))
+        table.add_row(Text(part_id), Text(kind_name), points, what)
     console.print(table)
 
 

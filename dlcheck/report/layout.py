@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -79,17 +79,72 @@ def wrap_line(line: str, width: int) -> list[str]:
     return out or [""]
 
 
+def preformatted(line: str, width: int) -> list[str]:
+    """A line laid out by its author (``a = 1      b = 2``): broken first at its wide gaps, its indent kept."""
+    if width_of(line) <= width:
+        return [line]
+    lead = line[:len(line) - len(line.lstrip(" "))]
+    segments = re.split(r"(?<=\S)\s{3,}(?=\S)", line.strip())
+    out: list[str] = []
+    current = ""
+    for seg in segments:
+        candidate = f"{current}   {seg}" if current else seg
+        if width_of(lead + candidate) <= width:
+            current = candidate
+            continue
+        if current:
+            out.append(lead + current)
+        current = seg
+    out.append(lead + current)
+    return [piece for row in out for piece in (wrap_line(row, width) if width_of(row) > width else [row])]
+
+
+def reflow(text: str, width: int) -> list[str]:
+    """Prose re-wrapped to ``width`` (a paragraph's hard line breaks joined), laid-out lines kept."""
+    out: list[str] = []
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        if paragraph:
+            out.extend(wrap_line(" ".join(paragraph), width))
+            paragraph.clear()
+
+    for line in text.split("\n"):
+        laid_out = not line.strip() or line.startswith((" ", "\t")) or re.search(r"\S\s{3,}\S", line)
+        if laid_out:
+            flush()
+            out.extend(preformatted(line, width) if line.strip() else [""])
+        else:
+            paragraph.append(line.strip())
+    flush()
+    return out
+
+
+def hanging_lines(text: str, width: int) -> list[str]:
+    """Each line wrapped to ``width`` with its continuation under its text (``  1. an option ...``)."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        m = re.match(r"\s*(?:\d+\.\s+|[-*•]\s+)?", line)
+        indent = " " * width_of(m.group() if m else "")
+        first, *rest = wrap_line(line, width)
+        out.append(first)
+        if rest:
+            tail = line[len(first):].lstrip(" ")
+            out.extend(indent + piece for piece in wrap_line(tail, max(width - len(indent), 8)))
+    return out
+
+
 def longest_word(text: str) -> int:
     """The narrowest width ``text`` can be wrapped to without splitting a word."""
     return max((width_of(w) for line in text.split("\n") for w in line.split(" ")), default=0)
 
 
-@dataclass
 class Block:
-    """Lines of text for one cell. ``rigid`` lines are never re-wrapped (grids, tables)."""
+    """Lines of text for one cell; a rigid line (a grid row, a caret) is never re-wrapped."""
 
-    lines: list[Text] = field(default_factory=list)
-    rigid: bool = False
+    def __init__(self, lines: Iterable[Text] = (), rigid: bool = False) -> None:
+        self.lines: list[Text] = list(lines)
+        self.fixed: list[bool] = [rigid] * len(self.lines)
 
     @classmethod
     def text(cls, text: str, style: str = "") -> Block:
@@ -99,7 +154,11 @@ class Block:
 
     @classmethod
     def rigid_lines(cls, lines: Iterable[Text]) -> Block:
-        return cls(list(lines), rigid=True)
+        return cls(lines, rigid=True)
+
+    @property
+    def rigid(self) -> bool:
+        return bool(self.fixed) and all(self.fixed)
 
     @property
     def natural(self) -> int:
@@ -107,20 +166,20 @@ class Block:
 
     @property
     def minimum(self) -> int:
-        if self.rigid:
-            return self.natural
-        return max((longest_word(line.plain) for line in self.lines), default=0)
+        return max((width_of(line.plain) if fixed else longest_word(line.plain)
+                    for line, fixed in zip(self.lines, self.fixed)), default=0)
 
     @property
     def empty(self) -> bool:
         return not any(line.plain.strip() for line in self.lines)
 
     def wrapped(self, width: int) -> list[Text]:
-        """The lines at ``width``: re-wrapped at spaces, or as they are when rigid."""
-        if self.rigid:
-            return list(self.lines)
+        """The lines at ``width``: re-wrapped at spaces, rigid ones as they are."""
         out: list[Text] = []
-        for line in self.lines:
+        for line, fixed in zip(self.lines, self.fixed):
+            if fixed:
+                out.append(line)
+                continue
             start = 0
             for chunk in wrap_line(line.plain, width):
                 at = line.plain.find(chunk, start)
@@ -133,8 +192,10 @@ class Block:
         return Text("\n").join(self.wrapped(width))
 
     def extend(self, other: Block) -> Block:
-        """This block's lines then ``other``'s; rigid when either is (the rigid part must stay whole)."""
-        return Block(self.lines + other.lines, self.rigid or other.rigid)
+        """This block's lines then ``other``'s, each keeping whether it may be re-wrapped."""
+        out = Block()
+        out.lines, out.fixed = self.lines + other.lines, self.fixed + other.fixed
+        return out
 
 
 def hanging(line: Text, width: int, indent: int = 4) -> list[Text]:

@@ -30,8 +30,18 @@ from dlcheck.core.errors import split_position
 from dlcheck.core.verdict import ProblemResult, Status, Verdict
 from dlcheck.core.visible import visible
 from dlcheck.parse.printing import fmt, pretty
-from dlcheck.report.layout import (Block, Column, fit_columns, grid_lines, hanging, join, matrix_cells,
-                                   matrix_rows_text, split_top, width_of)
+from dlcheck.report.layout import (
+    Block,
+    Column,
+    fit_columns,
+    grid_lines,
+    hanging,
+    join,
+    matrix_cells,
+    matrix_rows_text,
+    split_top,
+    width_of,
+)
 
 # the order statuses are counted in, everywhere
 ORDER = (Status.CORRECT, Status.CARRIED, Status.PARTIAL, Status.INCORRECT, Status.INVALID, Status.UNDECIDED,

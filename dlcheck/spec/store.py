@@ -38,8 +38,9 @@ class AnswersStore:
         if "answers" not in self.data or self.data["answers"] is None:
             self.data["answers"] = CommentedMap()
 
-    def key_for(self, problem_id: str) -> str:
-        """The key this problem has in the file, or the one to give it."""
+    def key_for(self, problem_id: str, create: bool = False) -> str:
+        """The key this problem has in the file, or the one to give it (``create``: a first answer
+        in an empty file also sets the file's ``set:``, so later keys can be short)."""
         for key in self.data["answers"]:
             try:
                 if bank.resolve(str(key), self.data.get("set")) == problem_id:
@@ -47,7 +48,7 @@ class AnswersStore:
             except DlcheckError:
                 continue
         set_name, q = problem_id.split("/")
-        if self.data.get("set") is None and not self.data["answers"]:
+        if create and self.data.get("set") is None and not self.data["answers"]:
             self.data.insert(0, "set", set_name)
         return q if self.data.get("set") == set_name else problem_id
 
@@ -63,7 +64,7 @@ class AnswersStore:
         return out
 
     def save(self, problem_id: str, part: str, answer: Any) -> None:
-        key = self.key_for(problem_id)
+        key = self.key_for(problem_id, create=True)
         answers = self.data["answers"]
         if answers.get(key) is None:
             answers[key] = CommentedMap()
