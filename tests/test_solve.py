@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import pty
-import re
-import select
 import signal
 import subprocess
 import sys
@@ -18,6 +14,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from dlcheck.cli import app
+from tests.pty_session import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -84,83 +81,139 @@ def test_broken_answers_file_is_not_touched(runner, write):
     assert path.read_text() == before
 
 
-def _read_until(fd: int, needle: str, timeout: float = 60.0) -> str:
-    buf = ""
-    deadline = time.monotonic() + timeout
-    while needle not in buf:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise AssertionError(f"timed out waiting for {needle!r}; screen so far:\n{buf[-2000:]}")
-        ready, _, _ = select.select([fd], [], [], left)
-        if ready:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            buf += ANSI.sub("", chunk.decode(errors="replace"))
-    return buf
+@pytest.fixture
+def terminal(tmp_path):
+    """Start dlcheck sessions in a pty; whatever happens, none is left running."""
+    sessions: list[Session] = []
+
+    def start(*args: str, cols: int = 100, script: Path | None = None) -> Session:
+        session = Session(list(args), tmp_path, cols, script)
+        sessions.append(session)
+        return session
+
+    yield start
+    for session in sessions:
+        session.kill()
 
 
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-
-
-def _finish(pid: int, fd: int, failed: bool) -> int:
-    """Reap the child; if the test already failed, kill it first so nothing hangs."""
-    if failed:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-    _, status = os.waitpid(pid, 0)
-    os.close(fd)
-    return status
-
-
-def test_pseudo_terminal_session_survives_ctrl_c_and_resumes(tmp_path):
+def test_pty_ctrl_c_at_the_prompt_keeps_what_was_saved_and_resumes(terminal, tmp_path):
     path = tmp_path / "answers.yaml"
     path.write_text("# keep me\nset: backprop\nanswers: {}\n")
-    env = dict(os.environ, COLUMNS="120", TERM="xterm", PYTHONPATH=str(ROOT))  # the source tree
-
-    def start():
-        pid, fd = pty.fork()
-        if pid == 0:  # child: a real terminal session
-            os.chdir(ROOT)
-            os.execve(sys.executable, [sys.executable, "-m", "dlcheck", "solve", "backprop/q1", "--answers",
-                                       str(path)], env)
-        return pid, fd
-
-    pid, fd = start()
-    failed = True
-    try:
-        _read_until(fd, "out_h1> ")
-        os.write(fd, b"0.59\r")
-        _read_until(fd, "try again")
-        os.write(fd, b"hint\r")
-        os.write(fd, b"0.5945\r")
-        _read_until(fd, "out_h2> ")
-        os.write(fd, b"0.5963\r")
-        _read_until(fd, "out_y1> ")
-        os.write(fd, b"\x03")  # Ctrl-C at the prompt
-        out = _read_until(fd, "Run solve again to resume")
-        assert "saved" in out
-        failed = False
-    finally:
-        status = _finish(pid, fd, failed)
-    assert os.waitstatus_to_exitcode(status) == 130
+    s = terminal("solve", "backprop/q1", "--answers", str(path))
+    s.wait_for("out_h1> ")
+    s.line("0.59")
+    s.wait_for("try again")
+    s.wait_for("out_h1> ")
+    s.line("hint")
+    s.wait_for("out_h1> ")
+    s.line("0.5945")
+    s.wait_for("out_h2> ")
+    s.line("0.5963")
+    s.wait_for("out_y1> ")
+    s.type("ctrl-c")
+    out = s.wait_for("Run solve again to resume")
+    assert "2 answers saved to" in out and "(out_h1, out_h2)" in out
+    assert s.finish() == 130
     saved = load(path)["answers"]["q1"]
     assert saved == {"out_h1": "0.5945", "out_h2": "0.5963"}
     assert path.read_text().startswith("# keep me")
 
-    pid, fd = start()  # resume: the next prompt is out_y1
-    failed = True
-    try:
-        out = _read_until(fd, "out_y1> ")
-        assert "resuming: 2 part(s) already answered" in out
-        os.write(fd, b"quit\r")
-        _read_until(fd, "Run solve again")
-        failed = False
-    finally:
-        _finish(pid, fd, failed)
+    s = terminal("solve", "backprop/q1", "--answers", str(path))  # resume: the next prompt is out_y1
+    out = s.wait_for("out_y1> ")
+    assert "resuming: 2 part(s) already answered" in out and "not right" not in out
+    s.line("quit")
+    s.wait_for("Run solve again to resume")
+    assert s.finish() == 0
+
+
+def test_pty_arrow_keys_edit_a_recalled_answer(terminal, tmp_path):
+    path = tmp_path / "answers.yaml"
+    s = terminal("solve", "rnn/q1", "--answers", str(path))
+    s.wait_for("a> ")
+    s.line("[1, 2]")
+    assert "incorrect" in s.wait_for("a> ")
+    # up recalls "[1, 2]"; home, right, delete, "3" makes it "[3, 2]"
+    s.type("up", "home", "right", "delete", "3", "enter")
+    out = s.wait_for("b> ")
+    assert "✓ correct" in out and "correct: correct" not in out
+    assert load(path)["answers"]["q1"]["a"] == "[3, 2]"
+    s.type("ctrl-d")
+    s.wait_for("Run solve again to resume")
+    assert s.finish() == 0
+    assert "[1, 2]" in (tmp_path / "history").read_text()  # history outlives the session
+
+    s = terminal("solve", "rnn/q1", "--answers", str(path))
+    s.wait_for("b> ")
+    s.type("up", "up", "enter")  # the saved answer of a, then "[1, 2]" from the history file
+    s.wait_for("b> ")
+    s.line("quit")
+    assert s.finish() == 0
+    assert load(path)["answers"]["q1"]["b"] == "[1, 2]"
+
+
+SLOW = textwrap.dedent("""
+    import sys, time
+    import dlcheck.grade.run as run
+
+    real = run.check_and_diagnose
+
+    def slow(inst, pid, answer, earlier):
+        if answer == "0.5963":  # this one answer takes forever to check
+            print("CHECK-STARTED", flush=True)
+            time.sleep(600)
+        return real(inst, pid, answer, earlier)
+
+    run.check_and_diagnose = slow
+    run.grade_part.__defaults__ = (900.0,)
+    from dlcheck.cli import main
+
+    sys.argv = ["dlcheck", *sys.argv[1:]]
+    main()
+""")
+
+
+def test_pty_ctrl_c_during_a_check_says_the_answer_was_not_saved(terminal, tmp_path):
+    path = tmp_path / "answers.yaml"
+    script = tmp_path / "slow_dlcheck.py"
+    script.write_text(SLOW)
+    s = terminal("solve", "backprop/q1", "--answers", str(path), script=script)
+    s.wait_for("out_h1> ")
+    s.line("0.5945")
+    s.wait_for("out_h2> ")
+    s.line("0.5963")
+    s.wait_for("CHECK-STARTED")
+    s.type("ctrl-c")
+    out = s.wait_for("Run solve again to resume")
+    assert "stopped while checking your answer to out_h2; that answer was not saved" in out
+    assert "(you typed: 0.5963)" in out and "1 answer saved to" in out and "(out_h1)" in out
+    assert s.finish() == 130
+    rest = s.screen[s.seen:]
+    assert "Traceback" not in s.screen and "KeyboardInterrupt" not in s.screen, rest
+    assert load(path)["answers"]["q1"] == {"out_h1": "0.5945"}
+
+
+def test_pty_resume_names_wrong_answers_and_retry_asks_them_again(terminal, tmp_path):
+    path = tmp_path / "answers.yaml"
+    path.write_text("set: backprop\nanswers:\n  q1:\n    out_h1: 0.59  # rounded too early\n"
+                    "    out_h2: 0.5963\n")
+    s = terminal("solve", "backprop/q1", "--answers", str(path))
+    out = s.wait_for("out_y1> ")
+    assert "saved answers that are not right: out_h1 (incorrect)" in out
+    assert "dlcheck solve backprop/q1 --retry" in out
+    s.line("quit")
+    assert s.finish() == 0
+
+    s = terminal("solve", "backprop/q1", "--answers", str(path), "--retry")
+    out = s.wait_for("out_h1> 0.59")  # the saved answer, ready to edit
+    assert "asking again: out_h1" in out and "your saved answer: 0.59" in out
+    s.type("45", "enter")  # 0.59 -> 0.5945
+    out = s.wait_for("out_y1> ")
+    assert "✓ correct" in out and "out_h2> " not in out  # out_h2 was right: not asked again
+    s.line("quit")
+    assert s.finish() == 0
+    text = path.read_text()
+    assert load(path)["answers"]["q1"] == {"out_h1": "0.5945", "out_h2": 0.5963}
+    assert "# rounded too early" in text
 
 
 SAVER = textwrap.dedent("""

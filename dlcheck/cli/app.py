@@ -107,6 +107,13 @@ class Format(str, Enum):
     json = "json"
 
 
+def _complete_problem(incomplete: str) -> list[str]:
+    """Shell completion of problem ids (``backprop/q1``), from the bank's folders only."""
+    from dlcheck.spec import bank  # lazy: start-up
+
+    return [i for i in bank.all_ids() if i.startswith(incomplete) or i.split("/", 1)[1].startswith(incomplete)]
+
+
 def _version(value: bool) -> None:
     if value:
         from dlcheck import __version__  # lazy: start-up
@@ -202,7 +209,7 @@ def list_cmd() -> None:
 
 @command()
 @guarded
-def show(problem: str = typer.Argument(..., metavar="PROBLEM",
+def show(problem: str = typer.Argument(..., metavar="PROBLEM", autocompletion=_complete_problem,
                                        help="A problem id: set/qN, or qN (in --set or answers.yaml's set)."),
          set_name: str | None = typer.Option(None, "--set", help="The set to look qN up in.")) -> None:
     """Show a problem's statement and the ids of its parts."""
@@ -287,7 +294,8 @@ class ExplainFormat(str, Enum):
 
 @command()
 @guarded
-def explain(problem: str = typer.Argument(..., metavar="PROBLEM", help="A problem id: set/qN, or qN with --set."),
+def explain(problem: str = typer.Argument(..., metavar="PROBLEM", autocompletion=_complete_problem,
+                                          help="A problem id: set/qN, or qN with --set."),
             set_name: str | None = typer.Option(None, "--set", help="The set to look qN up in."),
             part: list[str] | None = typer.Option(None, "--part", help="Only these parts (repeatable)."),
             fmt: ExplainFormat = typer.Option(ExplainFormat.text, "--format", help="text, md or latex."),
@@ -303,7 +311,8 @@ def explain(problem: str = typer.Argument(..., metavar="PROBLEM", help="A proble
 
 @command()
 @guarded
-def solve(problem: str | None = typer.Argument(None, metavar="[PROBLEM]", help="A problem id; without one, a menu."),
+def solve(problem: str | None = typer.Argument(None, metavar="[PROBLEM]", autocompletion=_complete_problem,
+                                              help="A problem id; without one, a menu."),
           set_name: str | None = typer.Option(None, "--set", help="The set to look qN up in."),
           answers: Path = typer.Option(Path("answers.yaml"), "--answers", metavar="FILE",
                                        help="Where answers are saved."),

@@ -324,17 +324,20 @@ def fit_columns(columns: Sequence[Column], room: int, caps: Sequence[int | None]
     goals = [max(m, c.natural if cap is None else min(c.natural, cap)) for c, m, cap in zip(columns, mins, caps)]
     widths = list(mins)
     spare = room - sum(widths)
-    firsts = [width_of(c.header) for c in columns]
-    for wanted in (firsts, [min(p, g) for p, g in zip(prefer or [0] * len(columns), goals)]):
-        for i in range(len(columns)):
-            grow = min(max(0, wanted[i] - widths[i]), spare)
-            widths[i] += grow
-            spare -= grow
+    firsts = [min(width_of(c.header), g) for c, g in zip(columns, goals)]
+    naturals = [max(m, c.natural) for c, m in zip(columns, mins)]  # caps give way to room nobody else wants
+    for targets in (firsts, [min(p, g) for p, g in zip(prefer or [0] * len(columns), goals)], goals, naturals):
+        spare = _fill(widths, targets, spare)
+    return widths
+
+
+def _fill(widths: list[int], targets: Sequence[int], spare: int) -> int:
+    """Give ``spare`` cells one at a time to the column furthest (relatively) below its target."""
     while spare > 0:
-        wanting = [(goals[i] - widths[i]) / max(goals[i], 1) for i in range(len(widths))]
+        wanting = [(t - w) / max(t, 1) for w, t in zip(widths, targets)]
         best = max(range(len(widths)), key=lambda i: wanting[i])
         if wanting[best] <= 0:
             break
         widths[best] += 1
         spare -= 1
-    return widths
+    return spare

@@ -218,6 +218,8 @@ def problem_table(result: ProblemResult, width: int, verbose: bool = False) -> T
         return None
     if max(len(col.blocks[i].wrapped(w)) for col, w in zip(columns, widths) for i in range(len(vs))) > TALL_ROW:
         return None  # a cell this tall in a narrow column reads worse than the stacked layout
+    if any(len(b.wrapped(w)) > len(b.lines) + 1 for col, w in zip(columns[1:3], widths[1:3]) for b in col.blocks):
+        return None  # a value over three lines or more: the stacked layout gives it the whole width
     if any(w < b.natural <= SHORT_VALUE
            for col, w in zip(columns[1:3], widths[1:3]) for b in col.blocks):
         return None  # a short value wrapped over lines: the stacked layout shows it whole
