@@ -69,11 +69,14 @@ def _arguments_apart(command: Any, ctx: Any, args: list[str]) -> list[str]:
 class Group(TyperGroup):
     """The application: a usage mistake (a bad --format value, an unknown option) is one line, exit 2."""
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, windows_expand_args: bool = True, **kwargs: Any) -> Any:
+        plain = {"args": args, "prog_name": prog_name, "complete_var": complete_var,
+                 "windows_expand_args": windows_expand_args, **kwargs}
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return super().main(standalone_mode=False, **plain)
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            code = super().main(standalone_mode=False, **plain)
         except _CLICK_ERROR as exc:  # type: ignore[misc]
             if type(exc).__name__ == "NoArgsIsHelpError":  # a bare 'dlcheck': its help, not an error
                 typer.echo(exc.format_message())

@@ -205,7 +205,8 @@ def solve(problem_id: str | None, answers_path: Path, console: Console,
     if prompter is not None:
         reader: Callable[..., str] = prompter.ask
     else:
-        given = ask
+        assert ask is not None
+        given: Callable[[str], str] = ask
         reader = lambda prompt, **_: given(prompt)  # noqa: E731 - a plain input()-like function
 
     saved_now: list[str] = []

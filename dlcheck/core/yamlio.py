@@ -51,22 +51,21 @@ class Located:
 def read_text(path: str | Path, error_cls: type[DlcheckError] = DlcheckError, what: str = "a YAML file") -> str:
     """A file's text as UTF-8; a folder, another encoding or binary data is one clear error."""
     path = Path(path)
-    where = {"path": str(path)}
     if path.is_dir():
-        raise error_cls(f"this is a folder, not a file; give {what} inside it", **where)
+        raise error_cls(f"this is a folder, not a file; give {what} inside it", path=str(path))
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise error_cls("no such file; check the name and the folder you are in", **where) from None
+        raise error_cls("no such file; check the name and the folder you are in", path=str(path)) from None
     except PermissionError:
-        raise error_cls("cannot read this file: permission denied", **where) from None
+        raise error_cls("cannot read this file: permission denied", path=str(path)) from None
     except OSError as exc:
-        raise error_cls(f"cannot read this file: {exc.strerror or exc}", **where) from None
+        raise error_cls(f"cannot read this file: {exc.strerror or exc}", path=str(path)) from None
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_without_bom(raw):
         raise error_cls("this file is saved as UTF-16; save it as UTF-8 (in most editors: Save As, "
-                        "encoding UTF-8)", **where)
+                        "encoding UTF-8)", path=str(path))
     if b"\x00" in raw:
-        raise error_cls(f"this is not a text file (it holds binary data); give {what}", **where)
+        raise error_cls(f"this is not a text file (it holds binary data); give {what}", path=str(path))
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

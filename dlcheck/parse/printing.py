@@ -100,7 +100,7 @@ def _printer(like: str | None, values: Mapping | None, latex: bool = False):
     chains = _chains(like)
     base: Any = LatexPrinter if latex else StrPrinter
 
-    class Printer(base):  # type: ignore[misc, valid-type]
+    class Printer(base):
         def __init__(self) -> None:
             super().__init__({"order": "none"})
 

@@ -243,7 +243,9 @@ def grid_lines(rows: Sequence[Sequence[str]], styles: dict[tuple[int, int], str]
 
 def split_top(text: str, sep: str = ",") -> list[str]:
     """``text`` split at ``sep`` outside any bracket: ``a, f(b, c), [d, e]`` -> three items."""
-    items, depth, current = [], 0, []
+    items: list[str] = []
+    current: list[str] = []
+    depth = 0
     for ch in text:
         if ch in "([{":
             depth += 1

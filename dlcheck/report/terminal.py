@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,7 +86,7 @@ def _fields(text: str) -> list[str] | None:
     return None
 
 
-def value_block(text: str, marked: set[tuple[int, int]] = frozenset(), style: str = "",
+def value_block(text: str, marked: AbstractSet[tuple[int, int]] = frozenset(), style: str = "",
                 room: int | None = None, formula: bool = False) -> Block:
     """A value as typed or expected: a grid for a matrix (rows kept whole), else wrappable text."""
     shown = pretty(text) if formula else text
@@ -272,7 +273,9 @@ def stacked(result: ProblemResult, width: int, verbose: bool = False) -> list[Te
                 line += Text("  expected ", style="dim") + e.lines[0]
             lines.append(line)
         else:
-            lines.append(start.rstrip() or start)
+            head_only = start.copy()
+            head_only.rstrip()
+            lines.append(head_only)
             room = width - 6 - label
             for name, block in (("yours", answer_block(v, verbose, room)), ("expected", expected_block(v, room))):
                 if block.empty:
