@@ -332,7 +332,7 @@ def test_solve_repeats_choice_options_and_says_no_hints_truthfully(runner, tmp_p
                            input="hint\nidk\n[2, 3]\nquit\n", env={"COLUMNS": "100"})
     out = result.output
     session = out[out.index("a (choice, 1 point)"):]
-    assert "1. machine translation" in session and "answer with the option number(s)" in session
+    assert "1. speech recognition" in session and "answer with the option number(s)" in session
     assert "this part has no hints" in session and "no more hints" not in session
     assert "nothing saved: that is not an answer yet" in session
     assert "✓ correct" in session and "correct: correct" not in session

@@ -47,6 +47,7 @@ from dlcheck.explain.steps import solution
 from dlcheck.grade.run import grade_part
 from dlcheck.parse.functions import student_functions
 from dlcheck.report.catalog import show_problem
+from dlcheck.report.layout import hanging_lines
 from dlcheck.report.terminal import TO_FIX, problem_view, verdict_line
 from dlcheck.spec import bank
 from dlcheck.spec.answers import is_attempt
@@ -307,7 +308,8 @@ def ask_part(inst: Any, pid: str, part_id: str, store: AnswersStore, earlier: di
     console.print(Text.assemble("\n", (part_id, "bold"), f" ({part.kind}, {part.points:g} point"
                                 f"{'' if part.points == 1 else 's'}): ", visible(part.prompt)))
     for line in kind.describe(part):  # a choice's options, a network's fields: at the prompt, not only above
-        console.print(Text(f"  {visible(line)}"))
+        for piece in hanging_lines(f"  {visible(line)}", console.width):
+            console.print(Text(piece))
     if previous is not None:
         console.print(Text.assemble("  your saved answer: ", (visible(previous.answer, newlines=False), "bold")))
         console.print(Text("  ") + previous_line(previous))

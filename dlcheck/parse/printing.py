@@ -111,6 +111,8 @@ def _printer(like: str | None, values: Mapping | None, latex: bool = False):
             return super()._print_Add(sp.Add(*terms, evaluate=False), order="none")
 
         def _print_Mul(self, expr):
+            if not expr.is_commutative:  # W^T·delta is not delta·W^T: keep the order it has
+                return super()._print_Mul(expr)
             coeff, rest = expr.as_coeff_Mul()
             factors = _in_order(list(sp.Mul.make_args(rest)), "mul", chains)
             return super()._print_Mul(sp.Mul(*([coeff] if coeff != 1 else []), *factors, evaluate=False))
@@ -150,7 +152,8 @@ def latex(expr: Any, like: str | None = None, values: Mapping | None = None) -> 
 def pretty(expr: Any) -> str:
     """``plain`` with σ, ·, superscripts: readable in a terminal, still one line."""
     text = plain(expr) if not isinstance(expr, str) else expr.replace("**", "^")
-    text = re.sub(r"\^(-?\d+)\b", lambda m: m.group(1).translate(_SUPERSCRIPT), text)
+    text = re.sub(r"\^\(?(-?\d+)\b\)?", lambda m: m.group(1).translate(_SUPERSCRIPT)
+                  if m.group(0).startswith("^(") == m.group(0).endswith(")") else m.group(0), text)
     text = text.replace("sigmoid", "σ").replace("sqrt", "√").replace("*", "·")
     return text
 
