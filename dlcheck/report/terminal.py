@@ -205,7 +205,7 @@ def _title(result: ProblemResult) -> Text:
     return Text.assemble((result.id, "bold"), " — ", visible(result.title, newlines=False))
 
 
-def problem_table(result: ProblemResult, width: int, verbose: bool = False) -> Table | None:
+def problem_table(result: ProblemResult, width: int, verbose: bool = False, score: str | None = None) -> Table | None:
     """The problem as a table whose every column is wide enough, or None when that cannot fit."""
     vs = result.verdicts
     columns = [Column("part", [Block.text(v.part) for v in vs], fixed=True),
@@ -224,7 +224,7 @@ def problem_table(result: ProblemResult, width: int, verbose: bool = False) -> T
     if any(w < b.natural <= SHORT_VALUE
            for col, w in zip(columns[1:3], widths[1:3]) for b in col.blocks):
         return None  # a short value wrapped over lines: the stacked layout shows it whole
-    table = Table(title=_title(result), title_justify="left", caption=_score(result), caption_justify="right",
+    table = Table(title=_title(result), title_justify="left", caption=score or _score(result), caption_justify="right",
                   box=box.HEAVY_HEAD)
     for col, w in zip(columns, widths):
         table.add_column(Block.text(col.header).render(w), width=w, no_wrap=True, overflow="ignore",
@@ -238,13 +238,13 @@ def _indented(block: Block, indent: int, width: int) -> list[Text]:
     return [Text(" " * indent) + line for line in block.wrapped(max(width - indent, 1))]
 
 
-def stacked(result: ProblemResult, width: int, verbose: bool = False) -> list[Text]:
+def stacked(result: ProblemResult, width: int, verbose: bool = False, score: str | None = None) -> list[Text]:
     """The problem as lines: ``✗ part  answer  expected X`` and the diagnosis indented under it."""
     vs = result.verdicts
     pw = max((width_of(v.part) for v in vs), default=0)
     head = 2 + 2 + pw + 2                                # "  ✗ part  "
     label = 10                                           # "expected  "
-    title, score = _title(result), _score(result)
+    title, score = _title(result), score or _score(result)
     if width_of(title.plain) + 2 + width_of(score) <= width:
         lines = [title + Text(" " * (width - width_of(title.plain) - width_of(score)) + score)]
     else:
@@ -288,15 +288,16 @@ def stacked(result: ProblemResult, width: int, verbose: bool = False) -> list[Te
 
 
 # -- the whole report ----------------------------------------------------------------
-def visible_parts(results: list[ProblemResult], view: View) -> list[ProblemResult]:
-    """``--only-wrong``: without correct and missing rows (and problems left empty)."""
+def visible_parts(results: list[ProblemResult], view: View) -> list[tuple[ProblemResult, ProblemResult]]:
+    """(what to draw, the whole problem): ``--only-wrong`` leaves out correct and missing rows
+    (and problems left empty); the score shown stays the whole problem's."""
     if not view.only_wrong:
-        return results
+        return [(r, r) for r in results]
     out = []
     for r in results:
         kept = [v for v in r.verdicts if v.status not in (Status.CORRECT, Status.MISSING)]
         if kept:
-            out.append(ProblemResult(r.id, r.title, kept))
+            out.append((ProblemResult(r.id, r.title, kept), r))
     return out
 
 
@@ -363,11 +364,13 @@ def header(path: str, student: str | None) -> Text:
     return text
 
 
-def problem_view(result: ProblemResult, width: int, verbose: bool = False) -> RenderableType:
-    table = problem_table(result, width, verbose)
+def problem_view(result: ProblemResult, width: int, verbose: bool = False,
+                 whole: ProblemResult | None = None) -> RenderableType:
+    score = _score(whole or result)
+    table = problem_table(result, width, verbose, score)
     if table is not None:
         return table
-    return Group(*stacked(result, width, verbose))
+    return Group(*stacked(result, width, verbose, score))
 
 
 def print_results(results: list[ProblemResult], console: Console | None = None, view: View = View(),
@@ -378,8 +381,8 @@ def print_results(results: list[ProblemResult], console: Console | None = None, 
         console.print(header(path, student))
         console.print()
     if not view.quiet:
-        for result in visible_parts(results, view):
-            console.print(problem_view(result, width, view.verbose))
+        for shown, whole in visible_parts(results, view):
+            console.print(problem_view(shown, width, view.verbose, whole))
             console.print()
     fixes = fix_list(results, width)
     for line in fixes:
