@@ -8,6 +8,7 @@ with a sentence a student can act on.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 
 import sympy as sp
 
@@ -56,16 +57,16 @@ def relu(x):
     return sp.Max(0, x)
 
 
-def _elementwise(fn: Callable) -> Callable:
+def _elementwise(fn: Callable, name: str | None = None) -> Callable:
     def apply(*args):
         if len(args) != 1:
-            raise ParseError(f"{fn.__name__} takes one argument, got {len(args)}")
+            raise ParseError(f"{apply.__name__} takes one argument, got {len(args)}")
         (x,) = args
         if isinstance(x, sp.MatrixBase):
             return x.applyfunc(fn)
         return fn(x)
 
-    apply.__name__ = getattr(fn, "__name__", str(fn))
+    apply.__name__ = name or str(getattr(fn, "__name__", fn))
     return apply
 
 
@@ -84,16 +85,66 @@ def softmax(*args):
     return sp.Matrix([e / total for e in exps])
 
 
-def student_functions() -> dict[str, Callable]:
-    """Functions a student's answer may use."""
-    fns = {
-        "sigmoid": sigmoid, "dsigmoid": dsigmoid, "exp": sp.exp, "log": sp.log, "ln": sp.log,
-        "tanh": sp.tanh, "dtanh": dtanh, "sqrt": sp.sqrt, "sin": sp.sin, "cos": sp.cos,
-        "tan": sp.tan, "abs": sp.Abs, "relu": relu,
-    }
-    out: dict[str, Callable] = {name: _elementwise(fn) for name, fn in fns.items()}
-    out["softmax"] = softmax
+def exp_of(x):
+    """exp, kept unevaluated on a log: exp(log(x)) is x only where x > 0, and the checker must see that."""
+    if isinstance(x, sp.log):
+        return sp.exp(x, evaluate=False)
+    return sp.exp(x)
+
+
+def _scalars(args: tuple, name: str) -> list:
+    if len(args) == 1 and isinstance(args[0], sp.MatrixBase):
+        return list(args[0])  # max([1, 2, 3]): the largest entry
+    if not args:
+        raise ParseError(f"{name} needs at least one argument")
+    if any(isinstance(a, sp.MatrixBase) for a in args):
+        raise ParseError(f"{name} takes numbers or one vector, not several vectors")
+    return list(args)
+
+
+def _max(*args):
+    return sp.Max(*_scalars(args, "max"))
+
+
+def _min(*args):
+    return sp.Min(*_scalars(args, "min"))
+
+
+def _log(*args):
+    """log(x) (natural), or log(x, b) in base b."""
+    if len(args) == 1:
+        return _elementwise(sp.log, "log")(args[0])
+    if len(args) != 2 or any(isinstance(a, sp.MatrixBase) for a in args):
+        raise ParseError("log takes log(x) or log(x, base)")
+    x, base = args
+    if base.is_number and (base <= 0 or base == 1):
+        raise ParseError("the base of a log must be positive and not 1")
+    return sp.log(x) / sp.log(base)
+
+
+# name -> sympy function, applied entry by entry to a vector; aliases spell the same function
+_UNARY: dict[str, Callable] = {
+    "sigmoid": sigmoid, "dsigmoid": dsigmoid, "exp": exp_of, "ln": sp.log, "tanh": sp.tanh, "dtanh": dtanh,
+    "sqrt": sp.sqrt, "abs": sp.Abs, "relu": relu, "sign": sp.sign, "floor": sp.floor, "ceil": sp.ceiling,
+    "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "sec": sp.sec, "csc": sp.csc, "cot": sp.cot,
+    "asin": sp.asin, "acos": sp.acos, "atan": sp.atan, "asec": sp.asec, "acsc": sp.acsc, "acot": sp.acot,
+    "sinh": sp.sinh, "cosh": sp.cosh, "asinh": sp.asinh, "acosh": sp.acosh, "atanh": sp.atanh,
+    "log10": lambda x: sp.log(x) / sp.log(10), "log2": lambda x: sp.log(x) / sp.log(2),
+}
+_UNARY.update({f"arc{name[1:]}": _UNARY[name] for name in
+               ("asin", "acos", "atan", "asec", "acsc", "acot", "asinh", "acosh", "atanh")})
+
+
+@cache
+def _student_functions() -> dict[str, Callable]:
+    out: dict[str, Callable] = {name: _elementwise(fn, name) for name, fn in _UNARY.items()}
+    out.update({"softmax": softmax, "log": _log, "max": _max, "min": _min})
     return out
+
+
+def student_functions() -> dict[str, Callable]:
+    """Functions a student's answer may use (a fresh dict: callers may add to it)."""
+    return dict(_student_functions())
 
 
 def _two(args, name):

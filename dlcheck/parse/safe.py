@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,14 +19,17 @@ from typing import Any
 import sympy as sp
 
 from dlcheck.core.errors import ParseError, UnknownName
+from dlcheck.core.suggest import did_you_mean
+from dlcheck.parse.functions import exp_of
 from dlcheck.parse.latex import latex_to_plain, looks_like_latex
 from dlcheck.parse.text import resolve_names, strip_label, to_python
 
 MAX_LENGTH = 2000
 MAX_NODES = 400
 MAX_DIGITS = 60
-MAX_EXPONENT = 1000
-MAX_POWER_BITS = 4096
+MAX_EXPONENT = 10 ** 6        # a power of a formula: (x - a)^6000 is an answer
+MAX_NUMBER_EXPONENT = 10 ** 5  # a power of a number ...
+MAX_POWER_BITS = 1 << 17       # ... whose exact value may have at most this many bits (2^10000 is fine)
 
 
 @dataclass
@@ -45,6 +49,10 @@ class Parser:
     aliases: Mapping[str, str] = field(default_factory=dict)  # alias_key(spelling) -> name or name[i]
     loose_names: bool = False
     constants: dict[str, Any] = field(default_factory=dict)
+    # after parse(): the partial sub-formulas (sqrt, log, 1/x, ...) the text contained, that
+    # sympy's own simplification may have removed (sqrt(x)^2 -> x): the answer's real
+    # domain is where every one of them has a value (see dlcheck.check.equivalence)
+    guards: list[Any] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.constants = {"pi": sp.pi, "e": sp.E}
@@ -63,7 +71,9 @@ class Parser:
             text = latex_to_plain(text, self.names, self.aliases)
         if self.loose_names:
             text = resolve_names(text, self.names, self.aliases, frozenset(self.functions))
-        source = to_python(text, frozenset(self.functions))
+        source = to_python(text, frozenset(self.functions), {*self.names, *self.constants})
+        if _EMPTY_ITEM.search(source):
+            raise ParseError("a comma with nothing after it; fill in the missing item or remove the comma")
         try:
             tree = ast.parse(source, mode="eval")
         except SyntaxError as exc:
@@ -74,9 +84,11 @@ class Parser:
         if count > self.max_nodes:
             raise ParseError(f"formula too large ({count} parts; the limit is {self.max_nodes})")
         self._source = source
+        self._partial: list[Any] = []
         value = self._node(tree.body)
         if _has_infinity(value):
             raise ParseError("the value is undefined (division by zero?)")
+        self.guards = _lost(self._partial, value)
         return value
 
     # -- nodes ---------------------------------------------------------------------
@@ -134,9 +146,10 @@ class Parser:
                     raise ParseError("cannot divide by a vector or matrix")
                 if right == 0:
                     raise ParseError("division by zero")
+                self._note(1 / right)
                 return left / right
             if isinstance(op, ast.Pow):
-                return _power(left, right)
+                return self._note(_power(left, right))
         except sp.ShapeError as exc:
             raise ParseError(f"shapes do not fit: {exc}") from None
         except TypeError:
@@ -146,13 +159,14 @@ class Parser:
     def _Call(self, node: ast.Call) -> Any:
         if not isinstance(node.func, ast.Name) or node.func.id not in self.functions:
             name = node.func.id if isinstance(node.func, ast.Name) else "that"
-            known = ', '.join(sorted(n for n in self.functions if not n.startswith('d') or n == 'diff'))
-            raise UnknownName(f"unknown function '{name}'; known functions: {known}", name, "function")
+            raise UnknownName(f"unknown function '{name}'{did_you_mean(name, self.functions)}", name, "function")
         if node.keywords:
             raise ParseError("keyword arguments are not allowed")
+        if not node.args:
+            raise ParseError(f"{node.func.id}() needs an argument, as in {node.func.id}(x)")
         args = [self._node(a) for a in node.args]
         try:
-            return self.functions[node.func.id](*args)
+            return self._note(self.functions[node.func.id](*args))
         except ParseError:
             raise
         except (TypeError, ValueError, sp.ShapeError, AttributeError, IndexError) as exc:
@@ -191,6 +205,38 @@ class Parser:
             raise ParseError("index out of range (indices start at 1)") from None
 
 
+    def _note(self, value: Any) -> Any:
+        """Remember the partial functions in a result (a sqrt, a log, a fractional power) as guards."""
+        for item in (value if isinstance(value, sp.MatrixBase) else [value]):
+            if isinstance(item, sp.Basic) and _is_partial(item) and len(self._partial) < MAX_GUARDS:
+                self._partial.append(item)
+        return value
+
+
+MAX_GUARDS = 64
+_EMPTY_ITEM = re.compile(r",\s*[)\]]|[(\[]\s*,")
+_PARTIAL_FUNCTIONS = (sp.log, sp.asin, sp.acos, sp.asec, sp.acsc, sp.acosh, sp.atanh, sp.tan, sp.cot, sp.sec,
+                      sp.csc)
+
+
+def _is_partial(e: Any) -> bool:
+    """Does ``e`` (at its top) have no real value somewhere: a root, a log, a division, asin, tan ...?"""
+    if e.is_Pow:
+        exponent = e.exp
+        return bool(e.base.free_symbols) and not (exponent.is_Integer and exponent >= 0)
+    return isinstance(e, _PARTIAL_FUNCTIONS) and bool(e.free_symbols)
+
+
+def _lost(partial: list[Any], value: Any) -> list[Any]:
+    """The partial sub-formulas that are no longer inside ``value`` (sympy simplified them away)."""
+    items = list(value) if isinstance(value, sp.MatrixBase) else [value]
+    out: list[Any] = []
+    for p in partial:
+        if p not in out and not any(isinstance(i, sp.Basic) and i.has(p) for i in items):
+            out.append(p)
+    return out
+
+
 def _multiply(left: Any, right: Any, matmul: bool) -> Any:
     if isinstance(left, sp.MatrixBase) and isinstance(right, sp.MatrixBase):
         if not matmul and left.shape == right.shape and left.shape[1] == 1:
@@ -203,12 +249,22 @@ def _power(base: Any, exponent: Any) -> Any:
     if isinstance(exponent, sp.MatrixBase):
         raise ParseError("an exponent cannot be a matrix")
     if isinstance(base, sp.MatrixBase):
-        if not (exponent.is_Integer and 0 <= exponent <= 16):
-            raise ParseError("a matrix may only be raised to a small whole power")
+        if not (exponent.is_Integer and -16 <= exponent <= 16):
+            raise ParseError("a matrix may only be raised to a small whole power (-16 to 16)")
+        if base.rows != base.cols:
+            raise ParseError("only a square matrix has powers")
+        if exponent < 0:
+            if base.det() == 0:
+                raise ParseError("this matrix has no inverse (its determinant is 0)")
+            return base.inv() ** int(-exponent)
         return base ** int(exponent)
+    if base is sp.E:
+        return exp_of(exponent)  # e^log(x) keeps its domain, like exp(log(x))
     if exponent.is_Number:
         if abs(exponent) > MAX_EXPONENT:
             raise ParseError(f"exponent {exponent} is too large (the limit is {MAX_EXPONENT})")
+        if base.is_Number and abs(exponent) > MAX_NUMBER_EXPONENT:
+            raise ParseError(f"exponent {exponent} of a number is too large (the limit is {MAX_NUMBER_EXPONENT})")
         if base.is_Number and base != 0:
             try:
                 bits = float(abs(exponent)) * max(1.0, abs(math.log2(abs(float(base)))))

@@ -12,7 +12,8 @@ import re
 import unicodedata
 from collections.abc import Collection, Mapping
 
-from dlcheck.core.errors import ParseError
+from dlcheck.core.errors import ParseError, UnknownName
+from dlcheck.core.suggest import did_you_mean
 from dlcheck.parse.latex import GREEK_LETTERS, alias_key
 
 # Persian (U+06F0..) and Arabic-Indic (U+0660..) digits, and their decimal separator.
@@ -63,11 +64,12 @@ def tokenize(text: str) -> list[tuple[str, str, int]]:
     return tokens
 
 
-def to_python(text: str, functions: frozenset[str] | set[str]) -> str:
+def to_python(text: str, functions: frozenset[str] | set[str], symbols: Collection[str] | None = None) -> str:
     """Rewrite typed text into Python expression syntax (still only text).
 
-    ``functions`` are the names that take arguments; a name not in it followed by ``(``
-    is a product (``w(x+1)`` is ``w*(x+1)``).
+    ``functions`` are the names that take arguments. A known symbol followed by ``(`` is
+    a product (``w(x+1)`` is ``w*(x+1)``); when ``symbols`` is given, any other name
+    followed by ``(`` is a call of an unknown function (see :func:`unknown_call`).
     """
     tokens = tokenize(normalize(text))
     out: list[str] = []
@@ -85,6 +87,8 @@ def to_python(text: str, functions: frozenset[str] | set[str]) -> str:
         ends_operand = prev_kind in ("num", "name") or prev in (")", "]")
         starts_operand = kind in ("num", "name") or value == "("
         is_call = prev_kind == "name" and prev in functions and value == "("
+        if prev_kind == "name" and value == "(" and not is_call and symbols is not None:
+            unknown_call(prev, functions, symbols, col)
         if ends_operand and starts_operand and not is_call:
             if prev_kind == "num" and kind == "num":
                 raise ParseError("two numbers side by side; put an operator between them", col)
@@ -227,3 +231,14 @@ def strip_label(text: str) -> str:
         return text
     label = re.sub(r"\{[^{}]*\}", "{}", re.sub(r"\{[^{}]*\}", "{}", pieces[0]))
     return text[start:] if _LABEL.match(label) else text
+
+
+def unknown_call(name: str, functions: Collection[str], symbols: Collection[str], col: int) -> None:
+    """``name(`` where ``name`` is not a function: a product when it is a known symbol, else an error.
+
+    ``sigmod(z)`` is a typo of a function, never the symbol ``sigmod`` times ``z``.
+    """
+    if name in symbols:
+        return
+    callable_names = [f for f in functions if not (f.startswith("d") and f[1:] in functions)]
+    raise UnknownName(f"unknown function '{name}'{did_you_mean(name, callable_names)}", name, "function", col)
