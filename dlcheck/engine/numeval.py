@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from fractions import Fraction
 from typing import Any
 
 import sympy as sp
@@ -17,7 +18,8 @@ import sympy as sp
 from dlcheck.core.errors import Undefined, UnknownSymbol
 from dlcheck.parse.functions import sigmoid
 
-__all__ = ["Undefined", "UnknownSymbol", "numeval", "numeval_any"]
+__all__ = ["HP_DPS", "TooLarge", "Undefined", "UnknownSymbol", "hp_value", "hp_value_any", "numeval", "numeval_any",
+           "to_fraction", "to_mpf"]
 
 
 def _sigmoid(x: float) -> float:
@@ -27,8 +29,22 @@ def _sigmoid(x: float) -> float:
     return z / (1.0 + z)
 
 
-_FUNCS: dict[Any, Callable[[float], float]] = {sp.exp: math.exp, sp.log: math.log, sp.sin: math.sin, sp.cos: math.cos,
-          sp.tan: math.tan, sp.tanh: math.tanh, sigmoid: _sigmoid, sp.Abs: abs}
+def _ratio(f: Callable[[float], float], g: Callable[[float], float]) -> Callable[[float], float]:
+    return lambda x: f(x) / g(x)
+
+
+def _acot(x: float) -> float:
+    return math.atan(1 / x) if x else math.pi / 2
+
+
+_FUNCS: dict[Any, Callable[[float], float]] = {
+    sp.exp: math.exp, sp.log: math.log, sp.sin: math.sin, sp.cos: math.cos, sp.tan: math.tan, sp.tanh: math.tanh,
+    sigmoid: _sigmoid, sp.Abs: abs, sp.sign: lambda x: float((x > 0) - (x < 0)), sp.floor: math.floor,
+    sp.ceiling: math.ceil, sp.sec: _ratio(lambda x: 1.0, math.cos), sp.csc: _ratio(lambda x: 1.0, math.sin),
+    sp.cot: _ratio(math.cos, math.sin), sp.asin: math.asin, sp.acos: math.acos, sp.atan: math.atan,
+    sp.acot: _acot, sp.asec: lambda x: math.acos(1 / x), sp.acsc: lambda x: math.asin(1 / x),
+    sp.sinh: math.sinh, sp.cosh: math.cosh, sp.asinh: math.asinh, sp.acosh: math.acosh, sp.atanh: math.atanh,
+}
 
 
 def numeval(expr: Any, env: Mapping[sp.Symbol, float]) -> float:
@@ -84,3 +100,330 @@ def numeval_any(value: Any, env: Mapping[sp.Symbol, float]) -> Any:
     if isinstance(value, sp.MatrixBase):
         return [[numeval(value[i, j], env) for j in range(value.cols)] for i in range(value.rows)]
     return numeval(value, env)
+
+
+# -- exact and high-precision evaluation ------------------------------------------------
+# Verdicts are decided here, not with floats: a value is a Fraction while the arithmetic
+# stays rational (0.33 is 33/100, 0.8 + 0.5*0.2535 is exactly 0.92675) and an mpmath
+# number at a chosen precision once a transcendental function or an irrational power
+# enters. The real domain is checked on the way: a square root or log of a negative, an
+# even root of a negative, a non-integer power of a negative base, 0 to a negative power,
+# asin outside [-1, 1], tan at its poles -- each raises Undefined.
+
+HP_DPS = 30                      # decimal digits of the default working precision
+_HUGE = 10 ** 18                 # |argument| above which exp/sinh/cosh overflow (treated as no value)
+_TRIG_HUGE = 10 ** 60            # |argument| above which sin/cos lose every digit
+_EXACT_POW = 4096                # largest whole exponent applied exactly to a fraction
+_EXACT_BITS = 1 << 16            # largest fraction (in bits) such a power may produce
+
+Num = Any  # Fraction | mpmath.mpf
+
+
+class TooLarge(Undefined):
+    """A value too large to compute (exp(exp(exp(1000)))): not a domain question but a hostile size."""
+
+
+def _mp():
+    import mpmath  # lazy: sympy already imports it; kept local so the walker's names are short
+
+    return mpmath.mp
+
+
+def to_mpf(x: Num) -> Any:
+    """An mpmath number at the working precision (exact Fractions rounded once)."""
+    mp = _mp()
+    if isinstance(x, Fraction):
+        if x.denominator == 1:
+            return mp.mpf(x.numerator)
+        return mp.mpf(x.numerator) / x.denominator
+    return mp.mpf(x)
+
+
+def to_fraction(x: Num) -> Fraction:
+    """The exact rational value of a Fraction, an int, a float or an mpf (binary fractions are exact)."""
+    if isinstance(x, Fraction):
+        return x
+    if isinstance(x, int):
+        return Fraction(x)
+    if isinstance(x, float):
+        return Fraction(x)
+    sign, man, exp, _ = _mp().mpf(x)._mpf_
+    if not man and exp:  # inf or nan
+        raise Undefined("not a finite number")
+    value = Fraction(int(man) << int(exp)) if exp >= 0 else Fraction(int(man), 1 << int(-exp))
+    return -value if sign else value
+
+
+def is_whole(x: Num) -> bool:
+    """Is ``x`` an integer (exactly for a Fraction; to the working precision for an mpf)?"""
+    if isinstance(x, Fraction):
+        return x.denominator == 1
+    mp = _mp()
+    if not mp.isfinite(x):
+        return False
+    return bool(abs(x - mp.nint(x)) <= mp.ldexp(max(mp.mpf(1), abs(x)), 12 - mp.prec))
+
+
+class _HP:
+    """One evaluation: ``env`` maps symbols to values; ``resolve`` computes a graph node on demand."""
+
+    def __init__(self, env: dict, resolve: Callable[[Any], Num] | None) -> None:
+        self.env = env
+        self.resolve = resolve
+        self.memo: dict[Any, Num] = {}
+        self.mp = _mp()
+
+    def value(self, e: Any) -> Num:
+        if e.is_Symbol:
+            try:
+                return self.env[e]
+            except KeyError:
+                if self.resolve is None:
+                    raise UnknownSymbol(e.name) from None
+                v = self.resolve(e)
+                self.env[e] = v
+                return v
+        if e.is_Rational:
+            return Fraction(int(e.p), int(e.q))
+        found = self.memo.get(e)
+        if found is not None:
+            return found
+        v = self._compute(e)
+        self.memo[e] = v
+        return v
+
+    def _compute(self, e: Any) -> Num:
+        mp = self.mp
+        if e.is_Add:
+            total: Num = Fraction(0)
+            for a in e.args:
+                total = _add(total, self.value(a))
+            return total
+        if e.is_Mul:
+            prod: Num = Fraction(1)
+            for a in e.args:
+                prod = _mul(prod, self.value(a))
+            return prod
+        if e.is_Pow:
+            return self._pow(e)
+        if e is sp.pi:
+            return +mp.pi
+        if e is sp.E:
+            return +mp.e
+        if e.is_Float:
+            return mp.mpf(e._mpf_) if hasattr(e, "_mpf_") else mp.mpf(str(e))
+        if e is sp.I:
+            raise Undefined("not a real number")
+        fn = _HP_FUNCS.get(e.func)
+        if fn is not None:
+            return fn(self, *[self.value(a) for a in e.args])
+        if isinstance(e, (sp.Max, sp.Min)):
+            vals = [self.value(a) for a in e.args]
+            pick = max if isinstance(e, sp.Max) else min
+            if all(isinstance(v, Fraction) for v in vals):
+                return pick(vals)
+            return pick(vals, key=to_mpf)
+        return self._fallback(e)
+
+    def _pow(self, e: Any) -> Num:
+        base_node, exp_node = e.args
+        if exp_node is sp.S.Half:  # sqrt: the commonest power, kept exact for perfect squares
+            return _sqrt(self, self.value(base_node))
+        b, x = self.value(base_node), self.value(exp_node)
+        if is_whole(x):
+            n = int(x) if isinstance(x, Fraction) else int(self.mp.nint(x))
+            if _is_zero(b):
+                if n < 0:
+                    raise Undefined("0 to a negative power")
+                return Fraction(1) if n == 0 else Fraction(0)
+            if isinstance(b, Fraction) and abs(n) <= _EXACT_POW and \
+                    abs(n) * max(b.numerator.bit_length(), b.denominator.bit_length()) <= _EXACT_BITS:
+                return b ** n
+            return _guard(to_mpf(b) ** n)
+        sign = _sign(b)
+        if sign > 0:
+            return _guard(self.mp.power(to_mpf(b), to_mpf(x)))
+        if sign == 0:
+            if _sign(x) > 0:
+                return Fraction(0)
+            raise Undefined("0 to a negative power")
+        # a negative base: real only for a literal rational exponent with an odd denominator
+        if exp_node.is_Rational and int(exp_node.q) % 2 == 1:
+            magnitude = _guard(self.mp.power(-to_mpf(b), to_mpf(x)))
+            return -magnitude if int(exp_node.p) % 2 else magnitude
+        raise Undefined("a non-integer power of a negative number")
+
+    def _fallback(self, e: Any) -> Num:
+        """A node the walker does not know: sympy's evalf at the working precision, real values only."""
+        sub = {s: sp.Float(to_mpf(self.value(s)), self.mp.dps) for s in e.free_symbols}
+        try:
+            value = e.xreplace(sub).evalf(self.mp.dps)
+        except (TypeError, ValueError, ZeroDivisionError) as exc:
+            raise Undefined(str(exc)) from None
+        if value.has(sp.zoo, sp.oo, -sp.oo, sp.nan) or not value.is_number:
+            raise Undefined("no real value")
+        re, im = value.as_real_imag()
+        if im != 0 and abs(im) > abs(re) * sp.Float(10) ** (5 - self.mp.dps):
+            raise Undefined("complex value")
+        return self.mp.mpf(sp.Float(re, self.mp.dps)._mpf_)
+
+
+def _is_zero(v: Num) -> bool:
+    return v == 0
+
+
+def _sign(v: Num) -> int:
+    return (v > 0) - (v < 0)
+
+
+def _add(a: Num, b: Num) -> Num:
+    fa, fb = isinstance(a, Fraction), isinstance(b, Fraction)
+    if fa and fb:
+        return a + b
+    if fa and a.denominator == 1:  # mpf + int is fast in mpmath
+        return b + a.numerator if a.numerator else b
+    if fb and b.denominator == 1:
+        return a + b.numerator if b.numerator else a
+    return to_mpf(a) + to_mpf(b)
+
+
+def _mul(a: Num, b: Num) -> Num:
+    fa, fb = isinstance(a, Fraction), isinstance(b, Fraction)
+    if fa and fb:
+        return a * b
+    if (fa and a == 0) or (fb and b == 0):
+        return Fraction(0)
+    if fa and a.denominator == 1:
+        return b * a.numerator
+    if fb and b.denominator == 1:
+        return a * b.numerator
+    return to_mpf(a) * to_mpf(b)
+
+
+def _guard(v: Any) -> Any:
+    mp = _mp()
+    if not mp.isfinite(v):
+        raise Undefined("no finite value")
+    return v
+
+
+def _sqrt(h: _HP, x: Num) -> Num:
+    if _sign(x) < 0:
+        raise Undefined("square root of a negative number")
+    if isinstance(x, Fraction):
+        p, q = math.isqrt(x.numerator), math.isqrt(x.denominator)
+        if p * p == x.numerator and q * q == x.denominator:
+            return Fraction(p, q)
+    return h.mp.sqrt(to_mpf(x))
+
+
+def _real(f: Callable[[Any], Any], check: Callable[[Num], bool] | None = None, what: str = "",
+          limit: int | None = None) -> Callable[..., Num]:
+    def apply(h: _HP, x: Num) -> Num:
+        if check is not None and not check(x):
+            raise Undefined(what or "outside the function's domain")
+        if limit is not None and abs(x) > limit:
+            raise TooLarge("argument too large")
+        return _guard(f(to_mpf(x)))
+    return apply
+
+
+def _pole(f: Callable[[Any], Any], g: Callable[[Any], Any]) -> Callable[..., Num]:
+    """f(x)/g(x), undefined where g vanishes (tan, sec, csc, cot)."""
+    def apply(h: _HP, x: Num) -> Num:
+        if abs(x) > _TRIG_HUGE:
+            raise TooLarge("argument too large")
+        m = to_mpf(x)
+        den = g(m)
+        if abs(den) <= h.mp.ldexp(1, 20 - h.mp.prec):
+            raise Undefined("at a pole")
+        return f(m) / den
+    return apply
+
+
+def _hp_sigmoid(h: _HP, x: Num) -> Num:
+    if _is_zero(x):
+        return Fraction(1, 2)
+    m = to_mpf(x)
+    if m < -_HUGE:
+        raise TooLarge("argument too large")
+    if m > _HUGE:
+        return h.mp.mpf(1)
+    return 1 / (1 + h.mp.exp(-m))
+
+
+def _hp_abs(h: _HP, x: Num) -> Num:
+    return abs(x)
+
+
+def _hp_sign(h: _HP, x: Num) -> Num:
+    return Fraction(_sign(x))
+
+
+def _hp_floor(h: _HP, x: Num) -> Num:
+    return Fraction(math.floor(x)) if isinstance(x, Fraction) else Fraction(int(h.mp.floor(x)))
+
+
+def _hp_ceiling(h: _HP, x: Num) -> Num:
+    return Fraction(math.ceil(x)) if isinstance(x, Fraction) else Fraction(int(h.mp.ceil(x)))
+
+
+def _hp_exp(h: _HP, x: Num) -> Num:
+    if _is_zero(x):
+        return Fraction(1)
+    if abs(x) > _HUGE:
+        raise TooLarge("exp overflows")
+    return h.mp.exp(to_mpf(x))
+
+
+def _hp_log(h: _HP, x: Num) -> Num:
+    if _sign(x) <= 0:
+        raise Undefined("log of a number <= 0")
+    if x == 1:
+        return Fraction(0)
+    return h.mp.log(to_mpf(x))
+
+
+def _build_hp_funcs() -> dict[Any, Callable[..., Num]]:
+    mp = _mp()
+    one = 1
+    table: dict[Any, Callable[..., Num]] = {
+        sp.exp: _hp_exp, sp.log: _hp_log, sigmoid: _hp_sigmoid, sp.Abs: _hp_abs, sp.sign: _hp_sign,
+        sp.floor: _hp_floor, sp.ceiling: _hp_ceiling,
+        sp.sin: _real(mp.sin, limit=_TRIG_HUGE), sp.cos: _real(mp.cos, limit=_TRIG_HUGE),
+        sp.tan: _pole(mp.sin, mp.cos), sp.cot: _pole(mp.cos, mp.sin),
+        sp.sec: _pole(lambda m: mp.mpf(1), mp.cos), sp.csc: _pole(lambda m: mp.mpf(1), mp.sin),
+        sp.asin: _real(mp.asin, lambda x: abs(x) <= one, "asin needs -1 <= x <= 1"),
+        sp.acos: _real(mp.acos, lambda x: abs(x) <= one, "acos needs -1 <= x <= 1"),
+        sp.atan: _real(mp.atan),
+        sp.acot: _real(lambda m: mp.atan(1 / m) if m else mp.pi / 2),
+        sp.asec: _real(lambda m: mp.acos(1 / m), lambda x: abs(x) >= one, "asec needs |x| >= 1"),
+        sp.acsc: _real(lambda m: mp.asin(1 / m), lambda x: abs(x) >= one, "acsc needs |x| >= 1"),
+        sp.sinh: _real(mp.sinh, limit=_HUGE), sp.cosh: _real(mp.cosh, limit=_HUGE), sp.tanh: _real(mp.tanh),
+        sp.asinh: _real(mp.asinh),
+        sp.acosh: _real(mp.acosh, lambda x: x >= one, "acosh needs x >= 1"),
+        sp.atanh: _real(mp.atanh, lambda x: abs(x) < one, "atanh needs -1 < x < 1"),
+    }
+    return table
+
+
+_HP_FUNCS = _build_hp_funcs()
+
+
+def hp_value(expr: Any, env: Mapping[Any, Num] | None = None, resolve: Callable[[Any], Num] | None = None,
+             dps: int = HP_DPS) -> Num:
+    """Exact (Fraction) or ``dps``-digit (mpf) value of a scalar expression; raises Undefined off its domain."""
+    mp = _mp()
+    with mp.workdps(dps):
+        try:
+            return _HP(dict(env or {}) if resolve is None else env, resolve).value(expr)  # type: ignore[arg-type]
+        except (ValueError, ZeroDivisionError, OverflowError) as exc:
+            raise Undefined(str(exc) or "no real value") from None
+
+
+def hp_value_any(value: Any, env: Mapping[Any, Num] | None = None, resolve: Callable[[Any], Num] | None = None,
+                 dps: int = HP_DPS) -> Any:
+    """Like :func:`hp_value`, entry by entry for a Matrix (nested lists)."""
+    if isinstance(value, sp.MatrixBase):
+        return [[hp_value(value[i, j], env, resolve, dps) for j in range(value.cols)] for i in range(value.rows)]
+    return hp_value(value, env, resolve, dps)
