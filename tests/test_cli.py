@@ -137,10 +137,12 @@ def test_list_and_show(runner):
     (["2*(yhat - y)*w", "2w(yhat-y)"], 0, "correct"),
     (["sigmoid(z)*(1-sigmoid(z))", "σ'(z)"], 0, "correct"),
     (["x^2", "x^3"], 1, "incorrect"),
-    (["0.3617", "0.36"], 0, "correct"),
+    (["0.3617", "0.36"], 1, "incorrect"),            # no tolerance unless asked for
+    (["0.3617", "0.36", "--rtol", "1e-2"], 0, "correct"),
     (["0.3617", "0.36", "--rtol", "1e-3"], 1, "incorrect"),
     (["0.15", "0.1498", "--atol", "5e-5"], 1, "incorrect"),
-    (["[[1,2],[3,4]]", "[[1,2],[3,4.01]]"], 0, "correct"),
+    (["[[1,2],[3,4]]", "[[1,2],[3,4.01]]"], 1, "incorrect"),
+    (["[[1,2],[3,4]]", "[[1,2],[3,4.01]]", "--rtol", "0.01"], 0, "correct"),
     (["[[1,2],[3,4]]", "[[1,3],[2,4]]"], 1, "incorrect"),
     (["x", "__import__('os')"], 2, "invalid"),
     (["x", "9**9**9**9"], 2, "invalid"),
@@ -153,7 +155,7 @@ def test_compare(runner, args, code, status):
 
 def test_compare_shows_the_point_where_formulas_differ(runner):
     result = runner.invoke(app, ["compare", "x^2", "x^3"])
-    assert "at x=" in result.output
+    assert "at x = " in result.output
 
 
 def test_cli_import_does_not_load_sympy_or_numpy():

@@ -158,10 +158,12 @@ def test_rnn_q3_attention_and_essay():
     assert v["why_not_argmax"].status == "manual" and v["why_not_argmax"].score == 0
 
 
-def test_rnn_q3_shape_errors_are_invalid():
+def test_rnn_q3_shape_errors_are_wrong_answers():
     v = grade_answers("rnn/q3", {"scores": "[-2, 3, 0]", "hard_output": "6"})
-    assert v["scores"].status == "invalid" and "4 entries" in v["scores"].message
-    assert v["hard_output"].status == "invalid"
+    assert v["scores"].status == "incorrect" and v["scores"].score == 0
+    assert v["scores"].message == "expected a 4-vector, you gave 3 entries"
+    assert v["hard_output"].status == "incorrect"
+    assert v["hard_output"].message == "expected a 3-vector, you gave a single value"
 
 
 # -- rnn-gradients ---------------------------------------------------------------------

@@ -1,66 +1,373 @@
-"""Are two formulas the same function? Decided by seeded sampling, then sympy if needed.
+"""Are two formulas the same function on the reference's real domain? Three answers, each earned.
 
-Both sides are evaluated through the problem's graph at the same random points (each
-symbol inside its declared domain), so ``v1*a2_1*(1-a2_1)`` and the fully substituted
-form in x and W agree where they should. A clear disagreement at one point is a proof of
-difference and gives the student a point to look at. Only when sampling cannot decide
-(too few points where both are defined, or differences at rounding level) is sympy asked
-to simplify the difference; that runs inside the time-bounded child of the grader.
+- **equal** needs a proof: the difference simplifies to 0 on construction, or the two
+  sides agree, in high-precision arithmetic (mpmath, exact fractions while the arithmetic
+  is rational), at enough points spread over the reference's whole real domain --
+  negative values, integers and half-integers included -- and the answer has a value
+  wherever the reference has one (up to isolated points, such as x = 0 in x/x);
+- **different** needs a witness: a point where both sides are real and differ (confirmed
+  at two precisions, so rounding cannot fake it), or an open set on which the reference
+  has a value and the answer has none (``2 log(x)`` for ``log(x^2)`` at x = -1);
+- only what is neither is **undecided**; sympy then tries to simplify the difference
+  (inside the grader's time bound).
+
+Floats are used only to look quickly: every point they flag is re-decided with mpmath.
+``sqrt(x)^2`` is simplified by sympy to ``x`` while it is parsed; the parser keeps such
+lost partial sub-formulas as *guards* (see :class:`dlcheck.parse.safe.Parser`), and a side
+has a value at a point only where its guards do too.
 """
 
 from __future__ import annotations
 
+import math
+import random
+import zlib
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import sympy as sp
 
-from dlcheck.core.errors import Undefined
-from dlcheck.engine.numeval import numeval
+from dlcheck.core.errors import Undefined, UnknownSymbol
+from dlcheck.engine.numeval import HP_DPS, hp_value, numeval, to_mpf
 from dlcheck.parse.functions import sigmoid
 
-POINTS = 24
-MIN_DEFINED = 8
-SAME = 1e-9      # relative difference below which two values are the same number
-DIFFERENT = 1e-6  # relative difference above which they are certainly different
+MIN_AGREE = 6        # high-precision agreements (both sides real) that make a proof ...
+MIN_GENERIC = 4      # ... of which at least this many at generic (random) points
+MAX_POINTS = 160     # the most points one comparison looks at
+FLOAT_DIFFERENT = 1e-7
+MAX_DPS = 4000
+
+# special values every symbol meets: signs, zero, integers, half-integers
+_SPECIAL = [Fraction(v) for v in (0, 1, -1, 2, -2, 3, -3)] + \
+    [Fraction(p, 2) for p in (1, -1, 3, -3, 5, -5)] + [Fraction(1, 4), Fraction(-1, 4)]
 
 
 @dataclass
 class Outcome:
-    equal: bool | None           # None: could not decide
-    point: dict[str, float] | None = None
-    values: tuple[float, float] | None = None
-    how: str = "sampling"
+    equal: bool | None                      # None: could not decide
+    point: dict[str, float] | None = None   # the witness (symbol -> value) when different
+    values: tuple[float, float] | None = None  # (answer, expected) there; answer nan when it has no value
+    how: str = "sampling"                   # identical, sampling, symbolic, undefined (nowhere real), no-value-here
 
 
-def equivalent(inst, a: Any, b: Any, seed: str, points: int = POINTS) -> Outcome:
-    """Is scalar formula ``a`` equal to ``b`` on the problem's domain?"""
-    extra = (a.free_symbols | b.free_symbols) - set(inst.node_expr)
-    agree = unsure = only_b = 0
-    for env in inst.sample_envs(seed, points, extra):
+# -- points -------------------------------------------------------------------------------
+def _magnitude(rng: random.Random) -> Fraction:
+    """A random positive dyadic number, from small to moderately large."""
+    roll = rng.random()
+    lo, hi = (0.05, 1.0) if roll < 0.35 else (1.0, 3.0) if roll < 0.9 else (3.0, 8.0)
+    return Fraction(round(rng.uniform(lo, hi) * 2 ** 20), 2 ** 20)
+
+
+def _generic(domain: str, rng: random.Random, sign: int) -> Fraction:
+    if domain == "integer":
+        return Fraction(rng.randint(-3, 6))
+    if domain == "probability":
+        return Fraction(round(rng.uniform(0.02, 0.98) * 2 ** 20), 2 ** 20)
+    if domain == "angle":
+        return Fraction(round(rng.uniform(-3.0, 3.0) * 2 ** 20), 2 ** 20)
+    m = _magnitude(rng)
+    if domain == "positive":
+        return m
+    if domain == "negative":
+        return -m
+    return m * sign
+
+
+_POOLS = {"positive": [v for v in _SPECIAL if v > 0], "negative": [v for v in _SPECIAL if v < 0],
+          "nonzero": [v for v in _SPECIAL if v != 0], "integer": [v for v in _SPECIAL if v.denominator == 1],
+          "probability": [Fraction(1, 2), Fraction(1, 4), Fraction(3, 4)]}
+
+
+def _special(domain: str, rng: random.Random) -> Fraction:
+    return rng.choice(_POOLS.get(domain, _SPECIAL))
+
+
+def sample_points(symbols: Sequence[sp.Symbol], domains: dict, seed: str, generic: int,
+                  special: int) -> list[tuple[bool, dict]]:
+    """Seeded points: ``generic`` random ones running through every sign pattern, then ``special`` ones
+    built mostly from 0, +-1, +-2, +-3, halves and quarters (each point tagged 'generic' or not)."""
+    rng = random.Random(zlib.crc32(seed.encode()))
+    points = []
+    k = len(symbols)
+    for i in range(generic):
+        env: dict = {s: _generic(domains.get(s, "real"), rng, -1 if (i >> (j % 16)) & 1 else 1)
+                     for j, s in enumerate(symbols)}
+        if k > 16 or i >= 2 ** k:  # all sign patterns seen: random signs from here on
+            env = {s: _generic(domains.get(s, "real"), rng, rng.choice((-1, 1))) for s in symbols}
+        points.append((True, env))
+    for _ in range(special):
+        env = {s: _special(domains.get(s, "real"), rng) if rng.random() < 0.75
+               else _generic(domains.get(s, "real"), rng, rng.choice((-1, 1))) for s in symbols}
+        points.append((False, env))
+    return points
+
+
+def _risky(exprs: Iterable[Any]) -> bool:
+    """Powers whose real domain turns on integer exponents: symbolic exponents, roots of roots."""
+    for e in exprs:
+        for p in e.atoms(sp.Pow):
+            if p.exp.free_symbols or (not p.exp.is_Integer and
+                                      any(not q.exp.is_Integer for q in p.base.atoms(sp.Pow))):
+                return True
+    return False
+
+
+def digits_needed(*exprs: Any) -> int:
+    """Working precision that sees every literal: 30 digits, plus the digits of the longest number typed."""
+    longest = 0
+    for e in exprs:
+        items = list(e) if isinstance(e, sp.MatrixBase) else [e]
+        for item in items:
+            if not isinstance(item, sp.Basic):
+                continue
+            for r in item.atoms(sp.Rational):
+                longest = max(longest, len(str(abs(int(r.p)))) + len(str(int(r.q))))
+    return min(4000, HP_DPS + longest)
+
+
+# -- evaluating the two sides at one point ----------------------------------------------------
+class _Side:
+    """A formula with its guards (the partial sub-formulas sympy simplified away)."""
+
+    def __init__(self, expr: Any, guards: Sequence[Any]) -> None:
+        self.expr = expr
+        self.guards = list(guards)
+
+    def floats(self, env: dict) -> float | None:
         try:
-            vb = numeval(b, env)
+            for g in self.guards:
+                numeval(g, env)
+            return numeval(self.expr, env)
         except Undefined:
-            continue
+            return None
+
+    def precise(self, env: dict, resolve: Callable[[Any], Any], dps: int) -> Any:
         try:
-            va = numeval(a, env)
+            for g in self.guards:
+                hp_value(g, env, resolve, dps)
+            return hp_value(self.expr, env, resolve, dps)
         except Undefined:
-            only_b += 1
+            return None
+
+
+def precise_pair(inst, answer: _Side, expected: _Side, leaf_env: dict, dps: int) -> tuple[Any, Any]:
+    """(answer, expected) at ``dps`` digits (Fractions when exact; None where a side has no value).
+
+    Graph nodes are computed on demand from the leaves, once for both sides. Leaves
+    with a large denominator (random points) enter as mpmath numbers, which is faster;
+    special points (0, 1/2, -3/2 ...) stay exact, so that whole exponents are seen as whole.
+    """
+    env = dict(given_exact(inst))
+    import mpmath  # lazy: see numeval
+
+    with mpmath.workdps(dps):
+        env.update({s: v if v.denominator <= 4 else to_mpf(v) for s, v in leaf_env.items()})
+
+    def resolve(sym: Any) -> Any:
+        if sym not in inst.node_expr:
+            raise UnknownSymbol(sym.name)
+        return hp_value(inst.node_expr[sym], env, resolve, dps)
+
+    vb = expected.precise(env, resolve, dps)
+    va = answer.precise(env, resolve, dps) if vb is not None else None
+    return va, vb
+
+
+def given_exact(inst) -> dict:
+    """The problem's given values, exact (computed once per instance)."""
+    cached = getattr(inst, "_given_exact", None)
+    if cached is None:
+        cached = {}
+        for s, v in inst.given_values.items():
+            try:
+                cached[s] = hp_value(v, {}, None, 60)
+            except Undefined:
+                continue
+        setattr(inst, "_given_exact", cached)  # noqa: B010 - a cache beside the instance's own
+    return cached
+
+
+def _close(va: Any, vb: Any, dps: int) -> bool:
+    if isinstance(va, Fraction) and isinstance(vb, Fraction):
+        return va == vb
+    a, b = to_mpf(va), to_mpf(vb)
+    scale = max(abs(a), abs(b))
+    return bool(abs(a - b) <= scale * _ten(12 - dps)) or bool(a == b)
+
+
+def _ten(k: int) -> Any:
+    import mpmath  # lazy: see numeval
+
+    with mpmath.workdps(abs(k) + 10):
+        return mpmath.mpf(10) ** k
+
+
+# -- the decision --------------------------------------------------------------------------
+def equivalent(inst, a: Any, b: Any, seed: str, guards_a: Sequence[Any] = (), guards_b: Sequence[Any] = (),
+               ) -> Outcome:
+    """Is scalar formula ``a`` (the answer) equal to ``b`` (the reference) on ``b``'s real domain?"""
+    if not guards_a and not guards_b and (a == b or sp.expand(a - b) == 0 if _small(a, b) else a == b):
+        return Outcome(True, how="identical")
+    answer, expected = _Side(a, guards_a), _Side(b, guards_b)
+    leaves = sorted(inst.free_leaves(a) | inst.free_leaves(b) | _extra(inst, a, b), key=lambda s: s.name)
+    dps = digits_needed(a, b, *guards_a, *guards_b)
+    risky = _risky([a, b, *guards_a, *guards_b])
+    generic = min(32, max(10, 2 ** len(leaves)))
+    special = 64 if risky else 12
+    decided = _run(inst, answer, expected, leaves, seed, generic, special, dps)
+    if decided.equal is None:  # too few points where both are real: look wider once
+        decided = _run(inst, answer, expected, leaves, seed + "/wider", 48, 48, dps)
+    if decided.equal is None and not guards_a and not guards_b:
+        return _symbolic(inst, a, b)
+    return decided
+
+
+def _small(a: Any, b: Any) -> bool:
+    """Cheap and safe to expand on the spot: small polynomials (no division, roots or functions)."""
+    return all(not e.atoms(sp.Function) and sp.count_ops(e) <= 40 and
+               all(p.exp.is_Integer and 0 <= p.exp <= 12 for p in e.atoms(sp.Pow)) for e in (a, b))
+
+
+def _extra(inst, a: Any, b: Any) -> set:
+    return (a.free_symbols | b.free_symbols) - set(inst.node_expr) - set(inst.given_values)
+
+
+def _run(inst, answer: _Side, expected: _Side, leaves: list, seed: str, generic: int, special: int,
+         dps: int) -> Outcome:
+    domains = getattr(inst, "domains", {})
+    points = sample_points(leaves, domains, seed, generic, special)
+    points = points[generic:] + points[:generic]  # special points first: a witness there is easiest to read
+    agree_float: list[tuple[bool, dict]] = []
+    missing: list[dict] = []      # the reference has a value here, the answer none
+    both = only_answer = 0
+    for is_generic, leaf_env in points:
+        env = inst.env({s: float(v) for s, v in leaf_env.items()}) if inst.node_expr else \
+            {**{s: float(v) for s, v in given_exact(inst).items()}, **{s: float(v) for s, v in leaf_env.items()}}
+        fb = expected.floats(env)
+        fa = answer.floats(env)
+        if fb is None:
+            if fa is not None:
+                only_answer += 1
+            # floats can miss a value (overflow): the precise check below looks again when needed
             continue
-        diff = abs(va - vb) / max(1.0, abs(va), abs(vb))
-        if diff <= SAME:
-            agree += 1
-        elif diff >= DIFFERENT:
-            leaves = inst.free_leaves(a) | inst.free_leaves(b) | (extra - set(inst.given_values))
-            point = {s.name: env[s] for s in sorted(leaves, key=lambda s: s.name)}
-            return Outcome(False, point, (va, vb))
+        if fa is None:
+            missing.append(leaf_env)
+            continue
+        both += 1
+        scale = max(abs(fa), abs(fb))
+        if abs(fa - fb) > FLOAT_DIFFERENT * scale and scale > 1e-250:
+            found = _witness(inst, answer, expected, leaf_env, dps)
+            if found is not None:
+                return found
+        agree_float.append((is_generic, leaf_env))
+    # every float agreement is only a hint: confirm a spread of them in high precision
+    generic_ok = [p for p in agree_float if p[0]]
+    special_ok = [p for p in agree_float if not p[0]]
+    chosen = generic_ok[:MIN_GENERIC] + special_ok[:MIN_AGREE - MIN_GENERIC]
+    chosen += generic_ok[MIN_GENERIC:MIN_GENERIC + MIN_AGREE - len(chosen)]
+    agreed = generic_agreed = 0
+    unsure = False
+    for is_generic, leaf_env in chosen:
+        verdict = _precise_point(inst, answer, expected, leaf_env, dps)
+        if isinstance(verdict, Outcome):
+            return verdict
+        if verdict:
+            agreed += 1
+            generic_agreed += is_generic
         else:
-            unsure += 1
-    if agree >= MIN_DEFINED and not unsure:
-        return Outcome(True)
-    if only_b >= MIN_DEFINED and not agree:
-        return Outcome(False, how="undefined")  # a has no real value wherever b has one
-    return _symbolic(inst, a, b)
+            unsure = True
+    hole = _open_hole(inst, answer, expected, missing, leaves, seed, dps)
+    if hole is not None:
+        return hole
+    if both == 0 and only_answer == 0 and missing:
+        return Outcome(False, how="undefined")  # the answer has no real value anywhere the reference has one
+    if agreed >= MIN_AGREE and generic_agreed >= MIN_GENERIC and not unsure:
+        return Outcome(True, how="sampling")
+    return Outcome(None)
+
+
+EQUAL, UNSURE = "equal", "unsure"
+
+
+def compare_at(inst, answer: _Side, expected: _Side, leaf_env: dict, dps: int) -> Any:
+    """EQUAL, UNSURE, None (a side has no value here) or (answer, expected) proven different.
+
+    A gap that shrinks with the precision is rounding (cancellation, as in
+    cosh(x)^2 - sinh(x)^2 at x = 30); a gap that stays put at two precisions, the second
+    fine enough to resolve the gap's own size, is real.
+    """
+    va, vb = precise_pair(inst, answer, expected, leaf_env, dps)
+    if va is None or vb is None:
+        return None
+    if _close(va, vb, dps):
+        return EQUAL
+    gap = to_mpf(va) - to_mpf(vb)
+    level = dps
+    for _ in range(3):
+        level = min(MAX_DPS, max(2 * level, dps + _digits_below_one(gap) + 20))
+        va, vb = precise_pair(inst, answer, expected, leaf_env, level)
+        if va is None or vb is None:
+            return UNSURE
+        if _close(va, vb, level):
+            return EQUAL
+        new_gap = to_mpf(va) - to_mpf(vb)
+        if abs(new_gap) <= abs(gap) * _ten(-(dps // 2)):
+            return EQUAL  # the gap fell with the precision: it was rounding
+        if abs(new_gap - gap) <= abs(new_gap) * _ten(-3):
+            return va, vb
+        gap = new_gap
+    return UNSURE
+
+
+def _digits_below_one(x: Any) -> int:
+    """How many decimal places below 1 the first digit of ``x`` sits (0 for |x| >= 1)."""
+    import mpmath  # lazy: see numeval
+
+    if not x:
+        return 0
+    return max(0, -int(mpmath.floor(mpmath.log10(abs(x)))))
+
+
+def _precise_point(inst, answer: _Side, expected: _Side, leaf_env: dict, dps: int) -> bool | Outcome:
+    """True when both sides agree here in high precision; an Outcome when they provably differ."""
+    found = compare_at(inst, answer, expected, leaf_env, dps)
+    if isinstance(found, tuple):
+        return Outcome(False, _show(leaf_env), (float(to_mpf(found[0])), float(to_mpf(found[1]))))
+    return found == EQUAL
+
+
+def _witness(inst, answer: _Side, expected: _Side, leaf_env: dict, dps: int) -> Outcome | None:
+    """A confirmed difference at this point, or None."""
+    found = _precise_point(inst, answer, expected, leaf_env, dps)
+    return found if isinstance(found, Outcome) else None
+
+
+def _open_hole(inst, answer: _Side, expected: _Side, missing: list[dict], leaves: list, seed: str,
+               dps: int) -> Outcome | None:
+    """Points where the reference has a value and the answer none: a witness when they fill an open set."""
+    rng = random.Random(zlib.crc32((seed + "/hole").encode()))
+    for leaf_env in missing[:4]:
+        va, vb = precise_pair(inst, answer, expected, leaf_env, dps)
+        if vb is None or va is not None:
+            continue
+        holes = tried = 0
+        for _ in range(8):
+            moved = {s: v + v * Fraction(rng.randint(-1000, 1000), 97 * 10 ** 5) + Fraction(rng.randint(-9, 9), 10 ** 4)
+                     for s, v in leaf_env.items()}
+            va, vb_moved = precise_pair(inst, answer, expected, moved, dps)
+            if vb_moved is None:
+                continue
+            tried += 1
+            holes += va is None
+        if tried >= 4 and holes == tried:
+            return Outcome(False, _show(leaf_env), (math.nan, float(to_mpf(vb))), how="no-value-here")
+    return None
+
+
+def _show(leaf_env: dict) -> dict[str, float]:
+    return {s.name: float(v) for s, v in sorted(leaf_env.items(), key=lambda kv: kv[0].name)}
 
 
 def _symbolic(inst, a: Any, b: Any) -> Outcome:
@@ -71,3 +378,32 @@ def _symbolic(inst, a: Any, b: Any) -> Outcome:
         return Outcome(None, how="symbolic")
     return Outcome(True if zero else None, how="symbolic")
 
+
+def numbers_equal(given: Any, ref: Any, digits: Callable[[int], tuple[Any, Any]], dps: int) -> bool:
+    """Two constants equal? Exact for fractions; otherwise agreement at two precisions (``digits(dps)``)."""
+    if isinstance(given, Fraction) and isinstance(ref, Fraction):
+        return given == ref
+    for level in (dps, 2 * dps):
+        g, r = digits(level)
+        if not _close(g, r, level):
+            return False
+    return True
+
+
+def exact_value(inst, item: Any, overrides: dict | None = None, dps: int = HP_DPS) -> Any:
+    """A placeholder's (or formula's) value through the graph, exact where the arithmetic is rational.
+
+    ``overrides`` pin chosen nodes (a student's earlier answers, for error carried forward).
+    Raises Undefined where there is no real value. Matrices give nested lists.
+    """
+    env = dict(given_exact(inst))
+    env.update(overrides or {})
+
+    def resolve(sym: Any) -> Any:
+        if sym not in inst.node_expr:
+            raise UnknownSymbol(sym.name)
+        return hp_value(inst.node_expr[sym], env, resolve, dps)
+
+    if isinstance(item, sp.MatrixBase):
+        return [[hp_value(item[i, j], env, resolve, dps) for j in range(item.cols)] for i in range(item.rows)]
+    return hp_value(item, env, resolve, dps)

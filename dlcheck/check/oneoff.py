@@ -3,39 +3,65 @@
 The expected text becomes the answer of a one-part spec whose symbols are every name
 either side uses (all real), and the answer goes through the very checker ``grade``
 uses. The expected text is read with a student's rules, not an author's: both sides
-are typed by whoever runs the command.
+are typed by whoever runs the command. A multi-letter name that is only ever followed
+by ``(`` is a function call (``sigmod(z)`` is a typo of a function, not a symbol).
+
+No tolerance applies unless one is asked for: ``rtol``/``atol`` (exact decimals) or
+``sigfigs`` (STACK's NumSigFigs, see :mod:`dlcheck.check.tolerance`).
 """
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 import sympy as sp
 
 from dlcheck.check.registry import build_instance, part_models
+from dlcheck.check.tolerance import parse_decimal, parse_sigfigs
 from dlcheck.core.errors import ParseError, Undefined
 from dlcheck.core.verdict import Status, Verdict
 from dlcheck.core.yamlio import Located
 from dlcheck.engine.instance import Instance
-from dlcheck.engine.numeval import numeval_any
+from dlcheck.engine.numeval import hp_value_any
 from dlcheck.parse.functions import student_functions
 from dlcheck.parse.safe import Parser
 from dlcheck.parse.text import normalize, tokenize
+from dlcheck.spec.model import Tolerance
 from dlcheck.spec.reader import spec_from_data
 
 PART = "answer"
 
 
 def _names(text: str, functions: Any) -> set[str]:
+    """The symbols a text uses: every name that is not a function, except a call-only multi-letter one."""
     try:
-        return {v for k, v, _ in tokenize(normalize(text)) if k == "name" and v not in functions
-                and v not in ("pi", "e")}
+        tokens = tokenize(normalize(text))
     except ParseError:
         return set()
+    called: set[str] = set()
+    used: set[str] = set()
+    for k, (kind, value, _) in enumerate(tokens):
+        if kind != "name" or value in functions or value in ("pi", "e"):
+            continue
+        followed = k + 1 < len(tokens) and tokens[k + 1][1] == "("
+        (called if followed and len(value) > 1 else used).add(value)
+    return used | {c for c in called if c in used}
 
 
-def compare_instance(expected: str, answer: str, rtol: float | None = None,
-                     atol: float | None = None) -> Instance | Verdict:
+def tolerance_options(rtol: str | None = None, atol: str | None = None,
+                      sigfigs: str | None = None) -> Tolerance | None:
+    """The options of ``compare`` as an exact tolerance (ParseError names a malformed one)."""
+    if rtol is None and atol is None and sigfigs is None:
+        return None
+    r = parse_decimal(rtol, "--rtol") if rtol is not None else Fraction(0)
+    a = parse_decimal(atol, "--atol") if atol is not None else Fraction(0)
+    s = parse_sigfigs(sigfigs) if sigfigs is not None else None
+    return Tolerance.model_construct(rtol=r, atol=a, sigfigs=s)
+
+
+def compare_instance(expected: str, answer: str, rtol: str | None = None, atol: str | None = None,
+                     sigfigs: str | None = None) -> Instance | Verdict:
     """A one-part instance whose part's answer is ``expected``, or an invalid verdict."""
     fns = student_functions()
     names = sorted(_names(expected, fns) | _names(answer, fns))
@@ -43,24 +69,40 @@ def compare_instance(expected: str, answer: str, rtol: float | None = None,
     def invalid(message: str) -> Verdict:
         return Verdict(PART, Status.INVALID, 0.0, 1.0, message, answer, expected)
 
+    try:
+        tolerance = tolerance_options(rtol, atol, sigfigs)
+    except ParseError as exc:
+        return invalid(str(exc))
     if not answer.strip():
         return invalid("answer is not valid: empty answer")
+    parser = Parser({n: sp.Symbol(n, real=True) for n in names}, fns)
     try:
-        ref = Parser({n: sp.Symbol(n, real=True) for n in names}, fns).parse(expected)
+        ref = parser.parse(expected)
     except ParseError as exc:
         return invalid(f"expected is not valid: {exc}")
-    if not any(c.free_symbols for c in (ref if isinstance(ref, sp.MatrixBase) else [ref])):
+    cells = list(ref) if isinstance(ref, sp.MatrixBase) else [ref]
+    if not any(c.free_symbols for c in cells):
         try:
-            numeval_any(ref, {})
+            hp_value_any(ref)
         except Undefined:
             return invalid("expected has no finite real value")
+    elif tolerance is not None and tolerance.sigfigs is not None:
+        return invalid("--sigfigs compares numbers, and expected is a formula")
     if isinstance(ref, sp.MatrixBase):
         kind = "vector" if 1 in ref.shape else "matrix"
     else:
         kind = "expression" if names else "number"
     part: dict[str, Any] = {"kind": kind, "prompt": "compare", "answer": expected}
-    if rtol is not None or atol is not None:
-        part["tolerance"] = {"rtol": rtol, "atol": atol}
     data = {"title": "compare", "statement": "", "symbols": {n: "real" for n in names}, "parts": {PART: part}}
     spec = spec_from_data(Located(data, {}, "<compare>"), "compare", part_models())
-    return build_instance(spec, author_rules=False)
+    spec.problem.parts[PART].tolerance = tolerance
+    inst = build_instance(spec, author_rules=False)
+    prepared = inst.prepared[PART]
+    prepared.free_names = True
+    prepared.guards = list(parser.guards)
+    return inst
+
+
+def exit_code(status: Status) -> int:
+    """``compare``'s exit code: 0 equivalent, 2 unreadable text, 1 anything else (wrong, wrong shape, undecided)."""
+    return {Status.CORRECT: 0, Status.INVALID: 2}.get(status, 1)

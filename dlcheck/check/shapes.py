@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import Any
 
 import sympy as sp
 
-from dlcheck.check.tolerance import Tol
+from dlcheck.check.tolerance import NOISE, Tol
 
 
 def as_grid(value: Any) -> list[list[Any]]:
@@ -24,31 +25,45 @@ def cells(value: Any) -> list[Any]:
 
 
 def fit_shape(student: Any, ref: Any, kind: str) -> tuple[Any, str | None]:
-    """The student's value reshaped to the reference, or a message about the shape."""
+    """The student's value reshaped to the reference, or what is wrong with its shape.
+
+    A wrong shape is a wrong answer (the text was read), so the message says what was
+    expected and what was given: "expected a 2-vector, you gave 3 entries".
+    """
     s_is, r_is = isinstance(student, sp.MatrixBase), isinstance(ref, sp.MatrixBase)
     if not r_is:
-        return (None, f"expected a single {'number' if kind == 'number' else 'formula'}, got a list") if s_is \
-            else (student, None)
+        if s_is:
+            what = "number" if kind == "number" else "formula"
+            return None, f"expected a single {what}, you gave {shape_text(student)}"
+        return student, None
     if not s_is:
-        return None, f"expected a {ref.rows}x{ref.cols} {kind}, got a single value"
+        return None, f"expected {ref_text(ref, kind)}, you gave a single value"
     if kind == "vector" or 1 in ref.shape:
         if len(student) != len(ref) or 1 not in student.shape:
-            return None, f"expected a vector of {len(ref)} entries, got {shape_text(student)}"
+            return None, f"expected {ref_text(ref, kind)}, you gave {shape_text(student)}"
         return sp.Matrix(list(student)).reshape(*ref.shape), None
     if student.shape != ref.shape:
         hint = "; is it transposed?" if student.shape == ref.shape[::-1] else ""
-        return None, f"expected a {ref.rows}x{ref.cols} matrix, got {shape_text(student)}{hint}"
+        return None, f"expected {ref_text(ref, kind)}, you gave {shape_text(student)}{hint}"
     return student, None
 
 
+def ref_text(ref: Any, kind: str) -> str:
+    if kind == "vector" or 1 in ref.shape:
+        return f"a {len(ref)}-vector"
+    return f"a {ref.rows}x{ref.cols} matrix"
+
+
 def shape_text(m: Any) -> str:
-    return f"{len(m)} entries" if 1 in m.shape else f"a {m.rows}x{m.cols} matrix"
+    if 1 in m.shape:
+        return f"{len(m)} entr{'y' if len(m) == 1 else 'ies'}"
+    return f"a {m.rows}x{m.cols} matrix"
 
 
-def differing(given: Any, expected: Any, tol: Tol) -> list[tuple[int, int]]:
+def differing(given: Any, expected: Any, tol: Tol, noise: Fraction = NOISE) -> list[tuple[int, int]]:
     """(row, col) of every entry of ``given`` outside the tolerance of ``expected`` (0-based)."""
     g, e = as_grid(given), as_grid(expected)
-    return [(i, j) for i, row in enumerate(e) for j, x in enumerate(row) if not tol.accepts(g[i][j], x)]
+    return [(i, j) for i, row in enumerate(e) for j, x in enumerate(row) if not tol.accepts(g[i][j], x, noise)]
 
 
 def close(given: Any, target: Any, tol: Tol) -> bool:
@@ -56,5 +71,10 @@ def close(given: Any, target: Any, tol: Tol) -> bool:
     g, t = as_grid(given), as_grid(target)
     if len(g) != len(t) or len(g[0]) != len(t[0]):
         return False
-    return all(isinstance(b, float) and math.isfinite(b) and tol.accepts(a, b)
-               for ra, rb in zip(g, t) for a, b in zip(ra, rb))
+    return all(_finite(b) and _finite(a) and tol.accepts(a, b) for ra, rb in zip(g, t) for a, b in zip(ra, rb))
+
+
+def _finite(x: Any) -> bool:
+    if isinstance(x, float):
+        return math.isfinite(x)
+    return x is not None

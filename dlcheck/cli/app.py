@@ -269,14 +269,31 @@ def grade(answers: Path = typer.Argument(..., metavar="ANSWERS", help="An answer
 @guarded
 def compare(expected: str = typer.Argument(..., help="The expected expression or number."),
             answer: str = typer.Argument(..., help="The answer to check."),
-            rtol: float | None = typer.Option(None, "--rtol", min=0, help="Relative tolerance (default 1e-2)."),
-            atol: float | None = typer.Option(None, "--atol", min=0, help="Absolute tolerance."),
+            rtol: str | None = typer.Option(None, "--rtol", help="Relative tolerance: |a - e| <= rtol*|e| "
+                                               "(exact decimals; default: none, the values must be equal)."),
+            atol: str | None = typer.Option(None, "--atol", help="Absolute tolerance: |a - e| <= atol."),
+            sigfigs: str | None = typer.Option(None, "--sigfigs", help="N or N,M: STACK's NumSigFigs test (the "
+                                                  "answer written to N significant figures, accurate to M; "
+                                                  "M = 0 only counts figures, M = -1 asks for at least N)."),
             fmt: Format = typer.Option(Format.table, "--format", help="table or json.")) -> None:
-    """Check one answer against one expected value or formula; exit 0 equal, 1 not, 2 invalid."""
-    from dlcheck.core.verdict import ProblemResult, Status  # lazy: start-up
+    """Check one answer against one expected value or formula.
+
+    Exit 0 equivalent (or within the tolerance), 1 not (a wrong shape included, or not
+    decided), 2 when either text or an option cannot be read.
+    """
+    from dlcheck.check.oneoff import tolerance_options  # lazy: start-up
+    from dlcheck.core.errors import DlcheckError, ParseError
+
+    try:
+        tolerance_options(rtol, atol, sigfigs)
+    except ParseError as exc:
+        raise DlcheckError(f"{exc} (usage: --rtol 0.01, --atol 5e-5, --sigfigs 3 or --sigfigs 4,3)") from None
+    from dlcheck.check.oneoff import exit_code
+    from dlcheck.core.verdict import ProblemResult
     from dlcheck.grade.run import compare_texts, run_bounded
 
-    verdict = run_bounded(compare_texts, (expected, answer, rtol, atol), "compare", 1.0, answer, COMPARE_SECONDS)
+    verdict = run_bounded(compare_texts, (expected, answer, rtol, atol, sigfigs), "compare", 1.0, answer,
+                          COMPARE_SECONDS)
     _print_traces([ProblemResult("compare", "", [verdict])])
     if fmt is Format.json:
         import json
@@ -286,7 +303,7 @@ def compare(expected: str = typer.Argument(..., help="The expected expression or
         from dlcheck.report.terminal import verdict_line
 
         _console().print(verdict_line(verdict))
-    raise typer.Exit({Status.CORRECT: 0, Status.INCORRECT: 1, Status.PARTIAL: 1}.get(verdict.status, 2))
+    raise typer.Exit(exit_code(verdict.status))
 
 
 class ExplainFormat(str, Enum):

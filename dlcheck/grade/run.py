@@ -36,9 +36,12 @@ def grade_part(inst: Instance, pid: str, answer: Any, earlier: dict[str, Verdict
     return run_bounded(check_and_diagnose, (inst, pid, answer, earlier), pid, part.points, text, seconds)
 
 
-def compare_texts(expected: str, answer: str, rtol: float | None = None, atol: float | None = None) -> Verdict:
-    """``dlcheck compare``: ``answer`` checked against ``expected`` as a one-part problem."""
-    made = compare_instance(expected, answer, rtol, atol)
+def compare_texts(expected: str, answer: str, rtol: str | None = None, atol: str | None = None,
+                  sigfigs: str | None = None) -> Verdict:
+    """``dlcheck compare``: ``answer`` checked against ``expected`` as a one-part problem.
+
+    The options are the typed text (``"5e-5"``, ``"4,3"``), read exactly."""
+    made = compare_instance(expected, answer, rtol, atol, sigfigs)
     return made if isinstance(made, Verdict) else check_and_diagnose(made, PART, answer, {})
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
 Domain = Literal["real", "positive", "negative", "nonzero", "probability", "integer", "angle"]
 ExplainPolicy = Literal["always", "after_attempt"]
@@ -28,7 +28,17 @@ class Strict(BaseModel):
 class Tolerance(Strict):
     rtol: float | None = Field(None, ge=0, description="relative tolerance")
     atol: float | None = Field(None, ge=0, description="absolute tolerance")
-    sigfigs: int | None = Field(None, ge=1, le=15, description="agree to this many significant figures")
+    sigfigs: int | list[int] | None = Field(
+        None, description="STACK NumSigFigs: N (written to N figures and accurate to N) or [N, M] "
+                          "(accurate to M; M = 0 only counts the figures, M = -1 asks for at least N)")
+
+    @field_validator("sigfigs")
+    @classmethod
+    def _sigfigs(cls, value: int | list[int] | None) -> int | list[int] | None:
+        pair = value if isinstance(value, list) else [value] if value is not None else None
+        if pair is not None and not (1 <= len(pair) <= 2 and 1 <= pair[0] <= 100 and -1 <= pair[-1] <= 100):
+            raise ValueError("sigfigs is N or [N, M] with N >= 1 and M >= -1")
+        return value
 
 
 class Mistake(Strict):

@@ -11,19 +11,20 @@ size, differing entries, a point where formulas differ); naming the mistake is
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any, Literal
 
 import sympy as sp
 
-from dlcheck.check.equivalence import equivalent
+from dlcheck.check.equivalence import digits_needed, equivalent, exact_value
 from dlcheck.check.kind import Kind
 from dlcheck.check.shapes import as_grid, cells, differing, fit_shape
-from dlcheck.check.tolerance import Tol, rel_error
+from dlcheck.check.tolerance import GRADE_DPS, Tol, correct_figures, diagnosis_tol, entry_texts, rel_error, sigfig_check
 from dlcheck.core.errors import ParseError, Undefined, UnknownName
 from dlcheck.core.verdict import Status, Verdict
 from dlcheck.core.yamlio import raw_text
 from dlcheck.engine.instance import Instance
-from dlcheck.engine.numeval import numeval_any
+from dlcheck.engine.numeval import TooLarge, hp_value_any, to_fraction
 from dlcheck.engine.steps import Step, formula_step, value_text
 from dlcheck.parse.printing import fmt, plain
 from dlcheck.spec.model import Mistake, PartBase, Tolerance
@@ -59,6 +60,9 @@ class ExpressionPart(ValuePart):
 class Prepared:
     shown: Any = None                                   # the display form, when the spec gives one
     mistakes: list[Any] = field(default_factory=list)   # each spec mistake, parsed
+    informative: list[bool] | None = None               # per entry: may earn entry credit (not a structural constant)
+    guards: list[Any] = field(default_factory=list)     # the reference's lost partial sub-formulas (compare)
+    free_names: bool = False                            # any name may be typed (compare: both sides are the user's)
 
 
 # -- at load ---------------------------------------------------------------------
@@ -70,6 +74,8 @@ def prepare(inst: Instance, pid: str, part: ValuePart) -> None:
         prepared.shown = _check_show(inst, pid, part.show, ref)
     prepared.mistakes = [inst.parse_spec(raw_text(m.answer), ("parts", pid, "mistakes", i, "answer"))
                          for i, m in enumerate(part.mistakes)]
+    if isinstance(ref, sp.MatrixBase) and getattr(part, "partial_credit", False):
+        prepared.informative = [bool(inst.expand(c).free_symbols) for c in ref]
     inst.prepared[pid] = prepared
 
 
@@ -102,7 +108,8 @@ def _check_shape(inst: Instance, pid: str, part: ValuePart, ref: Any) -> None:
 def takes_names(inst: Instance, pid: str) -> bool:
     """A formula answer may name the problem's quantities; a numeric one only numbers."""
     part = inst.spec.problem.parts[pid]
-    return not inst.is_numeric(pid) or part.kind == "expression" or part.names is not None
+    return not inst.is_numeric(pid) or part.kind == "expression" or part.names is not None or \
+        bool(getattr(inst.prepared.get(pid), "free_names", False))
 
 
 def names(inst: Instance, pid: str) -> list[str]:
@@ -113,7 +120,10 @@ def names(inst: Instance, pid: str) -> list[str]:
 def expected_text(inst: Instance, pid: str) -> str:
     ref = inst.part_ref[pid]
     if inst.is_numeric(pid):
-        return value_text(inst.value(ref))
+        try:
+            return value_text(inst.value(ref))
+        except Undefined:  # beyond floats (2^10000): the formula itself
+            return plain(inst.shallow.get(inst.part_node[pid], ref))
     shown = inst.prepared[pid].shown
     return plain(shown if shown is not None else inst.shallow.get(inst.part_node[pid], ref))
 
@@ -124,8 +134,9 @@ def check(inst: Instance, pid: str, text: str) -> Verdict:
     ref = inst.part_ref[pid]
     numeric = inst.is_numeric(pid)
     verdict = Verdict(pid, Status.INCORRECT, 0.0, part.points, answer=text, expected=expected_text(inst, pid))
+    parser = inst.student_parser(pid, takes_names(inst, pid))
     try:
-        student = inst.student_parser(pid, takes_names(inst, pid)).parse(text)
+        student = parser.parse(text)
     except UnknownName as exc:
         reason = str(exc)
         if numeric and exc.kind == "symbol" and not takes_names(inst, pid):
@@ -134,11 +145,13 @@ def check(inst: Instance, pid: str, text: str) -> Verdict:
     except ParseError as exc:
         return _invalid(verdict, str(exc))
     student, problem = fit_shape(student, ref, part.kind)
-    if problem:
-        return _invalid(verdict, problem)
-    if numeric and not any(c.free_symbols for c in cells(student)):
-        return _check_numeric(inst, part, student, ref, verdict)
-    return _check_formula(inst, pid, student, ref, verdict)
+    if problem:  # read, but the wrong shape: a wrong answer
+        verdict.message = problem
+        verdict.detail["shape"] = problem
+        return verdict
+    if numeric and not any(c.free_symbols for c in cells(student)) and not parser.guards:
+        return _check_numeric(inst, part, student, ref, verdict, text)
+    return _check_formula(inst, pid, student, ref, verdict, parser.guards)
 
 
 def _invalid(verdict: Verdict, reason: str) -> Verdict:
@@ -146,44 +159,92 @@ def _invalid(verdict: Verdict, reason: str) -> Verdict:
     return verdict
 
 
-def _check_numeric(inst: Instance, part: ValuePart, student: Any, ref: Any, verdict: Verdict) -> Verdict:
+def _check_numeric(inst: Instance, part: ValuePart, student: Any, ref: Any, verdict: Verdict, text: str) -> Verdict:
     tol = Tol.of(part)
+    dps = max(GRADE_DPS, digits_needed(student) + 20)
     try:
-        given = numeval_any(student, {})
+        given = hp_value_any(student, {}, None, dps)
+    except TooLarge:
+        return _invalid(verdict, "that number is too large to compute; write the value itself")
     except Undefined:
-        return _invalid(verdict, "the answer has no finite real value")
-    verdict.value = given
-    expected = inst.value(ref)
-    verdict.reference = expected
-    bad = differing(given, expected, tol)
+        verdict.message = "your answer has no finite real value"
+        return verdict
+    expected = exact_value(inst, ref, dps=dps)
+    verdict.value, verdict.reference = given, expected
+    if tol.sigfigs is not None:
+        bad, reasons = _sigfig_entries(text, given, expected, tol.sigfigs)
+    else:
+        bad, reasons = differing(given, expected, tol, Fraction(1, 10 ** (dps - 10))), []
+        if bad:
+            bad = _rounding_only(inst, student, ref, bad, given, expected, tol, dps)
     if not bad:
         verdict.status, verdict.score, verdict.message = Status.CORRECT, part.points, "correct"
         return verdict
     verdict.detail.update(_numeric_detail(given, expected, bad, tol))
-    verdict.message = verdict.detail["summary"]
+    verdict.message = reasons[0] if reasons and len(cells(student)) == 1 else verdict.detail["summary"]
     return verdict
+
+
+def _rounding_only(inst: Instance, student: Any, ref: Any, bad: list, given: Any, expected: Any, tol: Tol,
+                   dps: int) -> list:
+    """The differing entries that still differ at twice the precision (a gap that shrinks with the
+    precision is rounding, as in 0 against sqrt(3 + 2*sqrt(2)) - 1 - sqrt(2))."""
+    g1, e1 = as_grid(given), as_grid(expected)
+    if all(isinstance(g1[i][j], Fraction) and isinstance(e1[i][j], Fraction) for i, j in bad):
+        return bad
+    g2 = as_grid(hp_value_any(student, {}, None, 2 * dps))
+    e2 = as_grid(exact_value(inst, ref, dps=2 * dps))
+    still = []
+    for i, j in bad:
+        gap1 = abs(to_fraction(g1[i][j]) - to_fraction(e1[i][j]))
+        gap2 = abs(to_fraction(g2[i][j]) - to_fraction(e2[i][j]))
+        if gap2 <= gap1 / 10 ** (dps // 2) and tol.accepts(e2[i][j], e2[i][j]):
+            continue
+        still.append((i, j))
+    return still
+
+
+def _sigfig_entries(text: str, given: Any, expected: Any, sigfigs: tuple[int, int]) -> tuple[list, list[str]]:
+    """STACK NumSigFigs on each entry (a vector's entries are counted on their own typed text)."""
+    g, e = as_grid(given), as_grid(expected)
+    texts = entry_texts(text)
+    flat = [(i, j) for i, row in enumerate(e) for j in range(len(row))]
+    if len(texts) != len(flat):
+        texts = [text] * len(flat)
+    bad, reasons = [], []
+    for (i, j), typed in zip(flat, texts):
+        ok, why = sigfig_check(typed, g[i][j], e[i][j], *sigfigs)
+        if not ok:
+            bad.append((i, j))
+            reasons.append(why)
+    return bad, reasons
 
 
 def _numeric_detail(given: Any, expected: Any, bad: list, tol: Tol) -> dict:
     if not isinstance(expected, list):
+        gap = abs(float(to_fraction(given) - to_fraction(expected)))
         err = rel_error(given, expected)
-        return {"rel_error": err, "abs_error": abs(given - expected), "tolerance": tol.describe(),
-                "summary": f"off by {fmt(abs(given - expected), 3)} ({err:.2%}); tolerance {tol.describe()}"}
+        figures = correct_figures(given, expected)
+        agree = f"; right to {figures} significant figure{'s' if figures != 1 else ''}" if 0 < figures < 15 else ""
+        return {"rel_error": err, "abs_error": gap, "tolerance": tol.describe(), "correct_figures": figures,
+                "summary": f"off by {fmt(gap, 3)} ({fmt(err * 100, 3)}%){agree}; tolerance {tol.describe()}"}
     g, e = as_grid(given), as_grid(expected)
-    entries = [{"row": i + 1, "col": j + 1, "given": g[i][j], "expected": e[i][j]} for i, j in bad]
+    entries = [{"row": i + 1, "col": j + 1, "given": float(to_fraction(g[i][j])),
+                "expected": float(to_fraction(e[i][j]))} for i, j in bad]
     total = sum(len(r) for r in e)
     return {"entries": entries, "tolerance": tol.describe(),
             "summary": f"{len(bad)} of {total} entries differ: " + ", ".join(
                 f"({d['row']},{d['col']})" if len(e[0]) > 1 else f"entry {d['row']}" for d in entries[:6])}
 
 
-def _check_formula(inst: Instance, pid: str, student: Any, ref: Any, verdict: Verdict) -> Verdict:
+def _check_formula(inst: Instance, pid: str, student: Any, ref: Any, verdict: Verdict, guards: list) -> Verdict:
     part = inst.spec.problem.parts[pid]
+    ref_guards = getattr(inst.prepared.get(pid), "guards", [])
     pairs = list(zip(as_grid(student), as_grid(ref)))
     grid = [(i, j, s, r) for i, (srow, rrow) in enumerate(pairs) for j, (s, r) in enumerate(zip(srow, rrow))]
     bad, undecided = [], []
     for i, j, s, r in grid:
-        outcome = equivalent(inst, s, r, f"{inst.spec.id}/{pid}/{i},{j}")
+        outcome = equivalent(inst, s, r, f"{inst.spec.id}/{pid}/{i},{j}", guards, ref_guards)
         if outcome.equal is False:
             bad.append((i, j, outcome))
         elif outcome.equal is None:
@@ -209,18 +270,35 @@ def _check_formula(inst: Instance, pid: str, student: Any, ref: Any, verdict: Ve
     verdict.detail.update({"point": first.point, "values": list(first.values), "yours": plain(student)})
     if len(grid) > 1:
         verdict.detail["entries"] = [{"row": a + 1, "col": b + 1} for a, b, _ in bad]
-    point = ", ".join(f"{k}={fmt(v, 4)}" for k, v in (first.point or {}).items())
-    verdict.message = (f"not equivalent{where}: at {point or 'a sample point'} yours is "
-                       f"{fmt(first.values[0], 5)}, expected {fmt(first.values[1], 5)}")
+    point = ", ".join(f"{k} = {fmt(v, 4)}" for k, v in (first.point or {}).items())
+    at = f"at {point}" if point else "its value"
+    if first.how == "no-value-here":
+        verdict.message = (f"not equivalent{where}: {at} yours has no real value (a log or root of a negative?), "
+                           f"while the expected one is {fmt(first.values[1], 5)}")
+    else:
+        yours, expected = _distinct(*first.values)
+        verdict.message = f"not equivalent{where}: {at} yours is {yours}, expected {expected}"
     return verdict
+
+
+def _distinct(a: float, b: float) -> tuple[str, str]:
+    """Two different values printed with enough digits to see that they differ."""
+    for digits in range(5, 18):
+        ta, tb = fmt(a, digits), fmt(b, digits)
+        if ta != tb:
+            return ta, tb
+    return repr(a), repr(b)
 
 
 def same(inst: Instance, pid: str, verdict: Verdict, mistake: Any) -> bool:
     """Is the student's wrong answer the spec's mistake ``mistake`` (within the part's rules)?"""
     part = inst.spec.problem.parts[pid]
-    if verdict.value is not None:  # numeric
-        target = inst.value(mistake)
-        return not differing(verdict.value, target, Tol.of(part))
+    if verdict.value is not None:  # numeric: within the looser tolerance a diagnosis uses
+        try:
+            target = exact_value(inst, mistake, dps=GRADE_DPS)
+        except Undefined:
+            return False
+        return not differing(verdict.value, target, diagnosis_tol(part))
     if verdict.parsed is None:
         return False
     fitted, problem = fit_shape(mistake, inst.part_ref[pid], part.kind)
