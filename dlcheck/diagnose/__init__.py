@@ -10,7 +10,7 @@ more; an unnamed wrong matrix earns entry credit when the part allows partial cr
 from __future__ import annotations
 
 from dlcheck.check.shapes import cells
-from dlcheck.check.tolerance import Tol
+from dlcheck.check.tolerance import Tol, diagnosis_tol
 from dlcheck.core.verdict import Status, Verdict
 from dlcheck.diagnose.carried import carried_forward
 from dlcheck.diagnose.mistakes import spec_mistake
@@ -34,37 +34,58 @@ def diagnose(inst, pid: str, verdict: Verdict, earlier: dict[str, Verdict]) -> V
             verdict.message = f"consistent with your answer to {', '.join(carried)}"
             verdict.detail["carried_from"] = carried
             return verdict
+    if numeric:  # the part's own tolerance first, then the looser one a diagnosis may use
+        for tol in (Tol.of(part), diagnosis_tol(part)):
+            mistake = spec_mistake(inst, pid, verdict, tol)
+            if mistake is not None:
+                return _named(verdict, mistake, part)
+            if pid not in inst.part_ref:
+                return verdict
+            found = numeric_mistake(inst, pid, verdict.value, verdict.reference, tol, Tol.of(part))
+            if found:
+                verdict.message = found.message
+                verdict.detail["diagnosis"] = found.name
+                return _settle(verdict, found.credit * part.points)
+        return _settle(verdict, _entry_credit(inst, pid, verdict))
     mistake = spec_mistake(inst, pid, verdict)
     if mistake is not None:
-        verdict.message = mistake.feedback
-        verdict.detail["mistake"] = mistake.name or mistake.feedback
-        return _settle(verdict, mistake.credit * part.points)
-    if pid not in inst.part_ref:  # choice and the like: nothing generic to look for
+        return _named(verdict, mistake, part)
+    if pid not in inst.part_ref or verdict.parsed is None:  # choice and the like, or no value to look at
         return verdict
-    if numeric:
-        found = numeric_mistake(inst, pid, verdict.value, verdict.reference, Tol.of(part))
-        if found:
-            verdict.message = found.message
-    elif verdict.parsed is not None:
-        found = formula_mistake(inst, pid, verdict.parsed, inst.part_ref[pid])
-        if found:
-            verdict.message = f"{found.message} ({verdict.message})"
-    else:
-        return verdict
+    found = formula_mistake(inst, pid, verdict.parsed, inst.part_ref[pid])
     if found:
+        verdict.message = f"{found.message} ({verdict.message})"
         verdict.detail["diagnosis"] = found.name
         return _settle(verdict, found.credit * part.points)
     return _settle(verdict, _entry_credit(inst, pid, verdict))
 
 
+def _named(verdict: Verdict, mistake, part) -> Verdict:
+    """A spec mistake earns what the spec grants it, and nothing more."""
+    verdict.message = mistake.feedback
+    verdict.detail["mistake"] = mistake.name or mistake.feedback
+    return _settle(verdict, mistake.credit * part.points)
+
+
 def _entry_credit(inst, pid: str, verdict: Verdict) -> float:
-    """Credit for the right entries of a vector or matrix, when the part allows it."""
+    """Credit for the right entries of a vector or matrix, when the part allows it.
+
+    Only entries a wrong method would not get right by accident count: a structural
+    constant of the reference (the zeros of a block-diagonal matrix) is right in the
+    identity and the zero matrix alike, so it earns nothing.
+    """
     part = inst.spec.problem.parts[pid]
     total = len(cells(inst.part_ref[pid]))
-    if not getattr(part, "partial_credit", False) or total < 2:
+    if not getattr(part, "partial_credit", False) or total < 2 or "shape" in verdict.detail:
         return 0.0
-    wrong = len(verdict.detail.get("entries", []))
-    return part.points * max(0.0, 1 - wrong / total)
+    informative = getattr(inst.prepared.get(pid), "informative", None) or [True] * total
+    cols = inst.part_ref[pid].cols if hasattr(inst.part_ref[pid], "cols") else 1
+    wrong = {(e["row"] - 1) * cols + (e["col"] - 1) for e in verdict.detail.get("entries", [])}
+    counted = [k for k in range(total) if informative[k]]
+    if not counted:
+        return 0.0
+    right = sum(1 for k in counted if k not in wrong)
+    return part.points * right / len(counted)
 
 
 def _settle(verdict: Verdict, score: float) -> Verdict:

@@ -1,8 +1,18 @@
 """Error carried forward: a later part that is right given the student's own earlier values.
 
-The problem's graph is re-evaluated with the values the student typed for earlier wrong
-parts pinned in place; if this part's answer then matches, the student did this step
-right on wrong inputs, and the problem's ``carry_forward`` policy decides the credit.
+The problem's graph is re-evaluated -- exactly, like grading -- with the values the
+student typed for earlier wrong parts pinned in place; if this part's answer then
+matches, the student did this step right on wrong inputs, and the problem's
+``carry_forward`` policy decides the credit. Pins reach through vectors (entry by
+entry) and any number of steps of the graph.
+
+A student also reuses quantities that are not parts: the output deltas behind
+``dE_dw5 = out_h1 * delta1`` feed the hidden-layer gradients. So the reference may also
+be re-expressed through earlier parts -- wherever it contains ``dE_dw5 / out_h1`` as a
+product, that product is replaced -- and evaluated on the student's values.
+
+Only the answers the value really depends on are cited: a pinned part reached only
+through another pinned part is not.
 """
 
 from __future__ import annotations
@@ -11,38 +21,94 @@ from typing import Any
 
 import sympy as sp
 
+from dlcheck.check.equivalence import exact_value
 from dlcheck.check.shapes import cells, close
-from dlcheck.check.tolerance import Tol
-from dlcheck.core.errors import Undefined
+from dlcheck.check.tolerance import GRADE_DPS, Tol
+from dlcheck.core.errors import Undefined, UnknownSymbol
 from dlcheck.core.verdict import Status, Verdict
-from dlcheck.engine.numeval import numeval_any
 
 _WRONG = (Status.INCORRECT, Status.PARTIAL, Status.CARRIED)
 
 
 def carried_forward(inst, pid: str, given: Any, tol: Tol, earlier: dict[str, Verdict]) -> list[str]:
-    """Earlier wrong parts whose values, used as the student used them, explain this one."""
+    """Earlier wrong parts whose values, used as the student used them, explain this one (only those
+    the value depends on); empty when none do."""
     ref = inst.part_ref[pid]
-    ancestors = inst.ancestors(ref)
-    wrong = []
+    wrong: list[tuple[str, dict]] = []
     for other, verdict in earlier.items():
         node = inst.part_node.get(other)
         if node is None or verdict.value is None or verdict.status not in _WRONG:
             continue
         placeholder = inst.named[node]
         syms = list(placeholder) if isinstance(placeholder, sp.MatrixBase) else [placeholder]
-        if not set(syms) & ancestors:
-            continue
         wrong.append((other, dict(zip(syms, cells(verdict.value)))))
     if not wrong:
         return []
-    trials = [wrong] + [[w] for w in wrong] if len(wrong) > 1 else [wrong]
-    for trial in trials:
-        overrides = {s: v for _, pins in trial for s, v in pins.items()}
-        try:
-            carried = numeval_any(ref, inst.env(overrides=overrides))
-        except Undefined:
-            continue
-        if close(given, carried, tol):
-            return [name for name, _ in trial]
+    owner = {s: name for name, pins in wrong for s in pins}
+    formulas = [ref]
+    rewritten = _through_parts(inst, ref, [(name, pins) for name, pins in wrong])
+    if rewritten is not None:
+        formulas.append(rewritten)
+    trials = [wrong] + ([[w] for w in wrong] if len(wrong) > 1 else [])
+    for formula in formulas:
+        for trial in trials:
+            overrides = {s: v for _, pins in trial for s, v in pins.items()}
+            reached = _reached(inst, formula, set(overrides))
+            if not reached:
+                continue
+            try:
+                carried = exact_value(inst, formula, overrides, GRADE_DPS)
+            except (Undefined, UnknownSymbol):
+                continue
+            if close(given, carried, tol):
+                return sorted({owner[s] for s in reached}, key=list(earlier).index)
     return []
+
+
+def _reached(inst, formula: Any, pinned: set) -> set:
+    """The pinned nodes ``formula`` depends on without passing through another pinned node."""
+    items = list(formula) if isinstance(formula, sp.MatrixBase) else [formula]
+    stack = [s for i in items for s in i.free_symbols]
+    seen: set = set()
+    found: set = set()
+    while stack:
+        s = stack.pop()
+        if s in seen:
+            continue
+        seen.add(s)
+        if s in pinned:
+            found.add(s)
+        elif s in inst.node_expr:
+            stack.extend(inst.node_expr[s].free_symbols)
+    return found
+
+
+def _through_parts(inst, ref: Any, wrong: list[tuple[str, dict]]) -> Any | None:
+    """The reference's formula with products that equal an earlier part divided by one of its
+    factors replaced by that quotient (``(out_y1 - t1)*out_y1*(1 - out_y1)`` -> ``dE_dw5/out_h1``);
+    None when nothing could be replaced."""
+    if isinstance(ref, sp.MatrixBase) or ref not in inst.node_expr:
+        return None
+    formula = inst.node_expr[ref]
+    ancestors = inst.ancestors(ref)
+    changed = False
+    for _, pins in wrong:
+        if len(pins) != 1:
+            continue
+        (sym,) = pins
+        if sym in ancestors or sym not in inst.node_expr:
+            continue  # already reached by plain pinning
+        part_formula = inst.node_expr[sym]
+        if not part_formula.is_Mul:
+            continue
+        for factor in part_formula.args:
+            if not factor.is_Symbol:
+                continue
+            rest = part_formula / factor
+            if not rest.is_Mul:
+                continue
+            new = formula.subs(rest, sym / factor)
+            if new != formula and sym in new.free_symbols:
+                formula, changed = new, True
+                break
+    return formula if changed else None

@@ -6,19 +6,34 @@ Each kind says whether the student's answer equals a prepared mistake
 
 from __future__ import annotations
 
+from dlcheck.check.equivalence import exact_value
 from dlcheck.check.registry import kind_of
+from dlcheck.check.shapes import close
+from dlcheck.check.tolerance import GRADE_DPS, Tol
+from dlcheck.core.errors import Undefined
 from dlcheck.core.verdict import Verdict
 from dlcheck.spec.model import Mistake
 
 
-def spec_mistake(inst, pid: str, verdict: Verdict) -> Mistake | None:
-    """The first mistake listed in the spec that the answer is, or None."""
+def spec_mistake(inst, pid: str, verdict: Verdict, tol: Tol | None = None) -> Mistake | None:
+    """The first mistake listed in the spec that the answer is, or None.
+
+    A numeric answer may be matched with a tolerance ``tol`` of the diagnosis' choosing
+    (looser than the grade's: 0.538 is "climbed the gradient" when that gives 0.538424).
+    """
     part = inst.spec.problem.parts[pid]
     same = kind_of(part).same
     prepared = getattr(inst.prepared.get(pid), "mistakes", [])
     if same is None:
         return None
     for mistake, value in zip(getattr(part, "mistakes", []), prepared):
-        if same(inst, pid, verdict, value):
+        if tol is not None and verdict.value is not None:
+            try:
+                target = exact_value(inst, value, dps=GRADE_DPS)
+            except Undefined:
+                continue
+            if close(verdict.value, target, tol):
+                return mistake
+        elif same(inst, pid, verdict, value):
             return mistake
     return None

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import sympy as sp
 
-from dlcheck.check.equivalence import equivalent
+from dlcheck.check.equivalence import equivalent, given_exact
 from dlcheck.check.shapes import as_grid, close
-from dlcheck.check.tolerance import Tol, round_sig
+from dlcheck.check.tolerance import GRADE_DPS, Tol, correct_figures
 from dlcheck.core.errors import Undefined, UnknownSymbol
-from dlcheck.engine.numeval import numeval, numeval_any
+from dlcheck.engine.numeval import hp_value, hp_value_any, numeval, to_fraction
 from dlcheck.parse.functions import sigmoid
 from dlcheck.parse.printing import fmt
 
@@ -81,35 +82,50 @@ def degrees_for_radians(expr: Any) -> Any:
                         lambda e: e.func(e.args[0] * sp.pi / 180))
 
 
-def _env_with(inst, rewrite: Callable[[Any], Any]) -> dict:
-    """The graph's values with every formula rewritten (a slip made everywhere).
-
-    As in :meth:`Instance.env`, a node that depends on a leaf with no value (the
-    symbols of a problem's formula parts) is NaN: only numeric parts are diagnosed here.
-    """
-    env = {s: float(v) for s, v in inst.given_values.items()}
+def _rewritten_value(inst, ref: Any, rewrite: Callable[[Any], Any]) -> Any:
+    """The reference's value with every formula of the graph rewritten (a slip made everywhere), or None
+    when the rewrite changes nothing or leaves no real value. Exact, like grading."""
+    changed = {}
     for sym, expr in inst.node_expr.items():
-        try:
-            env[sym] = numeval_any(rewrite(expr), env)
-        except (Undefined, UnknownSymbol):
-            env[sym] = float("nan")
-    return env
+        new = rewrite(expr)
+        if new != expr:
+            changed[sym] = new
+    if not changed:
+        return None
+    env = dict(given_exact(inst))
+
+    def resolve(sym: Any) -> Any:
+        if sym not in inst.node_expr:
+            raise UnknownSymbol(sym.name)
+        return hp_value(changed.get(sym, inst.node_expr[sym]), env, resolve, GRADE_DPS)
+
+    try:
+        return hp_value_any(ref, env, resolve, GRADE_DPS)
+    except (Undefined, UnknownSymbol):
+        return None
+
+
+def _neg(value: Any) -> Any:
+    return [[-x for x in row] for row in value] if isinstance(value, list) else -value
 
 
 # -- numeric answers --------------------------------------------------------------
-def numeric_mistake(inst, pid: str, given: Any, expected: Any, tol: Tol) -> Finding | None:
-    """The first generic slip that explains a wrong numeric answer."""
+def numeric_mistake(inst, pid: str, given: Any, expected: Any, tol: Tol, grading: Tol | None = None) -> Finding | None:
+    """The first generic slip that explains a wrong numeric answer.
+
+    ``tol`` is the (looser) tolerance a diagnosis matches with; ``grading`` the part's own,
+    used where the message claims equality ("that is w1 before the update").
+    """
     ref = inst.part_ref[pid]
     matrix = isinstance(expected, list)
-    neg = [[-x for x in row] for row in expected] if matrix else -expected
-    if close(given, neg, tol) and not close(given, expected, tol):
+    if close(given, _neg(expected), tol) and not close(given, expected, tol):
         return Finding("negated", "sign error: your value is the negative of the expected one")
     if matrix:
         found = _matrix_slip(given, expected, tol)
         if found:
             return found
     else:
-        found = _unchanged_given(inst, pid, given, tol)
+        found = _unchanged_given(inst, pid, given, grading or tol)
         if found:
             return found
     sites = [None] + sorted({s for e in inst.node_expr.values() for s in sigmoid_factors(inst, e)}, key=str)
@@ -119,50 +135,59 @@ def numeric_mistake(inst, pid: str, given: Any, expected: Any, tol: Tol) -> Find
                derivative_dropped(inst, s)) for s in sites]
     slips.append(("degrees", "your calculator was in degrees; the angles here are in radians", degrees_for_radians))
     for name, message, rewrite in slips:
-        try:
-            alt = numeval_any(ref, _env_with(inst, rewrite))
-        except Undefined:
-            continue
-        if close(given, alt, tol) and not close(alt, expected, tol):
+        alt = _rewritten_value(inst, ref, rewrite)
+        if alt is not None and close(given, alt, tol) and not close(alt, expected, tol):
             return Finding(name, message)
     if not matrix and expected != 0 and given != 0:
         found = _factor(inst, given, expected, tol)
         if found:
             return found
-        if round_sig(given, 2) == round_sig(expected, 2):
-            return Finding("rounded-early", f"right to 2 significant figures only ({fmt(given)} vs {fmt(expected)}): "
-                           "keep more digits in the intermediate steps")
+        figures = correct_figures(given, expected)
+        if 1 <= figures < 4:
+            plural = "s" if figures != 1 else ""
+            return Finding("rounded-early", f"right to {figures} significant figure{plural} only "
+                           f"({fmt(float(given), 6)} vs {fmt(float(expected), 6)}): keep more digits in the "
+                           "intermediate steps")
     return None
 
 
-def _unchanged_given(inst, pid: str, given: float, tol: Tol) -> Finding | None:
+def _unchanged_given(inst, pid: str, given: Any, tol: Tol) -> Finding | None:
     formula = inst.shallow.get(pid)
     if formula is None or isinstance(formula, sp.MatrixBase):
         return None
+    exact_givens = given_exact(inst)
     for sym in sorted(formula.free_symbols & set(inst.given_values), key=lambda s: s.name):
-        value = float(inst.given_values[sym])
-        if value != 0 and tol.accepts(given, value):
+        value = exact_givens.get(sym)
+        if value is not None and value != 0 and tol.accepts(given, value):
             return Finding("unchanged", f"that is {sym.name} before the update; apply the step "
                            f"({sym.name} minus the learning rate times the gradient)")
     return None
 
 
-def _factor(inst, given: float, expected: float, tol: Tol) -> Finding | None:
-    ratio = given / expected
-    candidates = [(2.0, "2"), (0.5, "1/2")]
-    for sym, value in inst.given_values.items():
-        v = float(value)
+def _factor(inst, given: Any, expected: Any, tol: Tol) -> Finding | None:
+    ratio = float(to_fraction(given) / to_fraction(expected))
+    candidates = [(Fraction(2), "2"), (Fraction(1, 2), "1/2")]
+    for sym, value in given_exact(inst).items():
+        v = to_fraction(value)
         if sym.name in ("eta", "lr", "alpha") and v not in (0, 1):
             candidates += [(v, sym.name), (1 / v, f"1/{sym.name}")]
-    candidates += [(10.0 ** k, f"10^{k}") for k in (-3, -2, -1, 1, 2, 3)]
+    candidates += [(Fraction(10) ** k, f"10^{k}") for k in (-3, -2, -1, 1, 2, 3)]
     for factor, name in candidates:
-        if tol.accepts(given, expected * factor) or abs(ratio - factor) <= 1e-3 * abs(factor):
+        if tol.accepts(given, to_fraction(expected) * factor) or abs(ratio - float(factor)) <= 1e-3 * float(factor):
             return Finding("factor", f"off by a factor of {name}")
     return None
 
 
 def _matrix_slip(given: list, expected: list, tol: Tol) -> Finding | None:
     g, e = as_grid(given), as_grid(expected)
+    n = len(e)
+    if n == len(e[0]) and n > 1:
+        identity = [[Fraction(int(i == j)) for j in range(n)] for i in range(n)]
+        if close(g, identity, tol):
+            return Finding("identity", "that is the identity matrix, which leaves every vector unchanged; "
+                           "it is not the matrix asked for")
+    if all(x == 0 for row in g for x in row) and len(g) * len(g[0]) > 1:
+        return Finding("zero", "that is the zero matrix")
     if len(e) == len(e[0]) and len(e) > 1:
         transposed = [list(col) for col in zip(*e)]
         if close(g, transposed, tol):
