@@ -181,7 +181,11 @@ def test_wrong_out_h1_carried_into_later_parts():
     for part in ("out_y1", "dE_dw1", "w1_new", "dE_dw5"):
         assert v[part].status == "consistent-with-earlier-error", (part, v[part].message)
         assert v[part].score == 1
-    assert "consistent with your answer to out_h1" in v["dE_dw1"].message
+    # it rests on the two wrong values it uses directly, and says so
+    assert v["dE_dw1"].detail["carried_from"] == ["out_h1", "out_y1"]
+    assert "consistent with your answers to out_h1, out_y1" in v["dE_dw1"].message
+    # w1_new uses only the student's dE_dw1 (which itself carried out_h1): only that one is cited
+    assert v["w1_new"].detail["carried_from"] == ["dE_dw1"]
 
 
 def test_carried_forward_needs_the_wrong_value_to_explain_the_answer():
@@ -196,7 +200,7 @@ def test_carry_forward_policy_none():
     spec = read_spec_file(get_instance("backprop/q1").spec.located.path, "backprop/q1")
     spec.problem.carry_forward = "none"
     inst = build_instance(spec)
-    first = grade_part(inst, "out_h1", "0.61", {})
-    h1, h2, y1, y2 = forward(0.61)
+    first = grade_part(inst, "out_h1", "0.9", {})
+    h1, h2, y1, y2 = forward(0.9)
     v = grade_part(inst, "out_y1", f"{y1:.6f}", {"out_h1": first})
     assert v.status == "incorrect" and v.score == 0 and "consistent with" in v.message

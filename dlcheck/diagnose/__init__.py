@@ -12,9 +12,9 @@ from __future__ import annotations
 from dlcheck.check.shapes import cells
 from dlcheck.check.tolerance import Tol, diagnosis_tol
 from dlcheck.core.verdict import Status, Verdict
-from dlcheck.diagnose.carried import carried_forward
+from dlcheck.diagnose.carried import carried_forward, carried_message
 from dlcheck.diagnose.mistakes import spec_mistake
-from dlcheck.diagnose.slips import formula_mistake, numeric_mistake
+from dlcheck.diagnose.slips import formula_mistake, numeric_mistake, rounded_early
 
 _CARRY_CREDIT = {"full": 1.0, "half": 0.5, "none": 0.0}
 
@@ -31,7 +31,7 @@ def diagnose(inst, pid: str, verdict: Verdict, earlier: dict[str, Verdict]) -> V
             policy = inst.spec.problem.carry_forward
             verdict.status = Status.CARRIED if policy != "none" else Status.INCORRECT
             verdict.score = _CARRY_CREDIT[policy] * part.points
-            verdict.message = f"consistent with your answer to {', '.join(carried)}"
+            verdict.message = carried_message(carried)
             verdict.detail["carried_from"] = carried
             return verdict
     if numeric:  # the part's own tolerance first, then the looser one a diagnosis may use
@@ -43,9 +43,10 @@ def diagnose(inst, pid: str, verdict: Verdict, earlier: dict[str, Verdict]) -> V
                 return verdict
             found = numeric_mistake(inst, pid, verdict.value, verdict.reference, tol, Tol.of(part))
             if found:
-                verdict.message = found.message
-                verdict.detail["diagnosis"] = found.name
-                return _settle(verdict, found.credit * part.points)
+                return _found(verdict, found, part)
+        found = rounded_early(verdict.value, verdict.reference)
+        if found:
+            return _found(verdict, found, part)
         return _settle(verdict, _entry_credit(inst, pid, verdict))
     mistake = spec_mistake(inst, pid, verdict)
     if mistake is not None:
@@ -58,6 +59,12 @@ def diagnose(inst, pid: str, verdict: Verdict, earlier: dict[str, Verdict]) -> V
         verdict.detail["diagnosis"] = found.name
         return _settle(verdict, found.credit * part.points)
     return _settle(verdict, _entry_credit(inst, pid, verdict))
+
+
+def _found(verdict: Verdict, found, part) -> Verdict:
+    verdict.message = found.message
+    verdict.detail["diagnosis"] = found.name
+    return _settle(verdict, found.credit * part.points)
 
 
 def _named(verdict: Verdict, mistake, part) -> Verdict:

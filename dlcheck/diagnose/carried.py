@@ -9,7 +9,8 @@ entry) and any number of steps of the graph.
 A student also reuses quantities that are not parts: the output deltas behind
 ``dE_dw5 = out_h1 * delta1`` feed the hidden-layer gradients. So the reference may also
 be re-expressed through earlier parts -- wherever it contains ``dE_dw5 / out_h1`` as a
-product, that product is replaced -- and evaluated on the student's values.
+product, that product is replaced -- and evaluated on the student's values, when the
+step brings in inputs of its own (a later step, not a sibling of the earlier part).
 
 Only the answers the value really depends on are cited: a pinned part reached only
 through another pinned part is not.
@@ -32,7 +33,7 @@ _WRONG = (Status.INCORRECT, Status.PARTIAL, Status.CARRIED)
 
 def carried_forward(inst, pid: str, given: Any, tol: Tol, earlier: dict[str, Verdict]) -> list[str]:
     """Earlier wrong parts whose values, used as the student used them, explain this one (only those
-    the value depends on); empty when none do."""
+    the value depends on); empty when none do. See :func:`carried_message`."""
     ref = inst.part_ref[pid]
     wrong: list[tuple[str, dict]] = []
     for other, verdict in earlier.items():
@@ -91,6 +92,8 @@ def _through_parts(inst, ref: Any, wrong: list[tuple[str, dict]]) -> Any | None:
         return None
     formula = inst.node_expr[ref]
     ancestors = inst.ancestors(ref)
+    givens = set(inst.given_values)
+    used_givens: set = set()
     changed = False
     for _, pins in wrong:
         if len(pins) != 1:
@@ -110,5 +113,18 @@ def _through_parts(inst, ref: Any, wrong: list[tuple[str, dict]]) -> Any | None:
             new = formula.subs(rest, sym / factor)
             if new != formula and sym in new.free_symbols:
                 formula, changed = new, True
+                used_givens |= part_formula.free_symbols & givens
                 break
-    return formula if changed else None
+    # a later step brings in inputs of its own (the weights and inputs of the layer below);
+    # a sibling of the earlier part (dE_dw8 beside dE_dw6, dE_db2 beside dE_dw5) does not,
+    # and repeating the same slip there is no carried error
+    if not changed or not (inst.node_expr[ref].free_symbols & givens) - used_givens:
+        return None
+    return formula
+
+
+def carried_message(names: list[str]) -> str:
+    """The sentence for a carried-forward verdict, naming exactly the answers it rests on."""
+    if len(names) == 1:
+        return f"consistent with your answer to {names[0]}: this step is right on your value"
+    return f"consistent with your answers to {', '.join(names)}: this step is right on your values"

@@ -139,16 +139,19 @@ def numeric_mistake(inst, pid: str, given: Any, expected: Any, tol: Tol, grading
         if alt is not None and close(given, alt, tol) and not close(alt, expected, tol):
             return Finding(name, message)
     if not matrix and expected != 0 and given != 0:
-        found = _factor(inst, given, expected, tol)
-        if found:
-            return found
-        figures = correct_figures(given, expected)
-        if 1 <= figures < 4:
-            plural = "s" if figures != 1 else ""
-            return Finding("rounded-early", f"right to {figures} significant figure{plural} only "
-                           f"({fmt(float(given), 6)} vs {fmt(float(expected), 6)}): keep more digits in the "
-                           "intermediate steps")
+        return _factor(inst, given, expected, tol)
     return None
+
+
+def rounded_early(given: Any, expected: Any) -> Finding | None:
+    """A value right to 2 or 3 significant figures only: digits lost along the way (the count is true)."""
+    if isinstance(expected, list) or expected == 0 or given == 0:
+        return None
+    figures = correct_figures(given, expected)
+    if not 2 <= figures < 4:
+        return None
+    return Finding("rounded-early", f"right to {figures} significant figures only ({fmt(float(given), 6)} vs "
+                   f"{fmt(float(expected), 6)}): keep more digits in the intermediate steps")
 
 
 def _unchanged_given(inst, pid: str, given: Any, tol: Tol) -> Finding | None:
