@@ -123,3 +123,20 @@ def test_lost_domain_is_kept_when_sympy_simplifies():
     for answer in ("sqrt(x)^2", "sqrt(x)*sqrt(x)", "exp(log(x))", "e^(log(x))"):
         assert run_compare("x", answer, [])[0] == 1, answer
     assert run_compare("abs(x)", "sqrt(x^2)", [])[0] == 0
+
+
+def test_differences_beyond_the_default_precision_are_seen():
+    # the working precision grows with the longest number typed: 10^-40 is not rounding
+    assert run_compare("exp(x)", "exp(x) + 10^(-40)", [])[0] == 1
+    assert run_compare("1/sqrt(x)", "sqrt(1/x) + 1e-20", [])[0] == 1
+    assert run_compare("1", "0.99999999999999999999", ["--rtol", "1e-20"])[0] == 0   # exactly on the bound
+    assert run_compare("1e300", "1.0000001e300", ["--rtol", "1e-6"])[0] == 0          # exact, not floats
+
+
+def test_significant_figure_messages_say_which_rule_failed():
+    code, message = run_compare("2/3", "0.667", ["--sigfigs", "4"])
+    assert code == 1 and message == "you wrote 3 significant figures; 4 are asked for"
+    code, message = run_compare("0.5", "1/2", ["--sigfigs", "1"])
+    assert code == 1 and "must be a decimal number" in message
+    code, message = run_compare("[1.5, 2.25]", "[1.5, 2.3]", ["--sigfigs", "2"])
+    assert code == 0

@@ -19,12 +19,14 @@ has a value at a point only where its guards do too.
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 import sympy as sp
@@ -75,6 +77,13 @@ def _generic(domain: str, rng: random.Random, sign: int) -> Fraction:
     return m * sign
 
 
+_GRID = [Fraction(v) for v in (1, -1, 2, -2)] + [Fraction(p, 2) for p in (1, -1, 3, -3)] + [Fraction(0)]
+
+
+def _grid_values(domain: str) -> list[Fraction]:
+    return [v for v in _GRID if v in _POOLS.get(domain, _SPECIAL)] or _POOLS.get(domain, _SPECIAL)
+
+
 _POOLS = {"positive": [v for v in _SPECIAL if v > 0], "negative": [v for v in _SPECIAL if v < 0],
           "nonzero": [v for v in _SPECIAL if v != 0], "integer": [v for v in _SPECIAL if v.denominator == 1],
           "probability": [Fraction(1, 2), Fraction(1, 4), Fraction(3, 4)]}
@@ -88,25 +97,40 @@ def sample_points(symbols: Sequence[sp.Symbol], domains: dict, seed: str, generi
                   special: int) -> list[tuple[bool, dict]]:
     """Seeded points: ``generic`` random ones running through every sign pattern, then ``special`` ones
     built mostly from 0, +-1, +-2, +-3, halves and quarters (each point tagged 'generic' or not)."""
+    kinds = tuple(domains.get(s, "real") for s in symbols)
+    return [(is_generic, dict(zip(symbols, values)))
+            for is_generic, values in _point_values(kinds, seed, generic, special)]
+
+
+@lru_cache(maxsize=256)
+def _point_values(kinds: tuple[str, ...], seed: str, generic: int, special: int) -> tuple:
+    """The values of :func:`sample_points` for symbols of these domains (cached: a part is checked
+    many times with the same seed)."""
     rng = random.Random(zlib.crc32(seed.encode()))
-    points = []
-    k = len(symbols)
+    points: list[tuple[bool, tuple]] = []
+    k = len(kinds)
     for i in range(generic):
-        env: dict = {s: _generic(domains.get(s, "real"), rng, -1 if (i >> (j % 16)) & 1 else 1)
-                     for j, s in enumerate(symbols)}
         if k > 16 or i >= 2 ** k:  # all sign patterns seen: random signs from here on
-            env = {s: _generic(domains.get(s, "real"), rng, rng.choice((-1, 1))) for s in symbols}
-        points.append((True, env))
+            values = tuple(_generic(d, rng, rng.choice((-1, 1))) for d in kinds)
+        else:
+            values = tuple(_generic(d, rng, -1 if (i >> j) & 1 else 1) for j, d in enumerate(kinds))
+        points.append((True, values))
     for _ in range(special):
-        env = {s: _special(domains.get(s, "real"), rng) if rng.random() < 0.75
-               else _generic(domains.get(s, "real"), rng, rng.choice((-1, 1))) for s in symbols}
-        points.append((False, env))
-    return points
+        values = tuple(_special(d, rng) if rng.random() < 0.75 else _generic(d, rng, rng.choice((-1, 1)))
+                       for d in kinds)
+        points.append((False, values))
+    return tuple(points)
+
+
+_PIECEWISE = (sp.floor, sp.ceiling, sp.sign, sp.Abs, sp.Max, sp.Min)
 
 
 def _risky(exprs: Iterable[Any]) -> bool:
-    """Powers whose real domain turns on integer exponents: symbolic exponents, roots of roots."""
+    """Formulas whose differences may hide at special points: powers whose real domain turns on
+    integer exponents (symbolic exponents, roots of roots), and piecewise functions (floor, sign, max)."""
     for e in exprs:
+        if e.has(*_PIECEWISE):
+            return True
         for p in e.atoms(sp.Pow):
             if p.exp.free_symbols or (not p.exp.is_Integer and
                                       any(not q.exp.is_Integer for q in p.base.atoms(sp.Pow))):
@@ -160,9 +184,7 @@ def precise_pair(inst, answer: _Side, expected: _Side, leaf_env: dict, dps: int)
     special points (0, 1/2, -3/2 ...) stay exact, so that whole exponents are seen as whole.
     """
     env = dict(given_exact(inst))
-    import mpmath  # lazy: see numeval
-
-    with mpmath.workdps(dps):
+    with _workdps(dps):
         env.update({s: v if v.denominator <= 4 else to_mpf(v) for s, v in leaf_env.items()})
 
     def resolve(sym: Any) -> Any:
@@ -173,6 +195,12 @@ def precise_pair(inst, answer: _Side, expected: _Side, leaf_env: dict, dps: int)
     vb = expected.precise(env, resolve, dps)
     va = answer.precise(env, resolve, dps) if vb is not None else None
     return va, vb
+
+
+def _workdps(dps: int) -> Any:
+    import mpmath  # lazy: see numeval
+
+    return mpmath.workdps(dps)
 
 
 def given_exact(inst) -> dict:
@@ -190,11 +218,13 @@ def given_exact(inst) -> dict:
 
 
 def _close(va: Any, vb: Any, dps: int) -> bool:
+    """Equal to ``dps - 12`` digits (exactly, for two Fractions)."""
     if isinstance(va, Fraction) and isinstance(vb, Fraction):
         return va == vb
-    a, b = to_mpf(va), to_mpf(vb)
-    scale = max(abs(a), abs(b))
-    return bool(abs(a - b) <= scale * _ten(12 - dps)) or bool(a == b)
+    with _workdps(dps + 10):
+        a, b = to_mpf(va), to_mpf(vb)
+        scale = max(abs(a), abs(b))
+        return bool(abs(a - b) <= scale * _ten(12 - dps)) or bool(a == b)
 
 
 def _ten(k: int) -> Any:
@@ -214,9 +244,9 @@ def equivalent(inst, a: Any, b: Any, seed: str, guards_a: Sequence[Any] = (), gu
     leaves = sorted(inst.free_leaves(a) | inst.free_leaves(b) | _extra(inst, a, b), key=lambda s: s.name)
     dps = digits_needed(a, b, *guards_a, *guards_b)
     risky = _risky([a, b, *guards_a, *guards_b])
-    generic = min(32, max(10, 2 ** len(leaves)))
-    special = 64 if risky else 12
-    decided = _run(inst, answer, expected, leaves, seed, generic, special, dps)
+    generic = min(32, max(8, 2 ** len(leaves)))
+    special = 64 if risky else 8
+    decided = _run(inst, answer, expected, leaves, seed, generic, special, dps, grid=risky and len(leaves) <= 3)
     if decided.equal is None:  # too few points where both are real: look wider once
         decided = _run(inst, answer, expected, leaves, seed + "/wider", 48, 48, dps)
     if decided.equal is None and not guards_a and not guards_b:
@@ -235,16 +265,22 @@ def _extra(inst, a: Any, b: Any) -> set:
 
 
 def _run(inst, answer: _Side, expected: _Side, leaves: list, seed: str, generic: int, special: int,
-         dps: int) -> Outcome:
+         dps: int, grid: bool = False) -> Outcome:
     domains = getattr(inst, "domains", {})
     points = sample_points(leaves, domains, seed, generic, special)
     points = points[generic:] + points[:generic]  # special points first: a witness there is easiest to read
+    if grid:  # every combination of small special values: (a^b)^c differs from a^(b*c) only at a few
+        points = [(False, dict(zip(leaves, values))) for values in
+                  itertools.product(*[_grid_values(domains.get(s, "real")) for s in leaves])] + points
     agree_float: list[tuple[bool, dict]] = []
     missing: list[dict] = []      # the reference has a value here, the answer none
     both = only_answer = 0
+    through_graph = any(s in inst.node_expr for side in (answer, expected)
+                        for e in (side.expr, *side.guards) for s in e.free_symbols)
+    givens = {s: float(v) for s, v in given_exact(inst).items()}
     for is_generic, leaf_env in points:
-        env = inst.env({s: float(v) for s, v in leaf_env.items()}) if inst.node_expr else \
-            {**{s: float(v) for s, v in given_exact(inst).items()}, **{s: float(v) for s, v in leaf_env.items()}}
+        floats = {s: float(v) for s, v in leaf_env.items()}
+        env = inst.env(floats) if through_graph else {**givens, **floats}
         fb = expected.floats(env)
         fa = answer.floats(env)
         if fb is None:
@@ -303,7 +339,7 @@ def compare_at(inst, answer: _Side, expected: _Side, leaf_env: dict, dps: int) -
         return None
     if _close(va, vb, dps):
         return EQUAL
-    gap = to_mpf(va) - to_mpf(vb)
+    gap = _gap(va, vb, dps)
     level = dps
     for _ in range(3):
         level = min(MAX_DPS, max(2 * level, dps + _digits_below_one(gap) + 20))
@@ -312,13 +348,20 @@ def compare_at(inst, answer: _Side, expected: _Side, leaf_env: dict, dps: int) -
             return UNSURE
         if _close(va, vb, level):
             return EQUAL
-        new_gap = to_mpf(va) - to_mpf(vb)
-        if abs(new_gap) <= abs(gap) * _ten(-(dps // 2)):
-            return EQUAL  # the gap fell with the precision: it was rounding
-        if abs(new_gap - gap) <= abs(new_gap) * _ten(-3):
-            return va, vb
+        new_gap = _gap(va, vb, level)
+        with _workdps(level + 10):
+            if abs(new_gap) <= abs(gap) * _ten(-(dps // 2)):
+                return EQUAL  # the gap fell with the precision: it was rounding
+            if abs(new_gap - gap) <= abs(new_gap) * _ten(-3):
+                return va, vb
         gap = new_gap
     return UNSURE
+
+
+def _gap(va: Any, vb: Any, dps: int) -> Any:
+    """va - vb, computed at the precision the values were computed at."""
+    with _workdps(dps + 10):
+        return to_mpf(va) - to_mpf(vb)
 
 
 def _digits_below_one(x: Any) -> int:
@@ -377,17 +420,6 @@ def _symbolic(inst, a: Any, b: Any) -> Outcome:
     except Exception:  # noqa: BLE001 - sympy fails in many ways on odd input; that is "cannot decide"
         return Outcome(None, how="symbolic")
     return Outcome(True if zero else None, how="symbolic")
-
-
-def numbers_equal(given: Any, ref: Any, digits: Callable[[int], tuple[Any, Any]], dps: int) -> bool:
-    """Two constants equal? Exact for fractions; otherwise agreement at two precisions (``digits(dps)``)."""
-    if isinstance(given, Fraction) and isinstance(ref, Fraction):
-        return given == ref
-    for level in (dps, 2 * dps):
-        g, r = digits(level)
-        if not _close(g, r, level):
-            return False
-    return True
 
 
 def exact_value(inst, item: Any, overrides: dict | None = None, dps: int = HP_DPS) -> Any:

@@ -99,7 +99,7 @@ class Tol:
         if self.sigfigs is None:
             return self
         n, m = self.sigfigs
-        figures = m if m > 0 else n
+        figures = max(3, m if m > 0 else n)  # never coarser than 3 figures: a mistake must really match
         return Tol(rtol=Fraction(5, 10 ** figures), atol=self.atol)
 
     def loosened(self, rel: Fraction) -> Tol:
@@ -305,11 +305,12 @@ def sigfig_check(text: str, given: Any, ref: Any, n: int, m: int) -> tuple[bool,
         return False, "with significant figures the answer must be a decimal number such as 0.594 or 5.94e-1"
     lo, hi = digits
     written = f"{lo}" if lo == hi else f"{lo} to {hi}"
+    plural = "s" if hi > 1 else ""
     if m == -1:
         if lo < n:
-            return False, f"you wrote {written} significant figures; at least {n} are needed"
+            return False, f"you wrote {written} significant figure{plural}; at least {n} are needed"
     elif not (lo == n or lo <= n <= hi):
-        return False, f"you wrote {written} significant figures; {n} are asked for"
+        return False, f"you wrote {written} significant figure{plural}; {n} {'is' if n == 1 else 'are'} asked for"
     if m == 0:
         return True, ""
     g, r = _frac(exact(given)), _frac(exact(ref))

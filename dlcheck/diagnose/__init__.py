@@ -9,7 +9,7 @@ more; an unnamed wrong matrix earns entry credit when the part allows partial cr
 
 from __future__ import annotations
 
-from dlcheck.check.shapes import cells
+from dlcheck.check.shapes import cells, close
 from dlcheck.check.tolerance import Tol, diagnosis_tol
 from dlcheck.core.verdict import Status, Verdict
 from dlcheck.diagnose.carried import carried_forward, carried_message
@@ -34,6 +34,8 @@ def diagnose(inst, pid: str, verdict: Verdict, earlier: dict[str, Verdict]) -> V
             verdict.message = carried_message(carried)
             verdict.detail["carried_from"] = carried
             return verdict
+    if numeric and "sigfigs" in verdict.detail and close(verdict.value, verdict.reference, Tol.of(part).matching()):
+        return verdict  # the value is right; the figures written are not: the message already says so
     if numeric:  # the part's own tolerance first, then the looser one a diagnosis may use
         for tol in (Tol.of(part), diagnosis_tol(part)):
             mistake = spec_mistake(inst, pid, verdict, tol)

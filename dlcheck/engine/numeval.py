@@ -136,6 +136,8 @@ def to_mpf(x: Num) -> Any:
         if x.denominator == 1:
             return mp.mpf(x.numerator)
         return mp.mpf(x.numerator) / x.denominator
+    if isinstance(x, mp.mpf):
+        return x  # as computed: converting again would round it to the current precision
     return mp.mpf(x)
 
 
@@ -147,7 +149,7 @@ def to_fraction(x: Num) -> Fraction:
         return Fraction(x)
     if isinstance(x, float):
         return Fraction(x)
-    sign, man, exp, _ = _mp().mpf(x)._mpf_
+    sign, man, exp, _ = (x if hasattr(x, "_mpf_") else _mp().mpf(x))._mpf_
     if not man and exp:  # inf or nan
         raise Undefined("not a finite number")
     value = Fraction(int(man) << int(exp)) if exp >= 0 else Fraction(int(man), 1 << int(-exp))

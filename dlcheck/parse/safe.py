@@ -30,6 +30,7 @@ MAX_DIGITS = 60
 MAX_EXPONENT = 10 ** 6        # a power of a formula: (x - a)^6000 is an answer
 MAX_NUMBER_EXPONENT = 10 ** 5  # a power of a number ...
 MAX_POWER_BITS = 1 << 17       # ... whose exact value may have at most this many bits (2^10000 is fine)
+MAX_LITERAL_EXPONENT = 1000    # 1e-1000 .. 1e1000
 
 
 @dataclass
@@ -108,9 +109,10 @@ class Parser:
             raise ParseError(f"a number with {digits} digits is too long (the limit is {MAX_DIGITS})")
         if isinstance(value, int):
             return sp.Integer(value)
-        if not math.isfinite(value) or abs(value) > 1e300:
-            raise ParseError(f"the number {literal} is out of range")
-        return sp.Rational(literal)  # exact: 0.1 stays 1/10
+        exponent = re.search(r"[eE]([+-]?\d+)$", literal)
+        if exponent and abs(int(exponent.group(1))) > MAX_LITERAL_EXPONENT:
+            raise ParseError(f"the number {literal} is out of range (powers of ten up to {MAX_LITERAL_EXPONENT})")
+        return sp.Rational(literal)  # exact: 0.1 stays 1/10, 1e400 is 10^400
 
     def _Name(self, node: ast.Name) -> Any:
         if node.id in self.names:

@@ -63,6 +63,7 @@ class Prepared:
     informative: list[bool] | None = None               # per entry: may earn entry credit (not a structural constant)
     guards: list[Any] = field(default_factory=list)     # the reference's lost partial sub-formulas (compare)
     free_names: bool = False                            # any name may be typed (compare: both sides are the user's)
+    expected: str | None = None                         # the reference as text (computed once)
 
 
 # -- at load ---------------------------------------------------------------------
@@ -118,6 +119,15 @@ def names(inst: Instance, pid: str) -> list[str]:
 
 # -- checking --------------------------------------------------------------------
 def expected_text(inst: Instance, pid: str) -> str:
+    prepared = inst.prepared.get(pid)
+    if prepared is None:
+        return _expected_text(inst, pid)
+    if prepared.expected is None:
+        prepared.expected = _expected_text(inst, pid)
+    return prepared.expected
+
+
+def _expected_text(inst: Instance, pid: str) -> str:
     ref = inst.part_ref[pid]
     if inst.is_numeric(pid):
         try:
@@ -181,8 +191,20 @@ def _check_numeric(inst: Instance, part: ValuePart, student: Any, ref: Any, verd
         verdict.status, verdict.score, verdict.message = Status.CORRECT, part.points, "correct"
         return verdict
     verdict.detail.update(_numeric_detail(given, expected, bad, tol))
-    verdict.message = reasons[0] if reasons and len(cells(student)) == 1 else verdict.detail["summary"]
+    if reasons:  # significant figures: say which rule failed, entry by entry
+        verdict.detail["sigfigs"] = reasons
+        if len(cells(student)) == 1:
+            verdict.message = reasons[0]
+        else:
+            verdict.message = "; ".join(f"entry {_entry_name(i, j, expected)}: {why}"
+                                        for (i, j), why in list(zip(bad, reasons))[:3])
+    else:
+        verdict.message = verdict.detail["summary"]
     return verdict
+
+
+def _entry_name(i: int, j: int, expected: Any) -> str:
+    return f"({i + 1},{j + 1})" if len(as_grid(expected)[0]) > 1 else f"{i + 1}"
 
 
 def _rounding_only(inst: Instance, student: Any, ref: Any, bad: list, given: Any, expected: Any, tol: Tol,
