@@ -160,3 +160,34 @@ def test_structural_entries_earn_no_credit():
 def test_seq_models_t_needs_four_decimals():
     good = "[[-0.9900, 0.1411, 0, 0], [-0.1411, -0.9900, 0, 0], [0, 0, 0.9996, 0.0300], [0, 0, -0.0300, 0.9996]]"
     assert grade_answers("seq-models/q4", {"T": good})["T"].status == "correct"
+
+
+def test_sigfigs_in_a_part_tolerance(write):
+    from dlcheck.check.registry import build_instance, read_spec_file
+    from dlcheck.grade.run import grade_part
+
+    path = write("p.yaml", """
+        title: a number to 3 significant figures
+        statement: Give sigmoid(0.3825) to 3 significant figures.
+        given: {z: 0.3825}
+        parts:
+          s: {kind: number, prompt: sigmoid(z), answer: sigmoid(z), tolerance: {sigfigs: 3}}
+          t: {kind: number, prompt: sigmoid(z), answer: sigmoid(z), tolerance: {sigfigs: [3, -1]}}
+        """)
+    inst = build_instance(read_spec_file(path, "p"))
+    assert grade_part(inst, "s", "0.594", {}).status == "correct"
+    v = grade_part(inst, "s", "0.5945", {})          # 4 figures written where 3 are asked for
+    assert v.status == "incorrect" and v.message == "you wrote 4 significant figures; 3 are asked for"
+    assert grade_part(inst, "s", "0.595", {}).status == "incorrect"
+    assert grade_part(inst, "t", "0.59448", {}).status == "correct"   # at least 3, right once rounded
+    bad = write("bad.yaml", path.read_text().replace("[3, -1]", "[3, -2]"))
+    with pytest.raises(Exception, match="sigfigs"):
+        read_spec_file(bad, "bad")
+
+
+def test_an_unknown_function_in_a_bank_part_is_unreadable_with_a_suggestion():
+    v = grade_answers("rnn-gradients/q1", {"dL_dht": "g*W*sigmod(U*x_next + W*h_t + b)"})["dL_dht"]
+    assert v.status == "invalid" and "unknown function 'sigmod'; did you mean sigmoid" in v.message
+    # a known symbol before a bracket is still a product
+    v = grade_answers("seq-models/q2", {"yhat": "w(u3 + w(u2 + w(u1 + h0)))"})["yhat"]
+    assert v.status == "correct"
