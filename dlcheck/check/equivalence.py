@@ -334,27 +334,22 @@ def compare_at(inst, answer: _Side, expected: _Side, leaf_env: dict, dps: int) -
     cosh(x)^2 - sinh(x)^2 at x = 30); a gap that stays put at two precisions, the second
     fine enough to resolve the gap's own size, is real.
     """
-    va, vb = precise_pair(inst, answer, expected, leaf_env, dps)
-    if va is None or vb is None:
-        return None
-    if _close(va, vb, dps):
-        return EQUAL
-    gap = _gap(va, vb, dps)
-    level = dps
-    for _ in range(3):
-        level = min(MAX_DPS, max(2 * level, dps + _digits_below_one(gap) + 20))
+    gap, level = None, dps
+    for _ in range(4):
         va, vb = precise_pair(inst, answer, expected, leaf_env, level)
         if va is None or vb is None:
-            return UNSURE
+            return None if gap is None else UNSURE
         if _close(va, vb, level):
             return EQUAL
         new_gap = _gap(va, vb, level)
-        with _workdps(level + 10):
-            if abs(new_gap) <= abs(gap) * _ten(-(dps // 2)):
-                return EQUAL  # the gap fell with the precision: it was rounding
-            if abs(new_gap - gap) <= abs(new_gap) * _ten(-3):
-                return va, vb
+        if gap is not None:
+            with _workdps(level + 10):
+                if abs(new_gap) <= abs(gap) * _ten(-(dps // 2)):
+                    return EQUAL  # the gap fell with the precision: it was rounding
+                if abs(new_gap - gap) <= abs(new_gap) * _ten(-3):
+                    return va, vb
         gap = new_gap
+        level = min(MAX_DPS, max(2 * level, dps + _digits_below_one(gap) + 20))
     return UNSURE
 
 
