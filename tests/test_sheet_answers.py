@@ -5,10 +5,9 @@ the sheet (LaTeX as on the sheet, and a plain transcription) and the verdict a m
 each, with the reason. Every entry whose verdict is not ``ambiguous`` (the sheet is garbled
 or undecidable there) is graded here and must get the marker's status.
 
-An entry marked ``needs: <feature>`` depends on engine work landing in parallel (issue 8:
-exact decimal comparison and 3-significant-figure rounding, a wrong shape being
-``incorrect``); it is skipped with that reason until the lead merges it and removes the
-mark from this list.
+An entry marked ``needs: <feature>`` depends on engine work landing in parallel; it is
+skipped with that reason until the work is merged and the mark removed. (Issue 8's exact
+decimals, 3-significant-figure rounding and wrong shapes being ``incorrect`` have landed.)
 """
 
 from __future__ import annotations
@@ -24,10 +23,7 @@ from tests.conftest import grade_answers
 DATA = Path(__file__).parent / "data" / "sheet_answers"
 STATUS = {"correct": "correct", "incorrect": "incorrect", "consistent": "consistent-with-earlier-error",
           "partial": "partial", "manual": "manual", "invalid": "invalid"}
-PENDING = {  # what each `needs:` waits for
-    "exact-numbers": "issue 8: exact decimals and correctly rounded 3-s.f. answers (0.594 for 0.594476)",
-    "wrong-shape-is-incorrect": "issue 8: a readable answer of the wrong shape is incorrect, not invalid",
-}
+PENDING: dict[str, str] = {}  # what each `needs:` waits for (nothing, now)
 
 
 def _entries() -> list[tuple[str, int, dict]]:
