@@ -1,10 +1,19 @@
 from __future__ import annotations
 
+import os
+import tempfile
 import textwrap
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
+
+
+def pytest_configure(config) -> None:
+    """The derivation cache of this run lives in a folder of its own (never the user's ~/.cache), and
+    every subprocess a test starts inherits it."""
+    if "DLCHECK_CACHE" not in os.environ:
+        os.environ["DLCHECK_CACHE"] = tempfile.mkdtemp(prefix="dlcheck-test-cache-")
 
 
 @pytest.fixture

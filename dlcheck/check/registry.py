@@ -1,7 +1,10 @@
 """The one place part kinds are listed, and the way every other layer gets a problem.
 
-``get_spec`` / ``get_instance`` read and derive a bundled problem once per process;
-``check_answer`` grades one answer with its kind's checker.
+``get_spec`` / ``get_instance`` read and derive a problem of the bank once per process
+(and once per content: a spec file read again after it changed is read anew), through
+the derivation cache on disk (:mod:`dlcheck.core.diskcache`) so a second run only loads
+it; ``instance_for`` is a student's variant of it; ``check_answer`` grades one answer
+with its kind's checker.
 
 To add a kind: write ``dlcheck/check/kinds/<kind>.py`` ending in ``KIND = Kind(...)``
 and add it to ``KINDS`` below (see ARCHITECTURE.md for a worked example).
@@ -9,17 +12,18 @@ and add it to ``KINDS`` below (see ARCHITECTURE.md for a worked example).
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from dlcheck.check.kind import Kind
 from dlcheck.check.kinds import choice, construction, essay, value
+from dlcheck.core import diskcache
 from dlcheck.core.verdict import Status, Verdict
 from dlcheck.engine.instance import Instance
+from dlcheck.engine.variants import draw, variant_spec
 from dlcheck.spec import bank
 from dlcheck.spec.answers import AnswersFile, read_answers
-from dlcheck.spec.model import PartBase
+from dlcheck.spec.model import PartBase, problem_model
 from dlcheck.spec.reader import Spec, read_spec
 
 KINDS: dict[str, Kind] = {k.name: k for k in (*value.KINDS, choice.KIND, construction.KIND, essay.KIND)}
@@ -37,25 +41,92 @@ def prepare(inst: Instance, pid: str, part: Any) -> None:
     kind_of(part).prepare(inst, pid, part)
 
 
-def build_instance(spec: Spec, author_rules: bool = True) -> Instance:
-    """Derive a spec: its graph, and every part prepared by its kind."""
-    return Instance.build(spec, prepare, author_rules)
+def build_instance(spec: Spec, author_rules: bool = True, self_checks: bool = True) -> Instance:
+    """Derive a spec: its graph, and every part prepared by its kind (and, with ``self_checks``,
+    the author's own proofs run: known solutions simulated)."""
+    return Instance.build(spec, prepare, author_rules, self_checks)
 
 
 def read_spec_file(path: str | Path, problem_id: str) -> Spec:
     return read_spec(path, problem_id, part_models())
 
 
-@cache
+_SPECS: dict[tuple, Spec] = {}
+_INSTANCES: dict[tuple, Instance] = {}
+_VARIANTS: dict[tuple, Instance] = {}
+VARIANTS_KEPT = 256  # students' variants an instance keeps derived (each is a copy of the numbers)
+
+
+def _file_key(problem_id: str) -> tuple[tuple, Path]:
+    path = bank.spec_path(problem_id)
+    try:
+        stat = path.stat()
+        return (problem_id, str(path), stat.st_mtime_ns, stat.st_size), path
+    except OSError:
+        return (problem_id, str(path), None, None), path
+
+
+def _disk_key(problem_id: str, path: Path) -> str | None:
+    try:
+        return diskcache.key_of(problem_id, ",".join(KINDS), path.read_bytes())
+    except OSError:
+        return None  # unreadable: read_spec says why
+
+
 def get_spec(problem_id: str) -> Spec:
-    """The validated spec of a full problem id (read once per process)."""
-    return read_spec_file(bank.spec_path(problem_id), problem_id)
+    """The validated spec of a full problem id (read once while its file is unchanged)."""
+    key, path = _file_key(problem_id)
+    spec = _SPECS.get(key)
+    if spec is None:
+        disk = _disk_key(problem_id, path)
+        problem_model(part_models())  # the problem model exists (by name) before a stored one is loaded
+        spec = diskcache.load("spec", disk) if disk else None
+        if not isinstance(spec, Spec) or spec.id != problem_id:
+            spec = read_spec_file(path, problem_id)
+            if disk:
+                diskcache.store("spec", disk, spec)
+        _SPECS[key] = spec
+    return spec
 
 
-@cache
 def get_instance(problem_id: str) -> Instance:
-    """The derived instance of a full problem id (built once per process)."""
-    return build_instance(get_spec(problem_id))
+    """The derived instance of a full problem id (derived once while its file is unchanged; the
+    author's self-checks are left to ``dlcheck validate`` and the tests)."""
+    key, path = _file_key(problem_id)
+    inst = _INSTANCES.get(key)
+    if inst is None:
+        disk = _disk_key(problem_id, path)
+        problem_model(part_models())
+        inst = diskcache.load("instance", disk) if disk else None
+        if not isinstance(inst, Instance) or inst.spec.id != problem_id:
+            inst = build_instance(get_spec(problem_id), self_checks=False)
+            inst.env()  # the sheet's numbers: stored with it
+            if disk:
+                diskcache.store("instance", disk, inst)
+        _INSTANCES[key] = inst
+    return inst
+
+
+def instance_for(problem_id: str, student: Any = None) -> Instance:
+    """The instance ``student`` answers: their variant when the problem varies, else the sheet's."""
+    base = get_instance(problem_id)
+    values = draw(problem_id, base.spec.problem.vary, student)
+    if not values:
+        return base
+    key = (id(base), tuple(values.items()))
+    inst = _VARIANTS.get(key)
+    if inst is None:
+        spec = variant_spec(base.spec, values)
+        inst = build_instance(spec, self_checks=False) if base.value_dependent else base.with_givens(values, spec)
+        if len(_VARIANTS) >= VARIANTS_KEPT:
+            _VARIANTS.pop(next(iter(_VARIANTS)))
+        _VARIANTS[key] = inst
+    return inst
+
+
+def variant_of(problem_id: str, student: Any) -> dict[str, str]:
+    """The given values ``student`` gets in ``problem_id`` (empty: the sheet's)."""
+    return draw(problem_id, get_spec(problem_id).problem.vary, student)
 
 
 def parts_of(problem_id: str) -> list[str]:

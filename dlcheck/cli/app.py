@@ -228,41 +228,61 @@ def show(problem: str = typer.Argument(..., metavar="PROBLEM", autocompletion=_c
     show_problem(pid, _console())
 
 
+class GradeFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    junit = "junit"
+    gradescope = "gradescope"
+
+
+def _problems_option() -> Any:
+    return typer.Option(None, "--problems", metavar="DIR",
+                        help="A course's problem bank, beside the built-in one (repeatable; also "
+                             "DLCHECK_PROBLEMS and problems = in ./dlcheck.toml).")
+
+
+def _use_banks(problems: list[Path] | None) -> None:
+    if problems:
+        from dlcheck.spec import bank  # lazy: start-up
+
+        bank.use_course_banks(problems)
+
+
 @command()
 @guarded
-def grade(answers: Path = typer.Argument(..., metavar="ANSWERS", help="An answers YAML file (see examples/)."),
-          fmt: Format = typer.Option(Format.table, "--format", help="table (for people) or json."),
-          timeout: float = typer.Option(5.0, "--timeout", min=0.5, help="Seconds allowed per part."),
+def grade(answers: list[str] = typer.Argument(..., metavar="ANSWERS...",
+                                              help="Answers files, folders (every *.yaml under them), quoted "
+                                                   "globs, or - for stdin."),
+          fmt: GradeFormat = typer.Option(GradeFormat.table, "--format",
+                                          help="table (for people), json, csv (a gradebook), junit or gradescope."),
+          timeout: float = typer.Option(5.0, "--timeout", help="Seconds allowed per part (0.5 to 3600)."),
+          jobs: int | None = typer.Option(None, "--jobs", "-j", min=1,
+                                          help="Worker processes (default: the cores)."),
+          feedback_dir: Path | None = typer.Option(None, "--feedback-dir", metavar="DIR",
+                                                   help="Also write one Markdown report per student there."),
+          hide_expected: bool = typer.Option(False, "--hide-expected",
+                                             help="Keep expected answers and hints out of what students see."),
+          instructor: bool = typer.Option(False, "--instructor",
+                                          help="Show everything, whatever the problems' reveal policy."),
           only_wrong: bool = typer.Option(False, "--only-wrong", help="Hide the parts that are right or missing."),
           quiet: bool = typer.Option(False, "-q", "--quiet", help="Only the summary: what to fix and the score."),
           verbose: bool = typer.Option(False, "-v", "--verbose",
                                        help="Everything: sampling points, errors, tolerances, long answers."),
           part: list[str] | None = typer.Option(None, "--part", metavar="PART",
                                                 help="Only this part (repeatable): loss, q1/loss or "
-                                                     "backprop/q1/loss.")) -> None:
-    """Grade a file of answers; exit 0 when every answered part is right, 1 when not (or nothing to grade)."""
-    from dlcheck.check.registry import read_answers_file  # lazy: start-up
-    from dlcheck.grade.run import grade_file
-    from dlcheck.report.select import nothing_to_grade, only_parts
+                                                     "backprop/q1/loss."),
+          problems: list[Path] | None = _problems_option()) -> None:
+    """Grade answers files; exit 0 when every answered part is right, 1 when not (or nothing to grade),
+    2 when a file cannot be read."""
+    from dlcheck.cli.grading import Options  # lazy: start-up
+    from dlcheck.cli.grading import grade as run
+    from dlcheck.report.terminal import View
 
-    answers_file = read_answers_file(answers)
-    results = only_parts(grade_file(answers_file, timeout), part)
-    empty = nothing_to_grade(results)
-    if fmt is Format.json:
-        from dlcheck.report.jsonout import results_json
-
-        typer.echo(results_json(results, path=str(answers), student=answers_file.student, nothing_to_grade=empty))
-    else:
-        from dlcheck.report.terminal import View, print_results
-
-        print_results(results, _console(), View(only_wrong, quiet, verbose), path=str(answers),
-                      student=answers_file.student)
-    _print_traces(results)
-    if empty:
-        typer.echo(f"nothing to grade: {answers} has no answered part that dlcheck checks "
-                   "(essays wait for a marker); answer a part and run again", err=True)
-        raise typer.Exit(1)
-    raise typer.Exit(0 if all(v.ok for r in results for v in r.verdicts) else 1)
+    _use_banks(problems)
+    options = Options(fmt.value, timeout, jobs, feedback_dir, hide_expected, instructor,
+                      View(only_wrong, quiet, verbose), part, _state["debug"])
+    raise typer.Exit(run(answers, options, _console()))
 
 
 @command()

@@ -108,6 +108,7 @@ class ProblemResult:
     id: str
     title: str
     verdicts: list[Verdict]
+    variant: dict[str, str] = field(default_factory=dict)   # the student's given values, when they vary
 
     @property
     def score(self) -> float:
@@ -118,5 +119,8 @@ class ProblemResult:
         return sum(v.max_score for v in self.verdicts)
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "score": round(self.score, 6),
-                "max_score": self.max_score, "parts": [v.to_json() for v in self.verdicts]}
+        out = {"id": self.id, "title": self.title, "score": round(self.score, 6),
+               "max_score": self.max_score, "parts": [v.to_json() for v in self.verdicts]}
+        if self.variant:
+            out["variant"] = dict(self.variant)
+        return out

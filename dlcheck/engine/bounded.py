@@ -6,6 +6,16 @@ memory (the derived problem), runs the call, and pickles the result back through
 pipe; an exception comes back with the child's traceback as text (``.child_traceback``)
 so ``--debug`` can show where it happened. Where ``fork`` does not exist (Windows) the
 call runs in-process, unbounded.
+
+Every child dlcheck forks (these, and the grading pool's workers) is bounded twice more:
+
+- it dies with its parent (:func:`die_with_parent`): on Linux the kernel sends it SIGKILL
+  when the parent dies (``prctl(PR_SET_PDEATHSIG)``), elsewhere a watchdog thread notices
+  the parent is gone, so a ``dlcheck`` killed by ``timeout -s KILL`` or a CI runner leaves
+  nothing running;
+- its memory is capped (:func:`limit_memory`): ``RLIMIT_AS`` set to what the process
+  already maps (the child was forked with sympy loaded) plus a headroom, so a blow-up is a
+  ``MemoryError`` the check turns into "too large to check", not a machine out of memory.
 """
 
 from __future__ import annotations
@@ -15,10 +25,80 @@ import os
 import pickle
 import select
 import signal
+import sys
 import time
 import traceback
 from collections.abc import Callable
 from typing import Any
+
+MEMORY_MB = 384          # address space a child may add to what it inherited (DLCHECK_CHILD_MEMORY_MB)
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """In a freshly forked child: be killed when ``parent`` dies, however it dies."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes  # lazy: only forked children need it
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no libc symbol: fall back to watching
+            _watch_parent(parent)
+    else:
+        _watch_parent(parent)
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+
+
+def _watch_parent(parent: int) -> None:
+    import threading  # lazy: only forked children without prctl need it
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def memory_headroom() -> int:
+    """Bytes of address space a child may add (``DLCHECK_CHILD_MEMORY_MB`` overrides the default)."""
+    try:
+        mb = float(os.environ.get("DLCHECK_CHILD_MEMORY_MB", MEMORY_MB))
+    except ValueError:
+        mb = MEMORY_MB
+    return int(max(mb, 64) * 2**20)
+
+
+def _mapped_bytes() -> int | None:
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def limit_memory(headroom: int | None = None) -> None:
+    """Cap this process's address space at what it maps now plus ``headroom`` (Linux; elsewhere
+    the time bound alone stops a runaway check)."""
+    mapped = _mapped_bytes()
+    if mapped is None:
+        return
+    try:
+        import resource  # lazy: only forked children need it
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = mapped + (headroom if headroom is not None else memory_headroom())
+        if hard != resource.RLIM_INFINITY:
+            cap = min(cap, hard)
+        if soft == resource.RLIM_INFINITY or cap < soft:
+            resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    except (ImportError, ValueError, OSError):
+        return
 
 
 class TimeLimit(Exception):
@@ -33,9 +113,12 @@ def bounded(fn: Callable[..., Any], *args: Any, seconds: float = 5.0) -> Any:
     if not hasattr(os, "fork"):
         return fn(*args)
     read_fd, write_fd = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # child: compute, send, leave without running the parent's cleanup
         os.close(read_fd)
+        die_with_parent(parent)
+        limit_memory()
         try:
             payload = pickle.dumps((True, fn(*args), ""))
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent

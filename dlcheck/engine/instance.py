@@ -20,6 +20,7 @@ whatever else its kind needs, stored in :attr:`Instance.prepared`.
 
 from __future__ import annotations
 
+import copy
 import random
 import zlib
 from collections.abc import Callable, Iterable
@@ -31,6 +32,7 @@ import sympy as sp
 from dlcheck.core.errors import ParseError, Undefined, UnknownSymbol
 from dlcheck.core.yamlio import raw_text
 from dlcheck.engine.numeval import numeval, numeval_any
+from dlcheck.engine.variants import check_vary
 from dlcheck.parse.functions import spec_functions, student_functions
 from dlcheck.parse.latex import alias_key
 from dlcheck.parse.safe import Parser
@@ -48,6 +50,15 @@ _DOMAIN_SAMPLERS = {
     "integer": lambda r: float(r.randint(1, 6)),
     "angle": lambda r: r.uniform(-3.0, 3.0),
 }
+
+
+MEMO_LIMIT = 20000  # entries an instance remembers; past it (formulas of many answers) it recomputes
+
+
+def _remember(memo: dict, key: Any, value: Any) -> Any:
+    if len(memo) < MEMO_LIMIT:
+        memo[key] = value
+    return value
 
 
 def _base(target: str) -> str:
@@ -80,13 +91,21 @@ class Instance:
     prepared: dict[str, Any] = field(default_factory=dict)     # part id -> what its kind prepared
     reverse: dict[Any, sp.Symbol] = field(default_factory=dict)
     author_rules: bool = True      # specs parse with the author's wider vocabulary
+    # the author's own proofs (a known solution simulated, ...): run by validate and the tests;
+    # grading skips them, they say nothing about an answer
+    self_checks: bool = True
+    value_dependent: bool = False  # a formula was derived from given values (argmax): variants rebuild
     _base_env: dict | None = field(default=None, repr=False)
+    # answer-independent results, kept for the instance's life: structure (shared with variants)
+    # and values (per set of given values)
+    _shape_memo: dict = field(default_factory=dict, repr=False)
+    _value_memo: dict = field(default_factory=dict, repr=False)
 
     # -- building ------------------------------------------------------------------
     @classmethod
-    def build(cls, spec, prepare: Prepare, author_rules: bool = True) -> Instance:
+    def build(cls, spec, prepare: Prepare, author_rules: bool = True, self_checks: bool = True) -> Instance:
         """Derive ``spec``: symbols, givens, definitions in order, then each part via ``prepare``."""
-        inst = cls(spec, author_rules=author_rules)
+        inst = cls(spec, author_rules=author_rules, self_checks=self_checks)
         problem = spec.problem
         for name, domain in problem.symbols.items():
             sym = sp.Symbol(name, real=True)
@@ -101,7 +120,26 @@ class Instance:
         for pid, part in problem.parts.items():
             prepare(inst, pid, part)
         inst._check_names()
+        check_vary(inst)
         return inst
+
+    def with_givens(self, values: dict[str, str], spec: Any) -> Instance:
+        """The same problem with other given values (a student's variant): the graph, the derived
+        formulas and what each kind prepared are shared; only numbers are recomputed."""
+        twin = copy.copy(self)
+        twin.spec = spec
+        twin.given_values = dict(self.given_values)
+        for name, text in values.items():
+            value = self.parse_spec(text, ("vary", name), names={})
+            leaf = self.leaves[name]
+            if isinstance(leaf, sp.MatrixBase):
+                for s, v in zip(leaf, value):
+                    twin.given_values[s] = v
+            else:
+                twin.given_values[leaf] = value
+        twin._base_env = None
+        twin._value_memo = {}
+        return twin
 
     def _check_names(self) -> None:
         """Every alias stands for a name of the problem, every part scope lists real names."""
@@ -268,9 +306,16 @@ class Instance:
         return d(f).xreplace(self.reverse)
 
     # -- numbers -------------------------------------------------------------------
-    def free_leaves(self, value: Any) -> set[sp.Symbol]:
+    def free_leaves(self, value: Any) -> frozenset[sp.Symbol]:
         """Leaf symbols (no given value) that a formula depends on through the graph."""
-        items = list(value) if isinstance(value, sp.MatrixBase) else [value]
+        items = tuple(value) if isinstance(value, sp.MatrixBase) else (value,)
+        key = ("free", items)
+        found = self._shape_memo.get(key)
+        if found is None:
+            found = _remember(self._shape_memo, key, frozenset(self._free_leaves(items)))
+        return found
+
+    def _free_leaves(self, items: tuple) -> set[sp.Symbol]:
         seen: set = set()
         stack = [s for i in items for s in i.free_symbols]
         out = set()
@@ -285,9 +330,16 @@ class Instance:
                 out.add(s)
         return out
 
-    def ancestors(self, value: Any) -> set[sp.Symbol]:
+    def ancestors(self, value: Any) -> frozenset[sp.Symbol]:
         """Every node a formula depends on, directly or through other nodes."""
-        items = list(value) if isinstance(value, sp.MatrixBase) else [value]
+        items = tuple(value) if isinstance(value, sp.MatrixBase) else (value,)
+        key = ("ancestors", items)
+        found = self._shape_memo.get(key)
+        if found is None:
+            found = _remember(self._shape_memo, key, frozenset(self._ancestors(items)))
+        return found
+
+    def _ancestors(self, items: tuple) -> set[sp.Symbol]:
         stack = [s for i in items for s in i.free_symbols if s in self.node_expr]
         seen: set[sp.Symbol] = set()
         while stack:
@@ -298,8 +350,11 @@ class Instance:
         return seen
 
     def is_numeric(self, pid: str) -> bool:
-        ref = self.part_ref.get(pid)
-        return ref is not None and not self.free_leaves(ref)
+        key = ("numeric", pid)
+        if key not in self._shape_memo:
+            ref = self.part_ref.get(pid)
+            self._shape_memo[key] = ref is not None and not self.free_leaves(ref)
+        return self._shape_memo[key]
 
     def env(self, leaf_values: dict | None = None, overrides: dict | None = None) -> dict:
         """Float value of every leaf and node; ``overrides`` pin chosen nodes.
@@ -334,7 +389,18 @@ class Instance:
         return numeval_any(item, self.env() if env is None else env)
 
     def sample_envs(self, seed_text: str, count: int, symbols: Iterable[sp.Symbol] = ()) -> list[dict]:
-        """Seeded random points for the free leaves (each in its declared domain)."""
+        """Seeded random points for the free leaves (each in its declared domain).
+
+        They depend on the seed and the problem only, so they are computed once per instance;
+        callers must not modify them."""
+        symbols = frozenset(symbols)
+        key = ("samples", seed_text, count, symbols)
+        found = self._value_memo.get(key)
+        if found is None:
+            found = _remember(self._value_memo, key, self._sample_envs(seed_text, count, symbols))
+        return found
+
+    def _sample_envs(self, seed_text: str, count: int, symbols: frozenset[sp.Symbol]) -> list[dict]:
         rng = random.Random(zlib.crc32(seed_text.encode()))
         free = sorted({*self.domains, *symbols} - set(self.given_values), key=lambda s: s.name)
         envs = []
@@ -363,11 +429,13 @@ class Instance:
         return expr.applyfunc(one) if isinstance(expr, sp.MatrixBase) else one(expr)
 
     def _argmax(self, *args):
+        self.value_dependent = True
         (v,) = args
         values = [numeval(e, self.env()) for e in v]
         return sp.Integer(values.index(max(values)) + 1)
 
     def _scan(self, args) -> tuple[float, float]:
+        self.value_dependent = True
         expr, var, lo, hi = args
         env = self.env()
         f = lambda t: numeval(expr, {**env, var: t})  # noqa: E731

@@ -1,8 +1,9 @@
-"""Grade answers problem by problem: every part checked and diagnosed in a time-bounded child.
+"""Grading runs: a file, a problem or one part, each part checked within its time bound.
 
-A hang becomes ``undecided`` after the part's bound; any exception becomes ``undecided``
-with its type and message in the verdict (``detail.error``) and the child's traceback
-kept for ``--debug``: one bad part never hides the others.
+A file or a problem is graded by the workers of :mod:`dlcheck.grade.pool` (long-lived
+processes, each part bounded); one part alone (``solve``, ``compare``) runs in a forked
+child of its own (:func:`grade_part`). Either way a failure is a verdict
+(:mod:`dlcheck.grade.work`).
 """
 
 from __future__ import annotations
@@ -11,29 +12,33 @@ from collections.abc import Callable
 from typing import Any
 
 from dlcheck.check.oneoff import PART, compare_instance
-from dlcheck.check.registry import check_answer, get_instance
-from dlcheck.core.verdict import ProblemResult, Status, Verdict
-from dlcheck.diagnose import diagnose
+from dlcheck.check.registry import get_spec, variant_of
+from dlcheck.core.verdict import ProblemResult, Verdict
 from dlcheck.engine.bounded import TimeLimit, bounded
 from dlcheck.engine.instance import Instance
+from dlcheck.grade.pool import grade_plans
+from dlcheck.grade.work import (
+    PART_SECONDS,
+    ProblemPlan,
+    answer_text,
+    check_and_diagnose,
+    failed,
+    plan_file,
+    timed_out,
+    too_deep,
+    too_large,
+)
 from dlcheck.spec.answers import AnswersFile
 
-PART_SECONDS = 5.0
-
-
-def check_and_diagnose(inst: Instance, pid: str, answer: Any, earlier: dict[str, Verdict]) -> Verdict:
-    """One part, unbounded: the checker's verdict, then the diagnosis of a wrong one."""
-    verdict = diagnose(inst, pid, check_answer(inst, pid, answer), earlier)
-    verdict.parsed = None  # sympy objects are for diagnosis only; keep the result small
-    return verdict
+__all__ = ["PART_SECONDS", "check_and_diagnose", "compare_texts", "grade_file", "grade_part", "grade_problem",
+           "run_bounded"]
 
 
 def grade_part(inst: Instance, pid: str, answer: Any, earlier: dict[str, Verdict],
                seconds: float = PART_SECONDS) -> Verdict:
-    """One part, bounded in time; a hang or a crash becomes a verdict, never an exception."""
+    """One part in a forked child of its own, bounded in time (``solve`` checks this way)."""
     part = inst.spec.problem.parts[pid]
-    text = answer if isinstance(answer, str) else str(answer)
-    return run_bounded(check_and_diagnose, (inst, pid, answer, earlier), pid, part.points, text, seconds)
+    return run_bounded(check_and_diagnose, (inst, pid, answer, earlier), pid, part.points, answer_text(answer), seconds)
 
 
 def compare_texts(expected: str, answer: str, rtol: str | None = None, atol: str | None = None,
@@ -51,30 +56,24 @@ def run_bounded(fn: Callable[..., Verdict], args: tuple, pid: str, points: float
     try:
         return bounded(fn, *args, seconds=seconds)
     except TimeLimit:
-        verdict = Verdict(pid, Status.UNDECIDED, 0.0, points,
-                          f"checking took longer than {seconds:g} s; simplify the answer or ask a person", text)
-        verdict.detail["timed_out"] = seconds
-        return verdict
+        return timed_out(pid, points, text, seconds)
     except RecursionError:
-        return Verdict(pid, Status.INVALID, 0.0, points, "the answer is nested too deeply", text)
+        return too_deep(pid, points, text)
+    except MemoryError:
+        return too_large(pid, points, text)
     except Exception as exc:  # noqa: BLE001 - one bad part never hides the others
-        verdict = Verdict(pid, Status.UNDECIDED, 0.0, points,
-                          f"internal error while checking ({type(exc).__name__}: {exc}); please report it", text)
-        verdict.detail["error"] = {"type": type(exc).__name__, "message": str(exc)}
-        verdict.trace = getattr(exc, "child_traceback", "")
-        return verdict
+        return failed(pid, points, text, exc, getattr(exc, "child_traceback", ""))
 
 
-def grade_problem(problem_id: str, answers: dict[str, Any], seconds: float = PART_SECONDS) -> ProblemResult:
-    """``answers`` maps part ids to the typed text (or a mapping for constructions)."""
-    inst = get_instance(problem_id)
-    inst.env()  # answer-independent: computed once here, inherited by every part's child
-    earlier: dict[str, Verdict] = {}
-    for pid in inst.spec.problem.parts:
-        earlier[pid] = grade_part(inst, pid, answers.get(pid), dict(earlier), seconds)
-    return ProblemResult(problem_id, inst.spec.problem.title, list(earlier.values()))
+def grade_problem(problem_id: str, answers: dict[str, Any], seconds: float = PART_SECONDS,
+                  student: str | None = None) -> ProblemResult:
+    """``answers`` maps part ids to the typed text (or a mapping for constructions); graded in one
+    worker process, each part within ``seconds``."""
+    spec = get_spec(problem_id)
+    plan = ProblemPlan(problem_id, spec.problem.title, student,
+                       [(pid, answers.get(pid)) for pid in spec.problem.parts], variant_of(problem_id, student))
+    return grade_plans([plan], seconds=seconds, jobs=1)[0]
 
 
 def grade_file(answers_file: AnswersFile, seconds: float = PART_SECONDS) -> list[ProblemResult]:
-    return [grade_problem(pid, {k: a.text for k, a in parts.items()}, seconds)
-            for pid, parts in answers_file.problems.items()]
+    return grade_plans(plan_file(answers_file).problems, seconds=seconds)

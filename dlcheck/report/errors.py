@@ -67,8 +67,12 @@ def error_text(exc: DlcheckError, debug_hint: bool = False) -> str:
     return text
 
 
-def error_json(exc: DlcheckError) -> str:
-    """The errors as one JSON document: ``{"error": ..., "errors": [{message, file, line, column}]}``."""
+def error_doc(exc: DlcheckError) -> dict:
+    """``{"error": ..., "errors": [{message, file, line, column}]}``."""
     items = [{"message": e.message, "file": e.path, "line": e.line, "column": e.column} for e in each(exc)]
-    return json.dumps({"error": str(items[0]["message"]) if len(items) == 1 else f"{len(items)} errors",
-                       "errors": items}, indent=2, ensure_ascii=False)
+    return {"error": str(items[0]["message"]) if len(items) == 1 else f"{len(items)} errors", "errors": items}
+
+
+def error_json(exc: DlcheckError) -> str:
+    """The errors as one JSON document (:func:`error_doc`)."""
+    return json.dumps(error_doc(exc), indent=2, ensure_ascii=False)

@@ -3,7 +3,8 @@
 ``{"file", "student", "score", "max_score", "awaiting_marker", "problems": [...]}``:
 ``max_score`` counts every part; ``awaiting_marker`` is the points of answered essays a
 person still has to mark (their score is 0 until then). ``nothing_to_grade`` is true
-when no answered part is one dlcheck checks (the exit code is then 1).
+when no answered part is one dlcheck checks (the exit code is then 1). Several files are
+a list of such documents, one per file, in the order given.
 """
 
 from __future__ import annotations
@@ -11,14 +12,28 @@ from __future__ import annotations
 import json
 
 from dlcheck.core.verdict import ProblemResult, Status
+from dlcheck.grade.batch import FileResult
+from dlcheck.report.errors import error_doc
+
+
+def results_doc(results: list[ProblemResult], path: str | None = None, student: str | None = None,
+                nothing_to_grade: bool = False) -> dict:
+    return {"file": path, "student": student,
+            "score": round(sum(r.score for r in results), 6),
+            "max_score": sum(r.max_score for r in results),
+            "awaiting_marker": sum(v.max_score for r in results for v in r.verdicts if v.status is Status.MANUAL),
+            "nothing_to_grade": nothing_to_grade,
+            "problems": [r.to_json() for r in results]}
 
 
 def results_json(results: list[ProblemResult], path: str | None = None, student: str | None = None,
                  nothing_to_grade: bool = False) -> str:
-    doc = {"file": path, "student": student,
-           "score": round(sum(r.score for r in results), 6),
-           "max_score": sum(r.max_score for r in results),
-           "awaiting_marker": sum(v.max_score for r in results for v in r.verdicts if v.status is Status.MANUAL),
-           "nothing_to_grade": nothing_to_grade,
-           "problems": [r.to_json() for r in results]}
-    return json.dumps(doc, indent=2, ensure_ascii=False)
+    return json.dumps(results_doc(results, path, student, nothing_to_grade), indent=2, ensure_ascii=False)
+
+
+def files_json(files: list[FileResult]) -> str:
+    """Several files: a list of the documents above, a file that could not be read as its error
+    document (``{"file", "error", "errors"}``)."""
+    docs = [{"file": f.path, **error_doc(f.error)} if f.error is not None else
+            results_doc(f.results, f.path, f.student, f.nothing_to_grade) for f in files]
+    return json.dumps(docs, indent=2, ensure_ascii=False)

@@ -195,7 +195,7 @@ def detail_block(v: Verdict, verbose: bool = False) -> Block:
 
 
 # -- one problem -------------------------------------------------------------------
-def _score(result: ProblemResult) -> str:
+def score_text(result: ProblemResult) -> str:
     manual = sum(v.max_score for v in result.verdicts if v.status is Status.MANUAL)
     text = f"{_points(result.score)} / {_points(result.max_score - manual)}"
     return text + (f" (+{_points(manual)} to mark)" if manual else "")
@@ -224,8 +224,8 @@ def problem_table(result: ProblemResult, width: int, verbose: bool = False, scor
     if any(w < b.natural <= SHORT_VALUE
            for col, w in zip(columns[1:3], widths[1:3]) for b in col.blocks):
         return None  # a short value wrapped over lines: the stacked layout shows it whole
-    table = Table(title=_title(result), title_justify="left", caption=score or _score(result), caption_justify="right",
-                  box=box.HEAVY_HEAD)
+    table = Table(title=_title(result), title_justify="left", caption=score or score_text(result),
+                  caption_justify="right", box=box.HEAVY_HEAD)
     for col, w in zip(columns, widths):
         table.add_column(Block.text(col.header).render(w), width=w, no_wrap=True, overflow="ignore",
                          style="bold" if col.header == "part" else "")
@@ -244,7 +244,7 @@ def stacked(result: ProblemResult, width: int, verbose: bool = False, score: str
     pw = max((width_of(v.part) for v in vs), default=0)
     head = 2 + 2 + pw + 2                                # "  ✗ part  "
     label = 10                                           # "expected  "
-    title, score = _title(result), score or _score(result)
+    title, score = _title(result), score or score_text(result)
     if width_of(title.plain) + 2 + width_of(score) <= width:
         lines = [title + Text(" " * (width - width_of(title.plain) - width_of(score)) + score)]
     else:
@@ -366,7 +366,7 @@ def header(path: str, student: str | None) -> Text:
 
 def problem_view(result: ProblemResult, width: int, verbose: bool = False,
                  whole: ProblemResult | None = None) -> RenderableType:
-    score = _score(whole or result)
+    score = score_text(whole or result)
     table = problem_table(result, width, verbose, score)
     if table is not None:
         return table

@@ -12,6 +12,7 @@ position. :func:`problem_model` builds the problem model for a given set of kind
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Annotated, Any, Literal, Union
 
@@ -19,6 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
 Domain = Literal["real", "positive", "negative", "nonzero", "probability", "integer", "angle"]
 ExplainPolicy = Literal["always", "after_attempt"]
+# when a student-facing report (the grade table, feedback files, Gradescope) may show a part's
+# expected answer and hints: always, once the part has a real attempt, or never
+RevealPolicy = Literal["always", "after_attempt", "never"]
 
 
 class Strict(BaseModel):
@@ -70,6 +74,37 @@ class PartBase(Strict):
     points: float = Field(1.0, ge=0)
     hints: list[str] = []
     explain: ExplainPolicy | None = None
+    reveal: RevealPolicy | None = None    # this part's own policy (default: the problem's)
+
+
+class OneOf(Strict):
+    """A varied given drawn from a list: ``{one_of: ["[1, 0]", "[0, 1]"]}`` (any shape)."""
+
+    one_of: list[str | list] = Field(min_length=1)
+
+
+MAX_VARIANTS = 100_000   # values one varied given may take
+
+
+def range_values(bounds: list[str]) -> list[Decimal]:
+    """``[low, high, step]`` -> every value low, low + step, ..., high, exactly (decimal arithmetic)."""
+    if len(bounds) != 3:
+        raise ValueError("a varied number is [low, high, step], e.g. [0.01, 0.09, 0.01]; for other values "
+                         "use {one_of: [...]}")
+    try:
+        low, high, step = (Decimal(str(b).strip()) for b in bounds)
+    except InvalidOperation:
+        raise ValueError("low, high and step must be plain numbers such as 0.05") from None
+    if not all(d.is_finite() for d in (low, high, step)) or step <= 0 or high < low:
+        raise ValueError("need low <= high and a step above 0")
+    count = (high - low) / step
+    if count > MAX_VARIANTS or count != count.to_integral_value():
+        raise ValueError(f"(high - low) must be a whole number of steps, at most {MAX_VARIANTS}")
+    return [low + k * step for k in range(int(count) + 1)]
+
+
+# a varied given: [low, high, step] (numbers; every value low, low + step, ..., high) or one_of
+Vary = list[str] | OneOf
 
 
 class Problem(Strict):
@@ -84,6 +119,16 @@ class Problem(Strict):
     aliases: dict[str, Alias] = {}
     explain: ExplainPolicy = "always"
     carry_forward: Literal["full", "half", "none"] = "full"
+    reveal: RevealPolicy = "always"
+    vary: dict[str, Vary] = {}        # givens drawn per student from the answers file's student:
+
+    @field_validator("vary")
+    @classmethod
+    def _ranges(cls, vary: dict[str, Any]) -> dict[str, Any]:
+        for value in vary.values():
+            if isinstance(value, list):
+                range_values(value)
+        return vary
 
 
 @cache
@@ -94,4 +139,9 @@ def problem_model(part_models: tuple[type[PartBase], ...]) -> type[Problem]:
     else:
         # a Union over a tuple known only at run time: the X | Y spelling cannot express it
         part_type = Annotated[Union[part_models], Field(discriminator="kind")]  # noqa: UP007
-    return create_model("Problem", __base__=Problem, parts=(dict[str, part_type], ...))
+    # a module-level name of its own, so a validated problem pickles (the derivation cache
+    # stores it); the same kinds always give the same name
+    name = "Problem_" + "_".join(m.__name__ for m in part_models)
+    model = create_model(name, __base__=Problem, __module__=__name__, parts=(dict[str, part_type], ...))
+    globals()[name] = model
+    return model

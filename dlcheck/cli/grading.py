@@ -1,0 +1,182 @@
+"""``dlcheck grade``: one file as before, or a whole class into a gradebook.
+
+One answers file is graded and drawn exactly as it always was (its errors are errors,
+exit 2). Several files, a folder or a glob are a *batch*: each file is a student, a file
+that cannot be read is a row with its error, and the output is the format asked for
+(a report per file and a class table, a JSON list, a CSV gradebook, JUnit XML, or one
+Gradescope ``results.json`` for all of them as one submission). Student-facing outputs
+(the table, feedback files, JUnit, Gradescope) hold back what the reveal policy says;
+``--instructor`` shows everything.
+
+Exit codes: 0 every answered part right, 1 some part not right (or nothing to grade in a
+single file), 2 a usage error, or a file of the batch that could not be read.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from dlcheck.core.errors import DlcheckError
+from dlcheck.grade.batch import FileResult, expand, grade_files
+from dlcheck.grade.reveal import student_view
+from dlcheck.grade.work import check_seconds
+from dlcheck.report.errors import error_text
+from dlcheck.report.select import only_parts
+from dlcheck.report.terminal import View, print_results
+
+PROGRESS_FROM = 6   # files from which a progress bar is drawn (on a terminal's stderr)
+
+
+@dataclass
+class Options:
+    fmt: str = "table"
+    seconds: float = 5.0
+    jobs: int | None = None
+    feedback_dir: Path | None = None
+    hide_expected: bool = False
+    instructor: bool = False
+    view: View = View()
+    parts: list[str] | None = None
+    debug: bool = False
+
+
+def _progress(total: int):
+    """A progress bar on stderr for a batch, or None (a few files, or not a terminal)."""
+    err = Console(stderr=True)
+    if total < PROGRESS_FROM or not err.is_terminal:
+        return None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn  # lazy: batch
+
+    # no refresh thread: the pool forks its workers while the bar is up
+    bar = Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err,
+                   auto_refresh=False, transient=True, redirect_stdout=False, redirect_stderr=False)
+    return bar
+
+
+def _select(files: list[FileResult], parts: list[str] | None, batch: bool) -> list[FileResult]:
+    """``--part`` on every file: an error when no file has the part (for one file: when it does not)."""
+    if not parts:
+        return files
+    out, misses = [], []
+    for f in files:
+        try:
+            out.append(replace(f, results=only_parts(f.results, parts)) if f.error is None else f)
+        except DlcheckError as exc:
+            if not batch:
+                raise
+            misses.append(exc)
+            out.append(replace(f, results=[]))
+    if misses and len(misses) == sum(f.error is None for f in files):
+        raise misses[0]
+    return out
+
+
+def _student_facing(files: list[FileResult], options: Options) -> list[FileResult]:
+    if options.instructor:
+        return files
+    return [replace(f, results=student_view(f.results, options.hide_expected)) for f in files]
+
+
+def grade(args: list[str], options: Options, console: Console) -> int:
+    """Grade ``args`` (files, folders, globs, ``-``), print the chosen format; the exit code."""
+    check_seconds(options.seconds)
+    sources, batch = expand(args)
+    started = time.monotonic()
+    bar = _progress(len(sources))
+    if bar is not None:
+        task = bar.add_task("grading", total=len(sources))
+        bar.start()
+
+        def advance(_key: int) -> None:
+            bar.advance(task)
+            bar.refresh()
+    try:
+        files = grade_files(sources, options.seconds, options.jobs, advance if bar is not None else None)
+    finally:
+        if bar is not None:
+            bar.stop()
+    if not batch and files[0].error is not None and options.fmt in ("table", "json"):
+        raise files[0].error  # one file that cannot be read: its errors, as always
+    files = _select(files, options.parts, batch)
+    shown = _student_facing(files, options)
+    _print(files, shown, options, console, batch, time.monotonic() - started)
+    if options.feedback_dir is not None:
+        from dlcheck.report.feedback import write_feedback  # lazy: start-up
+
+        written = write_feedback(shown, options.feedback_dir, options.hide_expected and not options.instructor)
+        typer.echo(f"{len(written)} feedback file{'s' if len(written) != 1 else ''} in {options.feedback_dir}",
+                   err=True)
+    _traces(files, options.debug)
+    return _exit_code(files, batch)
+
+
+def _print(files: list[FileResult], shown: list[FileResult], options: Options, console: Console, batch: bool,
+           seconds: float) -> None:
+    hide = options.hide_expected and not options.instructor
+    if options.fmt == "json":
+        from dlcheck.report.jsonout import files_json, results_json  # lazy: start-up
+
+        one = files[0]
+        typer.echo(files_json(files) if batch else
+                   results_json(one.results, path=one.path, student=one.student, nothing_to_grade=one.nothing_to_grade))
+    elif options.fmt == "csv":
+        from dlcheck.report.gradebook import to_csv  # lazy: start-up
+
+        typer.echo(to_csv(files), nl=False)
+    elif options.fmt == "junit":
+        from dlcheck.report.junit import to_junit  # lazy: start-up
+
+        typer.echo(to_junit(shown), nl=False)
+    elif options.fmt == "gradescope":
+        from dlcheck.report.gradescope import results_json as gradescope_json  # lazy: start-up
+
+        typer.echo(gradescope_json(shown, hide, seconds=seconds))
+    else:
+        _tables(shown, options, console, batch)
+
+
+def _tables(files: list[FileResult], options: Options, console: Console, batch: bool) -> None:
+    for k, f in enumerate(files):
+        if k:
+            console.print()
+        if f.error is not None:
+            console.print(error_text(f.error), markup=False, highlight=False)
+            continue
+        print_results(f.results, console, options.view, path=f.path, student=f.student)
+        if f.nothing_to_grade and not batch:
+            typer.echo(f"nothing to grade: {f.path} has no answered part that dlcheck checks "
+                       "(essays wait for a marker); answer a part and run again", err=True)
+    if batch:
+        from dlcheck.report.gradebook import class_table  # lazy: start-up
+
+        console.print()
+        console.print(class_table(files))
+
+
+def _traces(files: list[FileResult], debug: bool) -> None:
+    """Under --debug, the traceback behind every check dlcheck failed, on stderr."""
+    if not debug:
+        return
+    for f in files:
+        for r in f.results:
+            for v in r.verdicts:
+                if v.trace:
+                    typer.echo(f"--- {f.path} {r.id} {v.part}: traceback from the check ---\n{v.trace}", err=True)
+
+
+def _exit_code(files: list[FileResult], batch: bool) -> int:
+    if any(f.error is not None for f in files):
+        return 2
+    if not batch and files[0].nothing_to_grade:
+        return 1
+    return 0 if all(f.ok for f in files) else 1
+
+
+def read_stdin_limit() -> bytes:  # pragma: no cover - a seam for tests that feed stdin
+    return sys.stdin.buffer.read()

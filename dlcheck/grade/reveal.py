@@ -1,0 +1,71 @@
+"""What a student may see: expected answers and hints held back until a policy allows.
+
+A problem (or one part) says when its references may reach a student-facing report —
+the grade table, the feedback files, Gradescope's results, JUnit:
+
+- ``reveal: always`` (the default): the expected answer is shown with every verdict;
+- ``reveal: after_attempt``: only for parts the student really attempted (an ``idk`` or a
+  blank answer does not unlock it, as for ``explain: after_attempt``);
+- ``reveal: never``: never; ``dlcheck grade --hide-expected`` applies this to every part.
+
+Hidden means: no expected value, no number that gives it away (an "off by 0.0251" next
+to the answer is the reference; a formula's value at the sample point too), no hints.
+What the student did wrong is still said (a sign error is named). The gradebook
+formats (CSV, JSON) are the instructor's and keep everything.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from dlcheck.check.registry import get_spec
+from dlcheck.core.verdict import ProblemResult, Verdict
+from dlcheck.spec.answers import is_attempt
+
+_REVEALING = ("abs_error", "rel_error", "values")
+_YOURS_EXPECTED = re.compile(r"(yours is [^,;]+), expected [^;]+")
+
+
+def policy(problem_id: str, part_id: str, hide_all: bool = False) -> str:
+    if hide_all:
+        return "never"
+    spec = get_spec(problem_id)
+    part = spec.problem.parts.get(part_id)
+    own = getattr(part, "reveal", None)
+    return own or spec.problem.reveal
+
+
+def may_reveal(problem_id: str, verdict: Verdict, hide_all: bool = False) -> bool:
+    rule = policy(problem_id, verdict.part, hide_all)
+    return rule == "always" or (rule == "after_attempt" and is_attempt(verdict.answer))
+
+
+def hidden(verdict: Verdict) -> Verdict:
+    """The verdict as a student may see it when its reference is held back."""
+    detail = {k: v for k, v in verdict.detail.items() if k not in _REVEALING}
+    if isinstance(detail.get("entries"), list):
+        detail["entries"] = [{k: v for k, v in e.items() if k != "expected"} for e in detail["entries"]]
+    message = verdict.message
+    if "abs_error" in verdict.detail:  # "off by 0.0251 (7.76%)" next to the answer is the reference
+        tolerance = verdict.detail.get("tolerance")
+        message = f"not within the tolerance{f' ({tolerance})' if tolerance else ''}"
+        detail.pop("summary", None)
+    message = _YOURS_EXPECTED.sub(r"\1", message)
+    return replace(verdict, expected="", message=message, detail=detail, reference=None)
+
+
+def student_view(results: list[ProblemResult], hide_all: bool = False) -> list[ProblemResult]:
+    """``results`` with every reference a policy holds back taken out."""
+    return [replace(r, verdicts=[v if may_reveal(r.id, v, hide_all) else hidden(v) for v in r.verdicts])
+            for r in results]
+
+
+def hints(problem_id: str, verdict: Verdict, hide_all: bool = False) -> list[str]:
+    """The part's hints for a student who did not earn its points, when the policy allows them."""
+    if verdict.status.earned and verdict.score >= verdict.max_score:
+        return []
+    if not may_reveal(problem_id, verdict, hide_all):
+        return []
+    part = get_spec(problem_id).problem.parts.get(verdict.part)
+    return list(getattr(part, "hints", []) or [])

@@ -1,0 +1,175 @@
+"""What a grading process does with a file: a plan of its parts, each checked and diagnosed.
+
+Everything here touches a student's text (parsing, checking, diagnosis, the messages),
+so it runs in a bounded process: a worker of :mod:`dlcheck.grade.pool`, or a forked
+child per call (:func:`dlcheck.grade.run.grade_part`). Whatever goes wrong comes back as
+a verdict, never an exception: a hang is ``undecided`` after the part's bound, a blow-up
+in memory is "too large to check", a nesting too deep is ``invalid``, and a failure of
+dlcheck itself is ``undecided`` with a sentence saying so (its type, message and
+traceback kept for ``--debug``).
+"""
+
+from __future__ import annotations
+
+import math
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from dlcheck.check.registry import check_answer, get_spec, instance_for, kind_of, variant_of
+from dlcheck.core.errors import DlcheckError
+from dlcheck.core.verdict import Status, Verdict
+from dlcheck.diagnose import diagnose
+from dlcheck.engine.instance import Instance
+from dlcheck.spec.answers import AnswersFile
+
+PART_SECONDS = 5.0
+MAX_SECONDS = 3600.0
+TRIVIAL_KINDS = ("choice", "essay")   # checked without any symbolic work: no bound to keep
+
+
+def check_seconds(seconds: float) -> float:
+    """A part's bound, or a clear error: a number of seconds from 0.5 to an hour (``inf``, ``nan`` and
+    ``1e308`` are refused: a bound that never ends is no bound)."""
+    if not isinstance(seconds, (int, float)) or not math.isfinite(seconds) or not 0.5 <= seconds <= MAX_SECONDS:
+        raise DlcheckError(f"--timeout {seconds}: give the seconds allowed per part, from 0.5 to "
+                           f"{MAX_SECONDS:g} (an hour)")
+    return float(seconds)
+
+
+
+
+# -- what can go wrong, as verdicts ------------------------------------------------------
+def answer_text(answer: Any) -> str:
+    if answer is None:
+        return ""
+    if isinstance(answer, dict):
+        return ", ".join(f"{k}: {v}" for k, v in answer.items())
+    return str(answer)
+
+
+def timed_out(pid: str, points: float, answer: Any, seconds: float, replaced: bool = False) -> Verdict:
+    how = "; its worker was stopped and a fresh one took over" if replaced else ""
+    verdict = Verdict(pid, Status.UNDECIDED, 0.0, points,
+                      f"checking took longer than {seconds:g} s{how}; simplify the answer or ask a person",
+                      answer_text(answer))
+    verdict.detail["timed_out"] = seconds
+    return verdict
+
+
+def crashed(pid: str, points: float, answer: Any, how: str) -> Verdict:
+    verdict = Verdict(pid, Status.UNDECIDED, 0.0, points,
+                      f"the check of this answer stopped its worker ({how}); a fresh worker took over; a "
+                      "person will check this part", answer_text(answer))
+    verdict.detail["crashed"] = how
+    return verdict
+
+
+def too_large(pid: str, points: float, answer: Any) -> Verdict:
+    verdict = Verdict(pid, Status.UNDECIDED, 0.0, points,
+                      "too large to check: working it out needs more memory than a check may use; simplify "
+                      "the answer or ask a person", answer_text(answer))
+    verdict.detail["too_large"] = True
+    return verdict
+
+
+def too_deep(pid: str, points: float, answer: Any) -> Verdict:
+    return Verdict(pid, Status.INVALID, 0.0, points, "the answer is nested too deeply; write it flatter",
+                   answer_text(answer))
+
+
+def failed(pid: str, points: float, answer: Any, exc: BaseException, trace: str = "") -> Verdict:
+    """dlcheck itself failed on this answer: a sentence for the student, the facts for ``--debug``."""
+    verdict = Verdict(pid, Status.UNDECIDED, 0.0, points,
+                      "dlcheck failed while checking this answer (a fault in dlcheck, not in the answer); a "
+                      "person will check it", answer_text(answer))
+    verdict.detail["error"] = {"type": type(exc).__name__, "message": str(exc)}
+    verdict.trace = trace or f"{type(exc).__name__}: {exc}"
+    return verdict
+
+
+# -- one part ------------------------------------------------------------------------------
+def check_and_diagnose(inst: Instance, pid: str, answer: Any, earlier: dict[str, Verdict]) -> Verdict:
+    """One part, unbounded: the checker's verdict, then the diagnosis of a wrong one."""
+    verdict = diagnose(inst, pid, check_answer(inst, pid, answer), earlier)
+    verdict.parsed = None  # sympy objects are for diagnosis only; keep the result small
+    return verdict
+
+
+def checked(inst: Instance, pid: str, answer: Any, earlier: dict[str, Verdict]) -> tuple[Verdict, bool]:
+    """One part inside a bounded process: (its verdict, whether the process should be replaced).
+
+    Every failure is a verdict; after a MemoryError the worker's state is not trusted again."""
+    points = inst.spec.problem.parts[pid].points
+    try:
+        return check_and_diagnose(inst, pid, answer, earlier), False
+    except RecursionError:
+        return too_deep(pid, points, answer), False
+    except MemoryError:
+        return too_large(pid, points, answer), True
+    except Exception as exc:  # noqa: BLE001 - one bad part never hides the others
+        return failed(pid, points, answer, exc, traceback.format_exc()), False
+
+
+def needs_bound(inst: Instance, pid: str, answer: Any) -> bool:
+    """Whether checking this answer does any work that might not end: not for a missing answer,
+    a choice or an essay (those are decided at once, at no risk)."""
+    if answer is None or (isinstance(answer, str) and not answer.strip()):
+        return False
+    return inst.spec.problem.parts[pid].kind not in TRIVIAL_KINDS and kind_of(inst.spec.problem.parts[pid]).auto
+
+
+# -- a file's plan: what each worker checks, in order -------------------------------------
+@dataclass
+class ProblemPlan:
+    """One problem of a file: every part of the spec in order, with the typed answer or None."""
+
+    problem_id: str
+    title: str
+    student: str | None
+    parts: list[tuple[str, Any]]
+    variant: dict[str, str] = field(default_factory=dict)   # the student's given values, if they vary
+
+
+@dataclass
+class FilePlan:
+    path: str
+    student: str | None
+    problems: list[ProblemPlan]
+
+
+def plan_file(answers_file: AnswersFile) -> FilePlan:
+    student = None if answers_file.student is None else str(answers_file.student)
+    problems = []
+    for problem_id, answers in answers_file.problems.items():
+        spec = get_spec(problem_id)
+        parts = [(pid, answers[pid].text if pid in answers else None) for pid in spec.problem.parts]
+        problems.append(ProblemPlan(problem_id, spec.problem.title, student, parts, variant_of(problem_id, student)))
+    return FilePlan(answers_file.path, student, problems)
+
+
+class Reporter(Protocol):
+    def starting(self, bounded: bool) -> None: ...         # a part is about to be checked
+    def decided(self, problem_id: str, verdict: Verdict) -> None: ...
+
+
+def check_problem(plan: ProblemPlan, earlier: dict[str, Verdict] | None = None,
+                  report: Reporter | None = None) -> tuple[list[Verdict], bool]:
+    """Check a problem's parts in order (later parts see earlier verdicts), each as it comes.
+
+    ``report`` hears before each part whether it needs its time bound, and each verdict once
+    decided. Returns the verdicts and whether the process should be replaced (a MemoryError)."""
+    inst = instance_for(plan.problem_id, plan.student)
+    seen = dict(earlier or {})
+    out = []
+    retire = False
+    for pid, answer in plan.parts:
+        if report is not None:
+            report.starting(needs_bound(inst, pid, answer))
+        verdict, stop = checked(inst, pid, answer, seen)
+        retire = retire or stop
+        seen[pid] = verdict
+        out.append(verdict)
+        if report is not None:
+            report.decided(plan.problem_id, verdict)
+    return out, retire

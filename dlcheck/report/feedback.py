@@ -1,0 +1,102 @@
+"""One Markdown report per student (``grade --feedback-dir DIR``): what the terminal says, to hand out.
+
+The same diagnosis as the terminal — each part's answer, the expected answer (when the
+problem's reveal policy allows), the status and the message, the closing list of what
+to fix and the score line, taken from :mod:`dlcheck.report.terminal` — plus the part's
+hints where a student lost points and the policy allows them. Student text sits in
+code spans and every cell is escaped, so nothing a student typed becomes a link, HTML
+or a broken table; control characters are made visible.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from dlcheck.core.verdict import ProblemResult, Verdict
+from dlcheck.core.visible import visible
+from dlcheck.core.yamlio import atomic_write_text
+from dlcheck.grade.batch import FileResult
+from dlcheck.grade.reveal import hints
+from dlcheck.report.errors import error_text
+from dlcheck.report.terminal import fix_list, news, score_text, summary
+
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+_SAFE_NAME = re.compile(r"[^\w.\-]+")
+ONE_LINE = 10**6   # a width no line of the closing list reaches: one item, one line
+
+
+def text_cell(text: str) -> str:
+    """Plain text in a table cell: Markdown's special characters escaped, one line."""
+    return _SPECIAL.sub(r"\\\1", visible(text, newlines=False)).replace("\n", " ")
+
+
+def code_cell(text: str) -> str:
+    """Typed text in a code span (a fence longer than any run of backticks inside)."""
+    text = visible(text, newlines=False).replace("\n", " ").replace("|", "\\|")
+    if not text.strip():
+        return "—"
+    fence = "`" * (max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _row(v: Verdict) -> str:
+    status = f"{v.status.mark} {v.status.word}"
+    answer = "—" if not v.answer.strip() else code_cell(v.answer)
+    expected = code_cell(v.expected) if v.expected else ""
+    return f"| {text_cell(v.part)} | {answer} | {expected} | {status} | {text_cell(news(v))} |"
+
+
+def problem_md(result: ProblemResult, hide_all: bool) -> list[str]:
+    lines = [f"## {text_cell(result.id)} — {text_cell(result.title)}", "", f"Score: {score_text(result)}", ""]
+    if result.variant:
+        lines += ["Your numbers: " + ", ".join(f"{text_cell(k)} = {code_cell(v)}" for k, v in result.variant.items()),
+                  ""]
+    lines += ["| part | your answer | expected | status | detail |", "|---|---|---|---|---|"]
+    lines += [_row(v) for v in result.verdicts]
+    tips = [(v.part, h) for v in result.verdicts for h in hints(result.id, v, hide_all)]
+    if tips:
+        lines += ["", "Hints:", ""] + [f"- **{text_cell(part)}**: {text_cell(h)}" for part, h in tips]
+    return lines + [""]
+
+
+def feedback_md(f: FileResult, hide_all: bool = False) -> str:
+    """The report of one file (its results already as the student may see them)."""
+    who = f"student {visible(f.student, newlines=False)}" if f.student else visible(f.path, newlines=False)
+    lines = [f"# Feedback: {text_cell(who)}", "", f"File: {code_cell(f.path)}", ""]
+    if f.error is not None:
+        fence = "`" * 3
+        return "\n".join(lines + ["This file could not be graded; fix it and submit it again:", "", fence,
+                                  error_text(f.error).replace(fence, "'''"), fence, ""])
+    for result in f.results:
+        lines += problem_md(result, hide_all)
+    fixes = fix_list(f.results, ONE_LINE)
+    if fixes:
+        lines += [f"## {fixes[0].plain.rstrip(':')}", ""] + [f"- {text_cell(t.plain.strip())}" for t in fixes[1:]]
+        lines.append("")
+    lines.append(f"**{text_cell(summary(f.results).plain)}**")
+    return "\n".join(lines) + "\n"
+
+
+def file_name(f: FileResult, taken: set[str]) -> str:
+    """``<student>.md`` (else the answers file's name), made safe and unique in the folder."""
+    stem = f.student or Path(f.path).stem or "answers"
+    base = _SAFE_NAME.sub("_", stem).strip("._") or "answers"
+    name, k = f"{base}.md", 2
+    while name in taken:
+        name, k = f"{base}-{k}.md", k + 1
+    taken.add(name)
+    return name
+
+
+def write_feedback(files: list[FileResult], folder: Path, hide_all: bool = False) -> list[Path]:
+    """One report per file in ``folder`` (created if needed); the paths written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    taken: set[str] = set()
+    written = []
+    for f in files:
+        path = folder / file_name(f, taken)
+        atomic_write_text(path, feedback_md(f, hide_all))
+        written.append(path)
+    return written

@@ -1,0 +1,83 @@
+"""Gradescope's ``results.json`` for one submission (``grade --format gradescope``).
+
+The format is Gradescope's (gradescope-autograders.readthedocs.io, "Autograder
+Specifications"): a top-level ``score`` and ``output``, and ``tests``, one per part, each
+with ``name``, ``number``, ``score``, ``max_score``, ``status`` (passed / failed),
+``output`` and ``visibility``. Every file given is part of the one submission (a student
+may upload one answers file per set). Essays carry no score: a marker grades them in
+Gradescope, so they are listed with the model answer's place and no points. The outputs
+are what the student sees: the problem's reveal policy (or ``--hide-expected``) holds
+references and hints back (:mod:`dlcheck.grade.reveal`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from dlcheck.core.verdict import Status, Verdict
+from dlcheck.core.visible import visible
+from dlcheck.grade.batch import FileResult
+from dlcheck.grade.reveal import hints
+from dlcheck.report.errors import error_text
+from dlcheck.report.terminal import fix_list, news, summary
+
+# what Gradescope documents, for the test that checks this output against it
+TOP_FIELDS = {"score", "execution_time", "output", "output_format", "test_output_format", "test_name_format",
+              "visibility", "stdout_visibility", "extra_data", "tests", "leaderboard"}
+TEST_FIELDS = {"score", "max_score", "status", "name", "name_format", "number", "output", "output_format", "tags",
+               "visibility", "extra_data"}
+VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
+FORMATS = {"text", "simple_format", "html", "md", "ansi"}
+STATUSES = {"passed", "failed"}
+ONE_LINE = 10**6
+
+
+def _output(v: Verdict, problem_id: str, hide_all: bool) -> str:
+    lines = [f"{v.status.mark} {v.status.word}"]
+    if v.answer.strip():
+        lines.append(f"your answer: {v.answer}")
+    if v.expected:
+        lines.append(f"expected: {v.expected}")
+    if news(v):
+        lines.append(news(v))
+    lines += [f"hint: {h}" for h in hints(problem_id, v, hide_all)]
+    return visible("\n".join(lines))
+
+
+def _test(number: str, problem_id: str, v: Verdict, hide_all: bool, visibility: str) -> dict[str, Any]:
+    test: dict[str, Any] = {"name": visible(f"{problem_id} {v.part}", newlines=False), "number": number,
+                            "output": _output(v, problem_id, hide_all), "output_format": "text",
+                            "visibility": visibility, "extra_data": {"status": v.status.value}}
+    if v.status is not Status.MANUAL:
+        test.update(score=round(v.score, 6), max_score=v.max_score,
+                    status="passed" if v.max_score > 0 and v.score >= v.max_score else "failed")
+    return test
+
+
+def results_json(files: list[FileResult], hide_all: bool = False, visibility: str = "visible",
+                 seconds: float | None = None) -> str:
+    """``files`` are one submission, their results already as the student may see them."""
+    tests: list[dict[str, Any]] = []
+    lines: list[str] = []
+    number = 0
+    for f in files:
+        if f.error is not None:
+            lines += [f"{f.path} could not be graded; fix it and submit again:", visible(error_text(f.error)), ""]
+        for r in f.results:
+            number += 1
+            tests += [_test(f"{number}.{k}", r.id, v, hide_all, visibility) for k, v in enumerate(r.verdicts, 1)]
+    results = [r for f in files for r in f.results]
+    if not files:
+        lines.append("No answers file (*.yaml) in this submission: upload your answers.yaml.")
+    elif results:
+        lines += [visible(t.plain) for t in fix_list(results, ONE_LINE)]
+        lines.append(visible(summary(results).plain))
+    doc: dict[str, Any] = {"score": round(sum(r.score for r in results), 6), "output": "\n".join(lines).strip(),
+                           "output_format": "text", "visibility": visibility, "stdout_visibility": "hidden",
+                           "tests": tests,
+                           "extra_data": {"files": [f.path for f in files],
+                                          "students": sorted({f.student for f in files if f.student})}}
+    if seconds is not None:
+        doc["execution_time"] = round(seconds, 3)
+    return json.dumps(doc, indent=2, ensure_ascii=False)
