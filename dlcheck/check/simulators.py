@@ -3,15 +3,24 @@
 A construction part names an *architecture* (how the student's weights are used) and a
 *target* (what the outputs must be). The checker walks every input sequence up to the
 spec's length, shortest first, sharing work between sequences with a common prefix, and
-stops at the first step whose output is wrong. Arithmetic is exact (fractions), so a
-threshold exactly at zero means the same thing here as on paper: step(0) = 1.
+stops at the first step whose output is wrong. Arithmetic is exact, so a threshold
+exactly at zero means the same thing here as on paper: step(0) = 1.
+
+Two things make the walk cheap. What the target requires after every prefix does not
+depend on the answer: it is tabulated once per target and length (:func:`target_table`).
+And every pre-activation is a sum of weights times 0/1 inputs and states, so scaling all
+weights by the common denominator of their fractions changes no sign: the walk runs on
+Python integers (:func:`integral`), the same verdicts as with fractions. A threshold
+network has few states (2^hidden units), so each (state, input) step is computed once.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 from itertools import product
 from typing import Any
 
@@ -24,7 +33,7 @@ def step(z: Fraction) -> int:
 
 
 def _dot(a: Iterable[Fraction], b: Iterable[Fraction | int]) -> Fraction:
-    return sum((x * y for x, y in zip(a, b)), Fraction(0))
+    return sum(x * y for x, y in zip(a, b))  # type: ignore[return-value]  # exact: ints or fractions
 
 
 def _matvec(m: Mat, v: Iterable[Fraction]) -> list[Fraction]:
@@ -130,8 +139,99 @@ class Failure:
     produced: list[int]
 
 
+TABLE_LIMIT = 200_000   # input prefixes a target table holds; a longer walk asks the target as it goes
+
+
+@lru_cache(maxsize=16)
+def target_table(target_name: str, max_length: int) -> tuple[tuple[tuple[int, int, int], ...], ...] | None:
+    """Every input prefix up to ``max_length``, level by level in the walk's order: (index of the
+    prefix it extends in the level before, index of its last input in the alphabet, required output).
+    None when there would be more than TABLE_LIMIT of them."""
+    target = TARGETS[target_name]
+    k = len(target.alphabet)
+    if sum(k ** n for n in range(1, max_length + 1)) > TABLE_LIMIT:
+        return None
+    levels: list[tuple[tuple[int, int, int], ...]] = []
+    prefixes: list[list] = [[]]
+    for _ in range(max_length):
+        level, longer = [], []
+        for parent, inputs in enumerate(prefixes):
+            for xi, x in enumerate(target.alphabet):
+                seq = inputs + [x]
+                level.append((parent, xi, target.expected(seq)))
+                longer.append(seq)
+        levels.append(tuple(level))
+        prefixes = longer
+    return tuple(levels)
+
+
+def integral(weights: dict) -> dict:
+    """The weights times the common denominator of all their fractions: integers, the same signs of
+    every pre-activation (each is a sum of weights times 0/1 values), so the same outputs."""
+    def leaves(v: Any) -> list:
+        return [x for item in v for x in leaves(item)] if isinstance(v, (tuple, list)) else [v]
+
+    scale = 1
+    for value in weights.values():
+        for x in leaves(value):
+            scale = math.lcm(scale, Fraction(x).denominator)
+
+    def scaled(v: Any) -> Any:
+        if isinstance(v, (tuple, list)):
+            return tuple(scaled(item) for item in v)
+        return int(Fraction(v) * scale)
+
+    return {name: scaled(value) for name, value in weights.items()}
+
+
+def _plain(x: Any) -> Any:
+    """An input as integers (the alphabets are 0/1 fractions)."""
+    return tuple(int(v) for v in x) if isinstance(x, tuple) else int(x)
+
+
 def simulate(arch: Architecture, target: Target, weights: dict, max_length: int) -> tuple[Failure | None, int]:
     """The shortest input whose output is wrong (None if all pass), and how many were tried."""
+    table = target_table(target.name, max_length) if TARGETS.get(target.name) is target else None
+    if table is None:
+        return _simulate_asking(arch, target, weights, max_length)
+    fast = integral(weights)
+    alphabet = [_plain(x) for x in target.alphabet]
+    states = [arch.initial(fast)]
+    moves: dict[tuple, tuple[Any, int]] = {}  # (state, input) -> (state, output): a network has few states
+    tried = 0
+    for depth, level in enumerate(table):
+        nxt = []
+        for index, (parent, xi, required) in enumerate(level):
+            move = moves.get((states[parent], xi))
+            if move is None:
+                move = moves[(states[parent], xi)] = arch.step(fast, states[parent], alphabet[xi])
+            state, y = move
+            tried += 1
+            if y != required:
+                return _failure(arch, target, weights, _path(table, depth, index)), tried
+            nxt.append(state)
+        states = nxt
+    return None, tried
+
+
+def _path(table: tuple, depth: int, index: int) -> list[int]:
+    """The alphabet indices of the prefix at ``table[depth][index]``."""
+    out = []
+    while depth >= 0:
+        parent, xi, _ = table[depth][index]
+        out.append(xi)
+        depth, index = depth - 1, parent
+    return out[::-1]
+
+
+def _failure(arch: Architecture, target: Target, weights: dict, path: list[int]) -> Failure:
+    seq = [target.alphabet[i] for i in path]
+    produced = [y for _, _, y in trace(arch, weights, seq)]
+    return Failure(seq, [target.expected(seq[: k + 1]) for k in range(len(seq))], produced)
+
+
+def _simulate_asking(arch: Architecture, target: Target, weights: dict, max_length: int) -> tuple[Failure | None, int]:
+    """The same walk without a table (a target too long to tabulate, or not a registered one)."""
     level: list[tuple[list, Any, list[int]]] = [([], arch.initial(weights), [])]  # (inputs, state, outputs)
     tried = 0
     for _ in range(max_length):
