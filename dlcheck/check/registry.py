@@ -20,7 +20,7 @@ from dlcheck.check.kinds import choice, construction, essay, value
 from dlcheck.core import diskcache
 from dlcheck.core.verdict import Status, Verdict
 from dlcheck.engine.instance import Instance
-from dlcheck.engine.variants import draw, variant_spec
+from dlcheck.engine.variants import check_draws, draw, variant_spec
 from dlcheck.spec import bank
 from dlcheck.spec.answers import AnswersFile, read_answers
 from dlcheck.spec.model import PartBase, problem_model
@@ -122,6 +122,15 @@ def instance_for(problem_id: str, student: Any = None) -> Instance:
             _VARIANTS.pop(next(iter(_VARIANTS)))
         _VARIANTS[key] = inst
     return inst
+
+
+def check_variants(inst: Instance) -> int:
+    """``dlcheck validate``: the problem's variants (corners and drawn ids) all have finite references."""
+    def derive(values: dict[str, str]) -> Instance:
+        spec = variant_spec(inst.spec, values)
+        return build_instance(spec, self_checks=False) if inst.value_dependent else inst.with_givens(values, spec)
+
+    return check_draws(inst.spec.id, inst, derive)
 
 
 def variant_of(problem_id: str, student: Any) -> dict[str, str]:

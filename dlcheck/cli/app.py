@@ -200,42 +200,6 @@ def _value(option: Any) -> Any:
     return option.value if isinstance(option, Enum) else option
 
 
-@command("list")
-@guarded
-def list_cmd() -> None:
-    """List the problem sets and problems, with their topics and parts."""
-    from dlcheck.report.catalog import bank_table  # lazy: start-up
-    from dlcheck.spec import bank
-
-    _console().print(bank_table(bank.all_ids()))
-
-
-@command()
-@guarded
-def show(problem: str = typer.Argument(..., metavar="PROBLEM", autocompletion=_complete_problem,
-                                       help="A problem id: set/qN, or qN (in --set or answers.yaml's set)."),
-         set_name: str | None = typer.Option(None, "--set", help="The set to look qN up in.")) -> None:
-    """Show a problem's statement and the ids of its parts."""
-    from dlcheck.report.catalog import problem_listing, show_problem  # lazy: start-up
-    from dlcheck.spec.bank import UnknownProblem
-
-    try:
-        pid = _resolve(problem, set_name)
-    except UnknownProblem as exc:
-        if not exc.choices:
-            raise
-        raise UnknownProblem(f"{exc.message}\n{problem_listing(exc.choices)}") from None
-    show_problem(pid, _console())
-
-
-class GradeFormat(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    junit = "junit"
-    gradescope = "gradescope"
-
-
 def _problems_option() -> Any:
     return typer.Option(None, "--problems", metavar="DIR",
                         help="A course's problem bank, beside the built-in one (repeatable; also "
@@ -247,6 +211,47 @@ def _use_banks(problems: list[Path] | None) -> None:
         from dlcheck.spec import bank  # lazy: start-up
 
         bank.use_course_banks(problems)
+
+
+@command("list")
+@guarded
+def list_cmd(problems: list[Path] | None = _problems_option()) -> None:
+    """List the problem sets and problems, with their topics and parts."""
+    from dlcheck.report.catalog import bank_table  # lazy: start-up
+    from dlcheck.spec import bank
+
+    _use_banks(problems)
+    _console().print(bank_table(bank.all_ids()))
+
+
+@command()
+@guarded
+def show(problem: str = typer.Argument(..., metavar="PROBLEM", autocompletion=_complete_problem,
+                                       help="A problem id: set/qN, or qN (in --set or answers.yaml's set)."),
+         set_name: str | None = typer.Option(None, "--set", help="The set to look qN up in."),
+         student: str | None = typer.Option(None, "--student", metavar="ID",
+                                            help="That student's numbers, when the problem varies per student."),
+         problems: list[Path] | None = _problems_option()) -> None:
+    """Show a problem's statement and the ids of its parts."""
+    from dlcheck.report.catalog import problem_listing, show_problem  # lazy: start-up
+    from dlcheck.spec.bank import UnknownProblem
+
+    _use_banks(problems)
+    try:
+        pid = _resolve(problem, set_name)
+    except UnknownProblem as exc:
+        if not exc.choices:
+            raise
+        raise UnknownProblem(f"{exc.message}\n{problem_listing(exc.choices)}") from None
+    show_problem(pid, _console(), student)
+
+
+class GradeFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    junit = "junit"
+    gradescope = "gradescope"
 
 
 @command()
@@ -265,6 +270,9 @@ def grade(answers: list[str] = typer.Argument(..., metavar="ANSWERS...",
                                              help="Keep expected answers and hints out of what students see."),
           instructor: bool = typer.Option(False, "--instructor",
                                           help="Show everything, whatever the problems' reveal policy."),
+          student: str | None = typer.Option(None, "--student", metavar="ID",
+                                             help="Grade as this student (their numbers, when a problem "
+                                                  "varies), whatever the files' student: says."),
           only_wrong: bool = typer.Option(False, "--only-wrong", help="Hide the parts that are right or missing."),
           quiet: bool = typer.Option(False, "-q", "--quiet", help="Only the summary: what to fix and the score."),
           verbose: bool = typer.Option(False, "-v", "--verbose",
@@ -281,7 +289,7 @@ def grade(answers: list[str] = typer.Argument(..., metavar="ANSWERS...",
 
     _use_banks(problems)
     options = Options(fmt.value, timeout, jobs, feedback_dir, hide_expected, instructor,
-                      View(only_wrong, quiet, verbose), part, _state["debug"])
+                      View(only_wrong, quiet, verbose), part, _state["debug"], student)
     raise typer.Exit(run(answers, options, _console()))
 
 
@@ -341,12 +349,17 @@ def explain(problem: str = typer.Argument(..., metavar="PROBLEM", autocompletion
             fmt: ExplainFormat = typer.Option(ExplainFormat.text, "--format", help="text, md or latex."),
             answers: Path | None = typer.Option(None, "--answers", metavar="FILE",
                                                 help="Your answers file: attempted parts are unlocked "
-                                                     "(default: ./answers.yaml when there is one).")) -> None:
+                                                     "(default: ./answers.yaml when there is one)."),
+            student: str | None = typer.Option(None, "--student", metavar="ID",
+                                               help="That student's numbers (default: the answers file's "
+                                                    "student:), when the problem varies."),
+            problems: list[Path] | None = _problems_option()) -> None:
     """Show the worked solution, step by step, with the numbers substituted."""
     from dlcheck.explain.command import explain_problem  # lazy: start-up
 
+    _use_banks(problems)
     pid = _resolve(problem, set_name, answers)
-    typer.echo(explain_problem(pid, part, fmt.value, answers, _console()), nl=False)
+    typer.echo(explain_problem(pid, part, fmt.value, answers, _console(), student), nl=False)
 
 
 @command()
@@ -357,25 +370,81 @@ def solve(problem: str | None = typer.Argument(None, metavar="[PROBLEM]", autoco
           answers: Path = typer.Option(Path("answers.yaml"), "--answers", metavar="FILE",
                                        help="Where answers are saved."),
           retry: bool = typer.Option(False, "--retry",
-                                     help="Ask again the parts whose saved answer is wrong.")) -> None:
+                                     help="Ask again the parts whose saved answer is wrong."),
+          problems: list[Path] | None = _problems_option()) -> None:
     """Answer interactively: each part is checked at once and saved as you go."""
     from dlcheck.cli.solve import solve as run  # lazy: start-up
 
+    _use_banks(problems)
     pid = _resolve(problem, set_name, answers) if problem else None
     raise typer.Exit(run(pid, answers, _console(), retry=retry))
 
 
 @command()
 @guarded
-def validate(paths: list[Path] | None = typer.Argument(None, help="Problem files (default: the whole bank).")) -> None:
-    """Load every problem, derive every reference and check known solutions."""
-    from dlcheck.check.registry import build_instance, get_spec, read_spec_file  # lazy: start-up
+def validate(paths: list[Path] | None = typer.Argument(None, help="Problem files (default: the whole bank)."),
+             problems: list[Path] | None = _problems_option()) -> None:
+    """Load every problem, derive every reference, check known solutions and every variant."""
+    from dlcheck.check.registry import build_instance, check_variants, get_spec, read_spec_file  # lazy: start-up
     from dlcheck.spec import bank
 
-    specs = [read_spec_file(p, p.stem) for p in paths] if paths else [get_spec(i) for i in bank.all_ids()]
+    _use_banks(problems)
+    specs = [read_spec_file(p, _problem_id(p)) for p in paths] if paths else [get_spec(i) for i in bank.all_ids()]
     for spec in specs:
-        build_instance(spec)
-        typer.echo(f"ok  {spec.id}  ({len(spec.problem.parts)} parts)")
+        variants = check_variants(build_instance(spec))
+        note = f", {variants} variants" if variants else ""
+        typer.echo(f"ok  {spec.id}  ({len(spec.problem.parts)} parts{note})")
+
+
+def _problem_id(path: Path) -> str:
+    """``set/qN`` of a spec file in a bank's layout (its folder and name), else its name."""
+    return f"{path.parent.name}/{path.stem}" if path.parent.name else path.stem
+
+
+@command()
+@guarded
+def new(problem: str = typer.Argument(..., metavar="SET/qN", help="The id of the new problem, e.g. week3/q1."),
+        problems: Path | None = typer.Option(None, "--problems", metavar="DIR",
+                                             help="The course bank to write into (default: the first course "
+                                                  "bank configured, else ./problems).")) -> None:
+    """Write a new problem spec to start from: every field, with comments saying what it does."""
+    from dlcheck.cli.course import new_problem  # lazy: start-up
+
+    path = new_problem(problem, problems)
+    typer.echo(f"wrote {path}; edit it, then check it with: dlcheck validate {path}")
+
+
+@command()
+@guarded
+def schema() -> None:
+    """Print the JSON Schema of a problem spec (for editors: completion and checks as you type)."""
+    from dlcheck.cli.course import schema_json  # lazy: start-up
+
+    typer.echo(schema_json())
+
+
+gradescope_app = typer.Typer(cls=Group, no_args_is_help=True, rich_markup_mode=None,
+                             context_settings={"help_option_names": ["-h", "--help"]},
+                             help="Grade on Gradescope: build an autograder for a course.")
+app.add_typer(gradescope_app, name="gradescope")
+
+
+@gradescope_app.command("build", cls=Command)
+@guarded
+def gradescope_build(problems: list[Path] | None = _problems_option(),
+                     output: Path = typer.Option(Path("autograder.zip"), "--output", "-o", metavar="ZIP",
+                                                 help="Where to write the autograder."),
+                     timeout: float = typer.Option(5.0, "--timeout", help="Seconds allowed per part."),
+                     hide_expected: bool = typer.Option(False, "--hide-expected",
+                                                        help="Keep expected answers and hints from students.")) -> None:
+    """Write a Gradescope autograder (setup.sh, run_autograder, dlcheck and the course's bank) as a zip."""
+    from dlcheck.cli.autograder import build  # lazy: start-up
+    from dlcheck.grade.work import check_seconds
+
+    check_seconds(timeout)
+    _use_banks(problems)
+    summary = build(output, list(problems or []), timeout, hide_expected)
+    typer.echo(summary)
 
 
 def main() -> None:

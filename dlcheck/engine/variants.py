@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -106,3 +107,37 @@ def check_vary(inst: Any) -> None:
         if not _mention(name, sheet_text).search(problem.statement):
             raise inst.spec.error(loc, f"the statement must say '{name} = {sheet_text}' so that each student's "
                                   "statement shows their value; write it that way in the statement")
+
+
+def corner_draws(vary: dict[str, Any]) -> list[dict[str, str]]:
+    """Draws every value of every varied given appears in: all lows, all highs, and each one_of
+    alternative (the others at their first value)."""
+    firsts = {name: options(entry)[0] for name, entry in vary.items()}
+    lasts = {name: options(entry)[-1] for name, entry in vary.items()}
+    draws = [firsts, lasts]
+    for name, entry in vary.items():
+        for value in options(entry)[1:-1] if isinstance(entry, OneOf) else []:
+            draws.append({**firsts, name: value})
+    return draws
+
+
+def check_draws(problem_id: str, inst: Any, derive: Callable[[dict[str, str]], Any], students: int = 40) -> int:
+    """Derive variants (corners and ``students`` drawn ids) and check every numeric reference is a finite
+    number; a spec error at ``vary`` otherwise. Returns how many variants were checked."""
+    vary = inst.spec.problem.vary
+    if not vary:
+        return 0
+    draws = corner_draws(vary) + [draw(problem_id, vary, f"validate-{k}") for k in range(students)]
+    for values in draws:
+        twin = derive(values)
+        for pid in twin.part_ref:
+            if not twin.is_numeric(pid):
+                continue
+            value = twin.value(twin.part_ref[pid])
+            cells = [x for row in value for x in (row if isinstance(row, list) else [row])] \
+                if isinstance(value, list) else [value]
+            if not all(isinstance(x, float) and math.isfinite(x) for x in cells):
+                shown = ", ".join(f"{k} = {v}" for k, v in values.items())
+                raise inst.spec.error(("vary",), f"with {shown} part '{pid}' has no finite value; narrow the "
+                                      "ranges so every variant can be worked")
+    return len(draws)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from dlcheck.check.registry import get_instance, read_answers_file
+from dlcheck.check.registry import instance_for, read_answers_file
 from dlcheck.core.errors import DlcheckError
 from dlcheck.core.suggest import did_you_mean
 from dlcheck.explain import render
@@ -35,19 +35,32 @@ def _implicit_answers() -> Path | None:
     return DEFAULT_ANSWERS
 
 
-def explain_problem(pid: str, parts: list[str] | None, fmt: str, answers: Path | None, console: Console) -> str:
+def file_student(answers: Path | None) -> str | None:
+    """The ``student:`` of an answers file that can be read (whose numbers a varied problem uses)."""
+    if answers is None or not Path(answers).is_file():
+        return None
+    try:
+        student = read_answers_file(answers).student
+    except DlcheckError:
+        return None
+    return None if student is None else str(student)
+
+
+def explain_problem(pid: str, parts: list[str] | None, fmt: str, answers: Path | None, console: Console,
+                    student: str | None = None) -> str:
     """Render the worked solution of ``pid``; the terminal form is printed and '' returned.
 
-    Without ``--answers``, ./answers.yaml (where ``solve`` saves) unlocks the parts it attempted.
+    Without ``--answers``, ./answers.yaml (where ``solve`` saves) unlocks the parts it attempted. A problem
+    that varies is worked with the numbers of ``student``, else of the answers file's ``student:``.
     """
-    inst = get_instance(pid)
+    source = answers if answers is not None else _implicit_answers()
+    inst = instance_for(pid, student if student is not None else file_student(source))
     known = list(inst.spec.problem.parts)
     for p in parts or []:
         if p not in known:
             hint = did_you_mean(p, known) or f"; its parts are {', '.join(known)}"
             raise DlcheckError(f"{pid} has no part '{p}'{hint}")
     chosen = [p for p in known if p in parts] if parts else None
-    source = answers if answers is not None else _implicit_answers()
     steps = solution(inst, chosen, attempted_parts(source, pid))
     for step in steps:
         if step.kind == "withheld":

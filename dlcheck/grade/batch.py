@@ -31,6 +31,10 @@ SUFFIXES = (".yaml", ".yml")
 _GLOB = set("*?[")
 
 
+class NoFiles(DlcheckError):
+    """A folder or a glob with no answers file in it."""
+
+
 @dataclass
 class Source:
     """An answers file: where it is read from, and how reports name it."""
@@ -86,7 +90,7 @@ def expand(args: list[str], stdin_read: Callable[[int], bytes] | None = None) ->
             batch = True
             files = _folder(path)
             if not files:
-                raise DlcheckError(f"{arg}: no *.yaml answers file in this folder (hidden ones are skipped)")
+                raise NoFiles(f"{arg}: no *.yaml answers file in this folder (hidden ones are skipped)")
             for f in files:
                 add(str(f))
         elif not path.exists() and _GLOB & set(arg):
@@ -94,8 +98,8 @@ def expand(args: list[str], stdin_read: Callable[[int], bytes] | None = None) ->
             found = [f for f in sorted(glob.glob(arg, recursive=True))
                      if Path(f).is_file() and not Path(f).name.startswith(".")]
             if not found:
-                raise DlcheckError(f"{arg}: no file matches this pattern; check it (quote it so the shell "
-                                   "does not expand it first)")
+                raise NoFiles(f"{arg}: no file matches this pattern; check it (quote it so the shell "
+                              "does not expand it first)")
             for name in found:
                 add(name)
         else:
@@ -129,18 +133,20 @@ def _renamed(error: DlcheckError, path: str, shown: str) -> DlcheckError:
 
 
 def grade_files(sources: list[Source], seconds: float = PART_SECONDS, jobs: int | None = None,
-                on_done: Callable[[int], None] | None = None, warm_bank: bool | None = None) -> list[FileResult]:
+                on_done: Callable[[int], None] | None = None, warm_bank: bool | None = None,
+                student: str | None = None) -> list[FileResult]:
     """Every file graded by one pool of ``jobs`` workers; results in the order of ``sources``.
 
     With more than one file the parent derives (or loads) the whole bank first, so every worker
-    starts warm; one file is read and derived by its worker alone (only its problems)."""
+    starts warm; one file is read and derived by its worker alone (only its problems). ``student``
+    grades every file as that student (their variant), whatever the files say."""
     if not sources:
         return []
     if warm_bank if warm_bank is not None else len(sources) > 1:
         warm(bank.all_ids())
     size = min(jobs or default_jobs(), len(sources))
     with Pool(size, seconds, on_done) as pool:
-        outcomes = pool.run([Job(k, s.path) for k, s in enumerate(sources)])
+        outcomes = pool.run([Job(k, s.path, student=student) for k, s in enumerate(sources)])
     out = []
     for k, source in enumerate(sources):
         outcome = outcomes[k]

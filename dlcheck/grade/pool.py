@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import faulthandler
 import os
 import signal
 import socket
@@ -61,6 +62,7 @@ class Job:
     path: str | None = None
     problems: list[ProblemPlan] = field(default_factory=list)
     earlier: dict[str, Verdict] = field(default_factory=dict)
+    student: str | None = None        # read the file as this student's, whatever its student: says
 
 
 @dataclass
@@ -106,7 +108,10 @@ def run_job(job: Job, conn: Connection) -> bool:
     problems, earlier = job.problems, job.earlier
     if job.path is not None:
         try:
-            plan = plan_file(read_answers_file(job.path))
+            answers = read_answers_file(job.path)
+            if job.student is not None:
+                answers.student = job.student
+            plan = plan_file(answers)
         except DlcheckError as exc:
             conn.send(("error", job.key, exc))
             return False
@@ -194,6 +199,7 @@ class Pool:
                 for other in self.workers:
                     other.conn.close()
                 signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+                faulthandler.disable()  # a crash is reported as a verdict, not as a dump on the screen
                 with contextlib.suppress(OSError):
                     os.setpgid(0, self.group or 0)
                 die_with_parent(parent)

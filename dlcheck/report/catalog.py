@@ -7,7 +7,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from dlcheck.check.registry import get_instance, get_spec, kind_of
+from dlcheck.check.registry import get_spec, instance_for, kind_of, variant_of
 from dlcheck.core.visible import visible
 from dlcheck.report.layout import hanging_lines, reflow
 
@@ -36,13 +36,20 @@ def problem_listing(ids: list[str]) -> str:
     return "\n".join(f"  {pid.ljust(width)}  {visible(get_spec(pid).problem.title, newlines=False)}" for pid in ids)
 
 
-def show_problem(pid: str, console: Console) -> None:
-    inst = get_instance(pid)
+def show_problem(pid: str, console: Console, student: str | None = None) -> None:
+    """The statement (a student's own numbers with ``student``, when the problem varies) and its parts."""
+    inst = instance_for(pid, student)
     problem = inst.spec.problem
     inner = console.width - 4
     statement = reflow(visible(problem.statement.rstrip()), inner)
+    numbers = variant_of(pid, student)
+    subtitle = None
+    if student is not None:
+        subtitle = Text(f"numbers for student {visible(str(student), newlines=False)}" if numbers else
+                        "this problem has the same numbers for every student")
     console.print(Panel(Text("\n").join(Text(line) for line in statement),
-                        title=Text(f"{pid} — {visible(problem.title, newlines=False)}"), title_align="left"))
+                        title=Text(f"{pid} — {visible(problem.title, newlines=False)}"), title_align="left",
+                        subtitle=subtitle, subtitle_align="right"))
     common = _common_names(inst)
     any_names = False
     rows = []

@@ -1,0 +1,153 @@
+"""``dlcheck gradescope build``: a Gradescope autograder as a zip.
+
+Gradescope runs every submission in a container of its own (the "Autograder
+Specifications" of gradescope-autograders.readthedocs.io): the zip's ``setup.sh``
+installs what is needed once, when the image is built; ``run_autograder`` runs per
+submission, from ``/autograder``, with the student's files in ``/autograder/submission``,
+and must leave ``/autograder/results/results.json``. The zip holds:
+
+- ``dlcheck/``: this dlcheck's own package (pure Python) with the built-in bank inside it,
+  and ``requirements.txt``, its declared dependencies, which ``setup.sh`` installs into a
+  virtual environment (versions the image's Python can use, not this machine's);
+- ``problems/``: the course's bank (``--problems``), validated before it is packed;
+- ``run_autograder``: grades every ``*.yaml`` of the submission as one submission
+  (``dlcheck grade --format gradescope``) under the Gradescope student's id (``sid``, else
+  the e-mail, from ``submission_metadata.json``; ``--student``), which draws their variant
+  whatever their file says, and always writes a results.json, even when dlcheck fails.
+
+``AUTOGRADER_ROOT`` (default ``/autograder``) and ``DLCHECK_PYTHON`` let a test run the
+script against a fake tree.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import zipfile
+from importlib import metadata
+from pathlib import Path
+
+from dlcheck import __version__
+from dlcheck.check.registry import build_instance, check_variants, read_spec_file
+from dlcheck.core.errors import DlcheckError
+from dlcheck.spec import bank
+
+SETUP = """\
+#!/usr/bin/env bash
+# dlcheck {version} autograder: installs Python and dlcheck's dependencies when Gradescope builds the image.
+set -euo pipefail
+cd "$(dirname "$0")"
+apt-get update
+apt-get install -y python3 python3-venv python3-pip
+python3 -m venv /autograder/venv
+/autograder/venv/bin/pip install --no-cache-dir --upgrade pip
+/autograder/venv/bin/pip install --no-cache-dir -r requirements.txt
+export PYTHONPATH="$PWD" DLCHECK_CACHE="$PWD/.dlcheck-cache"
+/autograder/venv/bin/python -m dlcheck validate{problems}
+# derive every problem once now, so that each submission only loads them
+/autograder/venv/bin/python -c "from dlcheck.spec import bank; from dlcheck.grade.pool import warm; \\
+bank.use_course_banks({banks}); warm(bank.all_ids())"
+"""
+
+RUN = """\
+#!/usr/bin/env bash
+# dlcheck {version}: grades /autograder/submission into /autograder/results/results.json (Gradescope's format).
+root="${{AUTOGRADER_ROOT:-/autograder}}"
+source="$root/source"
+python="${{DLCHECK_PYTHON:-$root/venv/bin/python}}"
+[ -x "$python" ] || python=python3
+mkdir -p "$root/results"
+export PYTHONPATH="$source" DLCHECK_CACHE="${{DLCHECK_CACHE:-$source/.dlcheck-cache}}"
+student=$("$python" - "$root/submission_metadata.json" <<'EOF'
+import json, sys
+try:
+    users = json.load(open(sys.argv[1], encoding="utf-8")).get("users") or [{{}}]
+    print(users[0].get("sid") or users[0].get("email") or "")
+except Exception:
+    print("")
+EOF
+)
+args=(grade "$root/submission" --format gradescope --timeout {timeout}{run_problems}{hide})
+[ -n "$student" ] && args+=(--student "$student")
+"$python" -m dlcheck "${{args[@]}}" > "$root/results/results.json.part" 2> "$root/results/dlcheck.stderr"
+if "$python" -c 'import json, sys; json.load(open(sys.argv[1]))' "$root/results/results.json.part" 2>/dev/null; then
+  mv "$root/results/results.json.part" "$root/results/results.json"
+else
+  "$python" - "$root/results/dlcheck.stderr" > "$root/results/results.json" <<'EOF'
+import json, sys
+error = open(sys.argv[1], encoding="utf-8", errors="replace").read()[-4000:]
+print(json.dumps({{"score": 0, "output": "dlcheck could not grade this submission; a person will look at it.",
+                  "stdout_visibility": "hidden", "tests": [], "extra_data": {{"stderr": error}}}}))
+EOF
+fi
+cat "$root/results/dlcheck.stderr" >&2
+"""
+
+
+def requirements() -> str:
+    """dlcheck's declared dependencies (with their markers), one a line."""
+    try:
+        declared = metadata.requires("dlcheck") or []
+    except metadata.PackageNotFoundError:
+        declared = []
+    lines = [r for r in declared if "extra ==" not in r]
+    return "\n".join(lines or ["typer>=0.12", "rich>=13", "numpy>=1.24", "sympy>=1.12", "pydantic>=2.5",
+                               "ruamel.yaml>=0.18", 'tomli>=1.1; python_version < "3.11"']) + "\n"
+
+
+def _validate(folders: list[Path]) -> int:
+    """Every spec of the course banks derives, its self-checks and variants pass; the count."""
+    count = 0
+    for folder in folders:
+        for path in sorted(folder.glob("*/*.yaml")):
+            spec = read_spec_file(path, f"{path.parent.name}/{path.stem}")
+            check_variants(build_instance(spec))
+            count += 1
+    if folders and not count:
+        raise DlcheckError(f"{folders[0]}: no problem (SET/qN.yaml) in this bank; give the bank's top folder")
+    return count
+
+
+def _add_tree(archive: zipfile.ZipFile, folder: Path, prefix: str, suffixes: tuple[str, ...]) -> None:
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if path.is_file() and path.suffix in suffixes and "__pycache__" not in rel.parts and \
+                not any(p.startswith(".") for p in rel.parts):
+            archive.write(path, f"{prefix}/{rel.as_posix()}")
+
+
+def _executable(archive: zipfile.ZipFile, name: str, text: str) -> None:
+    info = zipfile.ZipInfo(name)
+    info.external_attr = (0o100755 << 16)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    archive.writestr(info, text)
+
+
+def build(output: Path, course: list[Path], seconds: float, hide_expected: bool) -> str:
+    """Write the autograder zip to ``output``; a one-line summary."""
+    count = _validate(course)
+    package = Path(__file__).resolve().parent.parent
+    problems = ""
+    if course:
+        problems = " --problems problems"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        _executable(archive, "setup.sh", SETUP.format(version=__version__, problems=problems,
+                                                      banks="['problems']" if course else "[]"))
+        _executable(archive, "run_autograder", RUN.format(version=__version__, timeout=f"{seconds:g}",
+                                                          run_problems=' --problems "$source/problems"'
+                                                          if course else "",
+                                                          hide=" --hide-expected" if hide_expected else ""))
+        archive.writestr("requirements.txt", requirements())
+        _add_tree(archive, package, "dlcheck", (".py",))
+        _add_tree(archive, bank.builtin_root(), "dlcheck/_problems", (".yaml",))
+        if len(course) > 1:
+            raise DlcheckError("gradescope build takes one course bank (--problems DIR); merge the folders")
+        for folder in course:
+            _add_tree(archive, folder, "problems", (".yaml",))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(output.name + ".part")
+    tmp.write_bytes(buffer.getvalue())
+    shutil.move(str(tmp), output)
+    what = f"{count} course problem{'s' if count != 1 else ''} and the built-in bank" if course else "the built-in bank"
+    return f"wrote {output} ({what}); upload it as the assignment's autograder on Gradescope"
