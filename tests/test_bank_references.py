@@ -320,7 +320,11 @@ def ref(pid: str, part: str) -> np.ndarray:
 
 def givens(pid: str) -> Givens:
     """The problem's given values, as numpy arrays: the inputs an independent route starts from."""
-    inst = get_instance(pid)
+    return givens_of(get_instance(pid))
+
+
+def givens_of(inst) -> Givens:
+    """An instance's given values (the sheet's, or a student's variant), as numpy arrays."""
     out = {}
     for name, leaf in inst.leaves.items():
         if hasattr(leaf, "shape"):

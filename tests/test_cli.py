@@ -31,7 +31,7 @@ def test_grade_example_json(runner):
     doc = json.loads(result.stdout)
     assert "\x1b[" not in result.stdout
     assert set(doc) == {"file", "student", "score", "max_score", "awaiting_marker", "nothing_to_grade", "problems"}
-    assert doc["student"] == "99521469" and doc["nothing_to_grade"] is False
+    assert doc["student"] is None and doc["nothing_to_grade"] is False   # no id: the sheet's numbers
     q1 = doc["problems"][0]
     assert q1["id"] == "backprop/q1" and q1["max_score"] == 25
     parts = {p["id"]: p for p in q1["parts"]}

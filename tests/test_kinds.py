@@ -95,7 +95,8 @@ def test_show_draws_a_new_kind_without_knowing_it(with_yesno, write, monkeypatch
     from dlcheck.report.catalog import show_problem
 
     inst = registry.build_instance(registry.read_spec_file(write("q1.yaml", SPEC), "x/q1"))
-    monkeypatch.setattr("dlcheck.report.catalog.get_instance", lambda pid: inst)
+    monkeypatch.setattr("dlcheck.report.catalog.instance_for", lambda pid, student=None: inst)
+    monkeypatch.setattr("dlcheck.report.catalog.variant_of", lambda pid, student: {})
     console = Console(record=True, width=100)
     show_problem("x/q1", console)
     assert "answer yes or no" in console.export_text()

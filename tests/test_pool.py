@@ -30,7 +30,6 @@ posix_only = pytest.mark.skipif(not hasattr(os, "fork"), reason="the pool forks 
 
 ANSWERS = """\
 set: backprop
-student: "42"
 answers:
   q1:
     out_h1: 0.5945

@@ -207,10 +207,13 @@ def _problems_option() -> Any:
 
 
 def _use_banks(problems: list[Path] | None) -> None:
-    if problems:
-        from dlcheck.spec import bank  # lazy: start-up
+    """The course banks of --problems, and every other bank setting checked now: an error in
+    DLCHECK_PROBLEMS or ./dlcheck.toml is its own, not a puzzle about a problem id later."""
+    from dlcheck.spec import bank  # lazy: start-up
 
+    if problems:
         bank.use_course_banks(problems)
+    bank.roots()
 
 
 @command("list")

@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from dlcheck.core.errors import Undefined, UnknownSymbol
 from dlcheck.core.yamlio import raw_text
 from dlcheck.spec.model import OneOf, range_values
 
@@ -133,10 +134,13 @@ def check_draws(problem_id: str, inst: Any, derive: Callable[[dict[str, str]], A
         for pid in twin.part_ref:
             if not twin.is_numeric(pid):
                 continue
-            value = twin.value(twin.part_ref[pid])
+            try:
+                value = twin.value(twin.part_ref[pid])
+            except (Undefined, UnknownSymbol):
+                value = float("nan")
             cells = [x for row in value for x in (row if isinstance(row, list) else [row])] \
                 if isinstance(value, list) else [value]
-            if not all(isinstance(x, float) and math.isfinite(x) for x in cells):
+            if not all(isinstance(x, (int, float)) and math.isfinite(x) for x in cells):
                 shown = ", ".join(f"{k} = {v}" for k, v in values.items())
                 raise inst.spec.error(("vary",), f"with {shown} part '{pid}' has no finite value; narrow the "
                                       "ranges so every variant can be worked")

@@ -21,7 +21,7 @@ from dlcheck.grade.reveal import hints
 from dlcheck.report.errors import error_text
 from dlcheck.report.terminal import fix_list, news, score_text, summary
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")  # what could make a link, HTML, emphasis or a new column
 _SAFE_NAME = re.compile(r"[^\w.\-]+")
 ONE_LINE = 10**6   # a width no line of the closing list reaches: one item, one line
 

@@ -202,7 +202,11 @@ def score_text(result: ProblemResult) -> str:
 
 
 def _title(result: ProblemResult) -> Text:
-    return Text.assemble((result.id, "bold"), " — ", visible(result.title, newlines=False))
+    title = Text.assemble((result.id, "bold"), " — ", visible(result.title, newlines=False))
+    if result.variant:  # a student's own numbers: say which, they are not the sheet's
+        numbers = ", ".join(f"{k} = {v}" for k, v in result.variant.items())
+        title.append(f" (your numbers: {visible(numbers, newlines=False)})", style="dim")
+    return title
 
 
 def problem_table(result: ProblemResult, width: int, verbose: bool = False, score: str | None = None) -> Table | None:

@@ -1,0 +1,189 @@
+"""A class in one call: files, folders, globs and stdin; gradebooks (CSV, JSON, JUnit); feedback files;
+references held back from students."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from dlcheck.cli.app import app
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+RIGHT = 'set: backprop\nstudent: "{sid}"\nanswers:\n  q3:\n    more_expressive: 2\n'
+BROKEN = "set: backprop\nanswers:\n  q1:\n    out_h1: [0.5945, 0.5963\n"
+
+
+@pytest.fixture
+def klass(tmp_path):
+    """A folder of four students: two with answers, one broken, one hidden backup; and a subfolder."""
+    subs = tmp_path / "subs"
+    (subs / "late").mkdir(parents=True)
+    (subs / "a.yaml").write_text(RIGHT.format(sid="1"), encoding="utf-8")
+    (subs / "b.yaml").write_text((EXAMPLES / "rnn.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (subs / "c.yaml").write_text(BROKEN, encoding="utf-8")
+    (subs / ".backup.yaml").write_text(BROKEN, encoding="utf-8")
+    (subs / "late" / "d.yml").write_text(RIGHT.format(sid="4"), encoding="utf-8")
+    (subs / "notes.txt").write_text("not answers", encoding="utf-8")
+    return subs
+
+
+def _rows(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_a_folder_is_a_class_and_a_broken_file_is_a_row(runner, klass):
+    result = runner.invoke(app, ["grade", str(klass), "--format", "csv"])
+    assert result.exit_code == 2  # a file could not be read; the others are graded
+    rows = _rows(result.stdout)
+    assert rows[0]["student"] == "Points Possible"
+    files = [Path(r["file"]).name for r in rows[1:]]
+    assert files == ["a.yaml", "b.yaml", "c.yaml", "d.yml"]  # sorted, hidden ones and other files skipped
+    broken = rows[3]
+    assert "this '[' is never closed" in broken["error"] and broken["score"] == ""
+    assert rows[1]["student"] == "1" and rows[1]["backprop/q3/more_expressive"] == "1"
+
+
+def test_csv_sums_match_the_json(runner, klass):
+    rows = _rows(runner.invoke(app, ["grade", str(klass), "--format", "csv"]).stdout)
+    docs = json.loads(runner.invoke(app, ["grade", str(klass), "--format", "json"]).stdout)
+    assert isinstance(docs, list) and len(docs) == len(rows) - 1
+    parts = [c for c in rows[0] if c.count("/") == 2]
+    possible = rows[0]
+    assert float(possible["score"]) == sum(float(possible[c]) for c in parts)
+    for row, doc in zip(rows[1:], docs):
+        assert Path(row["file"]).name == Path(doc["file"]).name
+        if "error" in doc:
+            assert row["error"] and row["score"] == ""
+            continue
+        assert float(row["score"]) == pytest.approx(doc["score"], abs=1e-6)
+        assert float(row["score"]) == pytest.approx(sum(float(row[c] or 0) for c in parts), abs=1e-5)
+
+
+def test_globs_and_several_files_and_stdin(runner, klass):
+    pattern = str(klass / "**" / "*.y*ml")
+    rows = _rows(runner.invoke(app, ["grade", pattern, "--format", "csv"]).stdout)
+    assert sorted(Path(r["file"]).name for r in rows[1:]) == ["a.yaml", "b.yaml", "c.yaml", "d.yml"]
+    two = _rows(runner.invoke(app, ["grade", str(klass / "a.yaml"), str(klass / "b.yaml"), "--format",
+                                    "csv"]).stdout)
+    assert [Path(r["file"]).name for r in two[1:]] == ["a.yaml", "b.yaml"]
+    piped = runner.invoke(app, ["grade", "-", "--format", "json"], input=RIGHT.format(sid="9"))
+    doc = json.loads(piped.stdout)
+    assert doc["file"] == "<stdin>" and doc["student"] == "9" and piped.exit_code == 0
+    bad = runner.invoke(app, ["grade", "-"], input=BROKEN)
+    assert bad.exit_code == 2 and "<stdin>:4:13" in bad.output
+    none = runner.invoke(app, ["grade", str(klass / "*.json")])
+    assert none.exit_code == 2 and "no file matches this pattern" in none.output
+
+
+def test_one_file_is_graded_as_before(runner):
+    result = runner.invoke(app, ["grade", str(EXAMPLES / "answers.yaml"), "--format", "json"])
+    doc = json.loads(result.stdout)
+    assert isinstance(doc, dict) and doc["problems"][0]["id"] == "backprop/q1"
+
+
+def test_the_table_of_a_class_ends_with_one_line_per_file(runner, klass):
+    out = runner.invoke(app, ["grade", str(klass)], env={"COLUMNS": "120"}).output
+    assert "backprop/q3 — " in out and "rnn/q2 — " in out          # each file's own report
+    assert "4 files" in out and "could not be read" in out          # then the class
+    assert out.count("Score:") == 3
+
+
+def test_junit_is_a_suite_per_file_and_a_case_per_part(runner, klass):
+    out = runner.invoke(app, ["grade", str(klass), "--format", "junit"]).stdout
+    root = ET.fromstring(out)
+    suites = root.findall("testsuite")
+    assert [Path(s.get("name")).name for s in suites] == ["a.yaml", "b.yaml", "c.yaml", "d.yml"]
+    rnn = suites[1]
+    cases = rnn.findall("testcase")
+    assert len(cases) == int(rnn.get("tests")) == 3 + 6 + 5
+    failed = [c for c in cases if c.find("failure") is not None]
+    assert int(rnn.get("failures")) == len(failed) > 0
+    transposed = next(c for c in cases if c.get("name") == "dJ3_dWhh")
+    assert "transpose" in transposed.find("failure").get("message")
+    assert suites[2].find("testcase/error") is not None           # the broken file
+    assert int(root.get("tests")) == sum(int(s.get("tests")) for s in suites)
+
+
+def test_feedback_files_say_what_the_terminal_says(runner, klass, tmp_path):
+    folder = tmp_path / "feedback"
+    result = runner.invoke(app, ["grade", str(klass), "--feedback-dir", str(folder)], env={"COLUMNS": "120"})
+    written = sorted(p.name for p in folder.iterdir())
+    assert written == ["1.md", "4.md", "b.md", "c.md"]   # the student id, else the file's name
+    rnn = (folder / "b.md").read_text(encoding="utf-8")
+    terminal = result.output
+    for said in ("your matrix is the transpose of the expected one", "1 of 4 entries differ: entry 1",
+                 "Score: 8 / 13 (62%)"):
+        assert said in terminal and said in rnn.replace("\\", "")
+    assert "| dJ3\\_dWhh |" in rnn and "`[[-0.3631, 1.7117], [-0.3631, 0.7780]]`" in rnn
+    assert "could not be graded" in (folder / "c.md").read_text(encoding="utf-8")
+
+
+def test_student_text_in_a_feedback_file_stays_text(runner, tmp_path):
+    path = tmp_path / "evil.yaml"
+    path.write_text('set: rnn\nanswers:\n  q2:\n    J: "<script>x</script> | [a](http://x) `` \\e[2J"\n',
+                    encoding="utf-8")
+    runner.invoke(app, ["grade", str(path), "--feedback-dir", str(tmp_path / "fb")])
+    md = (tmp_path / "fb" / "evil.md").read_text(encoding="utf-8")
+    assert "\x1b" not in md and "\\x1b[2J" in md
+    row = next(line for line in md.splitlines() if line.startswith("| J |"))
+    assert row.count(" | ") == 4  # the student's pipe did not add a column
+    assert "```<script>x</script> \\| [a](http://x) `` \\x1b[2J```" in row   # all of it in one code span
+    assert "unexpected character '\\<'" in row                              # escaped in plain text
+
+
+def test_hide_expected_keeps_references_from_students_but_not_from_the_gradebook(runner, tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("set: backprop\nanswers:\n  q1:\n    loss: 0.2983\n    out_h1: idk\n", encoding="utf-8")
+    shown = runner.invoke(app, ["grade", str(path)], env={"COLUMNS": "120"}).output
+    assert "0.323394" in shown and "off by 0.0251" in shown
+    hidden = runner.invoke(app, ["grade", str(path), "--hide-expected"], env={"COLUMNS": "120"}).output
+    assert "0.323394" not in hidden and "off by" not in hidden and "not within the tolerance" in hidden
+    doc = json.loads(runner.invoke(app, ["grade", str(path), "--hide-expected", "--format", "json"]).stdout)
+    loss = next(p for p in doc["problems"][0]["parts"] if p["id"] == "loss")
+    assert loss["expected"] == "0.323394"  # JSON is the instructor's
+    instructor = runner.invoke(app, ["grade", str(path), "--hide-expected", "--instructor"],
+                               env={"COLUMNS": "120"}).output
+    assert "0.323394" in instructor
+
+
+def test_reveal_after_attempt_waits_for_a_real_attempt(runner, tmp_path, monkeypatch):
+    bank = tmp_path / "bank" / "course"
+    bank.mkdir(parents=True)
+    (bank / "q1.yaml").write_text("""\
+title: Reveal
+statement: x = 2.
+given: {x: 2}
+reveal: after_attempt
+parts:
+  a: {kind: number, prompt: x squared, answer: x^2, hints: [square it]}
+  b: {kind: number, prompt: x cubed, answer: x^3, reveal: never, hints: [cube it]}
+  c: {kind: number, prompt: x plus one, answer: x + 1, reveal: always}
+""", encoding="utf-8")
+    path = tmp_path / "a.yaml"
+    path.write_text("set: course\nanswers:\n  q1:\n    a: idk\n    b: 9\n    c: 5\n", encoding="utf-8")
+    folder = tmp_path / "fb"
+    runner.invoke(app, ["grade", str(path), "--problems", str(tmp_path / "bank"), "--feedback-dir", str(folder)])
+    md = (folder / "a.md").read_text(encoding="utf-8")
+    rows = {line.split(" | ")[0][2:]: line for line in md.splitlines() if line.startswith("| ")}
+    assert "`4`" not in rows["a"]      # idk is no attempt: no reference, no hint
+    assert "`8`" not in rows["b"] and "cube it" not in md   # never
+    assert "`3`" in rows["c"]          # always
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a terminal's progress bar")
+def test_progress_bar_only_on_a_terminal(tmp_path, klass):
+    for k in range(8):
+        (klass / f"more{k}.yaml").write_text(RIGHT.format(sid=k), encoding="utf-8")
+    piped = subprocess.run([sys.executable, "-m", "dlcheck", "grade", str(klass), "--format", "csv"],
+                           capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert "grading" not in piped.stderr and "━" not in piped.stderr
+    assert len(_rows(piped.stdout)) == 1 + 12
