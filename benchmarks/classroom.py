@@ -24,16 +24,17 @@ ROOT = Path(__file__).resolve().parent.parent
 _NUMBER = re.compile(r"-?\d+\.\d+(?:[eE][-+]?\d+)?|-?\d+")
 
 
-def references() -> dict[str, dict[str, Any]]:
-    """Every part's reference as a student would type it (a mapping for a network)."""
+def references(student: str | None = None) -> dict[str, dict[str, Any]]:
+    """Every part's reference as ``student`` would type it (their own numbers where a problem varies;
+    a mapping for a network)."""
     from dlcheck.check.kinds import choice, value
-    from dlcheck.check.registry import get_instance
+    from dlcheck.check.registry import instance_for
     from dlcheck.core.yamlio import raw_text
     from dlcheck.spec import bank
 
     out: dict[str, dict[str, Any]] = {}
     for pid in bank.all_ids(bank.builtin_root()):
-        inst = get_instance(pid)
+        inst = instance_for(pid, student)
         parts: dict[str, Any] = {}
         for part_id, part in inst.spec.problem.parts.items():
             if part.kind == "choice":
@@ -85,6 +86,7 @@ def _quoted(answer: Any) -> str:
     return json.dumps(answer, ensure_ascii=False)
 
 
+VARIED_SETS = ("backprop", "rnn")   # sets with a problem that varies per student
 BROKEN = [
     "set: backprop\nanswers:\n  q1:\n    out_h1: [0.5945, 0.5963\n",          # an unclosed bracket
     "set: backprop\nanswers:\n  q9:\n    out_h1: 0.5945\n",                   # no such problem
@@ -94,8 +96,9 @@ BROKEN = [
 
 
 def make_class(folder: Path, n: int = 1000, seed: int = 11, broken_every: int = 50) -> list[Path]:
-    refs, given = references(), examples()
-    sets = sorted({pid.split("/")[0] for pid in refs})
+    """Every student answers their own numbers (``student:`` draws them where a problem varies)."""
+    sheet, given = references(), examples()
+    sets = sorted({pid.split("/")[0] for pid in sheet})
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -110,7 +113,9 @@ def make_class(folder: Path, n: int = 1000, seed: int = 11, broken_every: int = 
                 path.write_text(BROKEN[kind], encoding="utf-8")
             continue
         set_name = sets[k % len(sets)]
-        lines = [f"set: {set_name}", f'student: "{9950000 + k}"', "answers:"]
+        student = str(9950000 + k)
+        refs = references(student) if set_name in VARIED_SETS else sheet
+        lines = [f"set: {set_name}", f'student: "{student}"', "answers:"]
         for pid in (p for p in refs if p.startswith(set_name + "/")):
             lines.append(f"  {pid.split('/')[1]}:")
             for part_id, ref in refs[pid].items():
@@ -119,7 +124,7 @@ def make_class(folder: Path, n: int = 1000, seed: int = 11, broken_every: int = 
                     answer = ref
                 elif roll < 0.75:
                     answer = perturb(ref, rng)
-                elif roll < 0.87 and part_id in given.get(pid, {}):
+                elif roll < 0.87 and part_id in given.get(pid, {}) and refs is sheet:
                     answer = given[pid][part_id]
                 elif roll < 0.95:
                     continue  # left blank

@@ -12,6 +12,7 @@ and add it to ``KINDS`` below (see ARCHITECTURE.md for a worked example).
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -57,13 +58,24 @@ _VARIANTS: dict[tuple, Instance] = {}
 VARIANTS_KEPT = 256  # students' variants an instance keeps derived (each is a copy of the numbers)
 
 
+_LOOKED: dict[str, tuple[float, tuple, Path]] = {}
+
+
 def _file_key(problem_id: str) -> tuple[tuple, Path]:
+    """What identifies a spec's content in memory: its path, time stamp and size (looked at again
+    when the last look is older than the bank's FRESH_SECONDS; the content hash is for the disk)."""
+    now = time.monotonic()
+    seen = _LOOKED.get(problem_id)
+    if seen is not None and now - seen[0] <= bank.FRESH_SECONDS:
+        return seen[1], seen[2]
     path = bank.spec_path(problem_id)
     try:
         stat = path.stat()
-        return (problem_id, str(path), stat.st_mtime_ns, stat.st_size), path
+        key: tuple = (problem_id, str(path), stat.st_mtime_ns, stat.st_size)
     except OSError:
-        return (problem_id, str(path), None, None), path
+        key = (problem_id, str(path), None, None)
+    _LOOKED[problem_id] = (now, key, path)
+    return key, path
 
 
 def _disk_key(problem_id: str, path: Path) -> str | None:

@@ -187,6 +187,7 @@ class Instance:
         self.named[name] = placeholder
         self.shallow[name] = value
         self._base_env = None
+        self._shape_memo, self._value_memo = {}, {}  # remembered while the graph was smaller
         return placeholder
 
     def _set_node(self, sym: sp.Symbol, expr: Any) -> None:
@@ -349,6 +350,14 @@ class Instance:
                 stack.extend(t for t in self.node_expr[s].free_symbols if t in self.node_expr)
         return seen
 
+    def _leaf_dependent(self) -> list[sp.Symbol]:
+        """The nodes, in order, whose value depends on a leaf without a given value."""
+        found = self._shape_memo.get("leaf-dependent")
+        if found is None:
+            found = self._shape_memo["leaf-dependent"] = [s for s, e in self.node_expr.items()
+                                                          if self.free_leaves(e)]
+        return found
+
     def is_numeric(self, pid: str) -> bool:
         key = ("numeric", pid)
         if key not in self._shape_memo:
@@ -370,6 +379,17 @@ class Instance:
         return self._compute_env(leaf_values, overrides)
 
     def _compute_env(self, leaf_values: dict | None, overrides: dict | None) -> dict:
+        if leaf_values and not overrides and not leaf_values.keys() & self.given_values.keys():
+            # a sample point: only the nodes that depend on a leaf without a value change; the rest
+            # are the sheet's numbers, already in the plain env
+            env = dict(self.env())
+            env.update(leaf_values)
+            for sym in self._leaf_dependent():
+                try:
+                    env[sym] = numeval(self.node_expr[sym], env)
+                except (Undefined, UnknownSymbol):
+                    env[sym] = float("nan")
+            return env
         env: dict = {s: float(v) for s, v in self.given_values.items()}
         if leaf_values:
             env.update(leaf_values)

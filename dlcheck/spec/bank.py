@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 from dlcheck.core.errors import DlcheckError
@@ -77,8 +78,8 @@ _ROOTS: dict[tuple, list[Path]] = {}
 def roots() -> list[Path]:
     """Every bank folder, the first that holds an id wins (course banks before the built-in one)."""
     variable = os.environ.get("DLCHECK_PROBLEMS", "")
-    config = Path.cwd() / CONFIG
-    key = (tuple(_course), variable, str(config), _mtime(config))
+    config = os.path.join(os.getcwd(), CONFIG)
+    key = (tuple(_course), variable, config, _mtime(Path(config)))
     if key not in _ROOTS:
         env = [Path(p) for p in variable.split(os.pathsep) if p.strip()]
         for folder in env:
@@ -130,10 +131,26 @@ def _set_dirs(root: Path) -> list[Path]:
         return []
 
 
+FRESH_SECONDS = 1.0   # a listing this recent is used without looking at the folders again
+_CHECKED: dict[tuple, tuple[float, tuple]] = {}
+
+
+def _recent_stamp(folders: list[Path]) -> tuple:
+    """The folders' stamp, looked at again only when the last look is older than FRESH_SECONDS: grading a
+    class asks for the listing thousands of times a second, while a bank changes when a person edits it."""
+    names = tuple(str(f) for f in folders)
+    now = time.monotonic()
+    seen = _CHECKED.get(names)
+    if seen is None or now - seen[0] > FRESH_SECONDS:
+        seen = (now, _stamp(folders))
+        _CHECKED[names] = seen
+    return seen[1]
+
+
 def locations(root: Path | None = None) -> dict[str, Path]:
     """Every problem id -> its file, sorted by set and number (read once while nothing changes)."""
     folders = [root] if root is not None else roots()
-    key = _stamp(folders)
+    key = _recent_stamp(folders)
     listing = _LISTING.get(key)
     if listing is None:
         found: dict[str, Path] = {}
