@@ -382,14 +382,14 @@ class Instance:
         if leaf_values and not overrides and not leaf_values.keys() & self.given_values.keys():
             # a sample point: only the nodes that depend on a leaf without a value change; the rest
             # are the sheet's numbers, already in the plain env
-            env = dict(self.env())
-            env.update(leaf_values)
+            point = dict(self.env())
+            point.update(leaf_values)
             for sym in self._leaf_dependent():
                 try:
-                    env[sym] = numeval(self.node_expr[sym], env)
+                    point[sym] = numeval(self.node_expr[sym], point)
                 except (Undefined, UnknownSymbol):
-                    env[sym] = float("nan")
-            return env
+                    point[sym] = float("nan")
+            return point
         env: dict = {s: float(v) for s, v in self.given_values.items()}
         if leaf_values:
             env.update(leaf_values)
