@@ -104,6 +104,7 @@ def test_a_changed_spec_is_a_miss_and_a_damaged_entry_is_rebuilt(tmp_path, monke
 
     monkeypatch.setenv("DLCHECK_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("DLCHECK_PROBLEMS", str(course))
+    monkeypatch.setattr(bank, "FRESH_SECONDS", 0.0)  # a file is looked at again at once (else within a second)
     spec = course / "week1" / "q1.yaml"
     assert registry.get_instance("week1/q1").spec.problem.title == "Squares"
     spec.write_text(SPEC.format(title="Squares, again"), encoding="utf-8")

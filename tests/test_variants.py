@@ -127,3 +127,15 @@ def test_a_spec_whose_statement_does_not_show_a_varied_given_is_refused(runner, 
 def test_validate_checks_the_variants(runner):
     out = runner.invoke(app, ["validate"]).output
     assert "ok  backprop/q1  (25 parts, " in out and " variants)" in out
+
+
+def test_a_variant_keeps_nothing_the_base_cached_about_its_numbers():
+    """Exact evaluation caches the givens beside an instance: a variant must not inherit the sheet's."""
+    from dlcheck.check.equivalence import given_exact
+
+    base = get_instance("backprop/q1")
+    sheet = given_exact(base)
+    twin = instance_for("backprop/q1", "7")
+    own = given_exact(twin)
+    x1 = base.leaves["x1"]
+    assert float(own[x1]) == float(variant_of("backprop/q1", "7")["x1"]) != float(sheet[x1])

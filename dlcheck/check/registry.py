@@ -58,23 +58,23 @@ _VARIANTS: dict[tuple, Instance] = {}
 VARIANTS_KEPT = 256  # students' variants an instance keeps derived (each is a copy of the numbers)
 
 
-_LOOKED: dict[str, tuple[float, tuple, Path]] = {}
+_LOOKED: dict[str, tuple[float, tuple]] = {}
 
 
 def _file_key(problem_id: str) -> tuple[tuple, Path]:
-    """What identifies a spec's content in memory: its path, time stamp and size (looked at again
-    when the last look is older than the bank's FRESH_SECONDS; the content hash is for the disk)."""
-    now = time.monotonic()
-    seen = _LOOKED.get(problem_id)
-    if seen is not None and now - seen[0] <= bank.FRESH_SECONDS:
-        return seen[1], seen[2]
+    """What identifies a spec's content in memory: its path, time stamp and size (the file is looked at
+    again when the last look is older than the bank's FRESH_SECONDS; the content hash is for the disk)."""
     path = bank.spec_path(problem_id)
+    now = time.monotonic()
+    seen = _LOOKED.get(str(path))
+    if seen is not None and now - seen[0] <= bank.FRESH_SECONDS and seen[1][0] == problem_id:
+        return seen[1], path
     try:
         stat = path.stat()
         key: tuple = (problem_id, str(path), stat.st_mtime_ns, stat.st_size)
     except OSError:
         key = (problem_id, str(path), None, None)
-    _LOOKED[problem_id] = (now, key, path)
+    _LOOKED[str(path)] = (now, key)
     return key, path
 
 

@@ -21,6 +21,7 @@ whatever else its kind needs, stored in :attr:`Instance.prepared`.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import random
 import zlib
 from collections.abc import Callable, Iterable
@@ -127,6 +128,8 @@ class Instance:
         """The same problem with other given values (a student's variant): the graph, the derived
         formulas and what each kind prepared are shared; only numbers are recomputed."""
         twin = copy.copy(self)
+        for name in [k for k in twin.__dict__ if k not in _FIELDS]:  # what other layers cached beside it
+            del twin.__dict__[name]
         twin.spec = spec
         twin.given_values = dict(self.given_values)
         for name, text in values.items():
@@ -479,3 +482,6 @@ class Instance:
     def _max_over(self, *args):
         _, value = self._scan(args)
         return sp.Float(value)
+
+
+_FIELDS = {f.name for f in dataclasses.fields(Instance)}

@@ -132,7 +132,7 @@ def _serve(conn: Connection) -> None:
         except (EOFError, OSError):
             return
         retire = run_job(job, conn)
-        conn.send(("done", job.key))
+        conn.send(("done", job.key, retire))  # a retiring worker takes no further job
         if retire:
             return
 
@@ -293,7 +293,7 @@ class Pool:
         try:
             while True:
                 self._handle(worker, worker.conn.recv())
-                if worker.job is None or not worker.conn.poll():
+                if worker.job is None or worker not in self.workers or not worker.conn.poll():
                     return
         except (EOFError, OSError):
             if worker.job is None:
@@ -320,6 +320,8 @@ class Pool:
         elif kind == "done":
             worker.job = None
             self._finished(key)
+            if message[2]:  # it retires (its state is not trusted after a MemoryError): collect it now
+                self._reap(worker, kill=True)
 
     def _finished(self, key: Hashable) -> None:
         self._open_jobs[key] -= 1
