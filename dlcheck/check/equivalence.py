@@ -158,6 +158,7 @@ class _Side:
     def __init__(self, expr: Any, guards: Sequence[Any]) -> None:
         self.expr = expr
         self.guards = list(guards)
+        self.key = (expr, *self.guards)   # what its values depend on, besides the point
 
     def floats(self, env: dict) -> float | None:
         try:
@@ -183,18 +184,34 @@ def precise_pair(inst, answer: _Side, expected: _Side, leaf_env: dict, dps: int)
     with a large denominator (random points) enter as mpmath numbers, which is faster;
     special points (0, 1/2, -3/2 ...) stay exact, so that whole exponents are seen as whole.
     """
-    env = dict(given_exact(inst))
-    with _workdps(dps):
-        env.update({s: v if v.denominator <= 4 else to_mpf(v) for s, v in leaf_env.items()})
+    point = _point_key(leaf_env)
+    if hasattr(inst, "remember"):  # the graph's values at this point serve every answer checked there
+        env = inst.remember(("point-env", point, dps), lambda: _leaf_values(inst, leaf_env, dps))
+    else:
+        env = _leaf_values(inst, leaf_env, dps)
 
     def resolve(sym: Any) -> Any:
         if sym not in inst.node_expr:
             raise UnknownSymbol(sym.name)
         return hp_value(inst.node_expr[sym], env, resolve, dps)
 
-    vb = expected.precise(env, resolve, dps)
+    if hasattr(inst, "remember"):  # the expected side depends on the point alone
+        vb = inst.remember(("precise-side", expected.key, point, dps), lambda: expected.precise(env, resolve, dps))
+    else:
+        vb = expected.precise(env, resolve, dps)
     va = answer.precise(env, resolve, dps) if vb is not None else None
     return va, vb
+
+
+def _point_key(leaf_env: dict) -> tuple:
+    return tuple(sorted(leaf_env.items(), key=lambda kv: kv[0].name))
+
+
+def _leaf_values(inst, leaf_env: dict, dps: int) -> dict:
+    env = dict(given_exact(inst))
+    with _workdps(dps):
+        env.update({s: v if v.denominator <= 4 else to_mpf(v) for s, v in leaf_env.items()})
+    return env
 
 
 def _workdps(dps: int) -> Any:
@@ -278,10 +295,17 @@ def _run(inst, answer: _Side, expected: _Side, leaves: list, seed: str, generic:
     through_graph = any(s in inst.node_expr for side in (answer, expected)
                         for e in (side.expr, *side.guards) for s in e.free_symbols)
     givens = {s: float(v) for s, v in given_exact(inst).items()}
+    shared = hasattr(inst, "remember")
     for is_generic, leaf_env in points:
         floats = {s: float(v) for s, v in leaf_env.items()}
-        env = inst.env(floats) if through_graph else {**givens, **floats}
-        fb = expected.floats(env)
+        if shared:  # the graph at a point, and the expected side there, serve every answer
+            point = _point_key(leaf_env)
+            env = inst.remember(("float-env", point, through_graph),
+                                lambda f=floats: inst.env(f) if through_graph else {**givens, **f})
+            fb = inst.remember(("float-side", expected.key, point), lambda e=env: expected.floats(e))
+        else:
+            env = inst.env(floats) if through_graph else {**givens, **floats}
+            fb = expected.floats(env)
         fa = answer.floats(env)
         if fb is None:
             if fa is not None:
@@ -421,16 +445,76 @@ def exact_value(inst, item: Any, overrides: dict | None = None, dps: int = HP_DP
     """A placeholder's (or formula's) value through the graph, exact where the arithmetic is rational.
 
     ``overrides`` pin chosen nodes (a student's earlier answers, for error carried forward).
-    Raises Undefined where there is no real value. Matrices give nested lists.
+    Raises Undefined where there is no real value. Matrices give nested lists. Without overrides the
+    value depends on no answer: it is computed once per instance (a reference, a spec's mistake).
     """
-    env = dict(given_exact(inst))
-    env.update(overrides or {})
+    if not overrides and hasattr(inst, "remember"):
+        cells = tuple(item) if isinstance(item, sp.MatrixBase) else (item,)
+        found = inst.remember(("exact", cells, getattr(item, "shape", None), dps),
+                              lambda: _exact_value(inst, item, None, dps))
+        return [list(row) for row in found] if isinstance(found, list) else found
+    return _exact_value(inst, item, overrides, dps)
 
-    def resolve(sym: Any) -> Any:
-        if sym not in inst.node_expr:
-            raise UnknownSymbol(sym.name)
-        return hp_value(inst.node_expr[sym], env, resolve, dps)
+
+def _exact_value(inst, item: Any, overrides: dict | None, dps: int) -> Any:
+    if hasattr(inst, "remember"):
+        resolve, env = node_resolver(inst, dps, overrides or {})
+    else:  # a bare graph (not an Instance): no shared values
+        env = dict(given_exact(inst))
+        env.update(overrides or {})
+
+        def resolve(sym: Any) -> Any:
+            if sym not in inst.node_expr:
+                raise UnknownSymbol(sym.name)
+            return hp_value(inst.node_expr[sym], env, resolve, dps)
 
     if isinstance(item, sp.MatrixBase):
         return [[hp_value(item[i, j], env, resolve, dps) for j in range(item.cols)] for i in range(item.rows)]
     return hp_value(item, env, resolve, dps)
+
+
+def node_resolver(inst, dps: int, pins: dict, rewritten: dict | None = None,
+                  key: Any = None) -> tuple[Callable[[Any], Any], dict]:
+    """(resolve, env) for evaluating through the graph at ``dps`` digits, with ``pins`` (node -> value:
+    a student's earlier answers) and ``rewritten`` formulas (node -> formula: a slip made everywhere).
+
+    A node the pins and rewrites cannot reach has the value it has with neither: those are kept once
+    per instance and shared by every evaluation, so a part checked in a problem of a thousand parts
+    does not evaluate the thousand again. With ``key`` (and no pins) the rewritten values are kept too.
+    """
+    base = inst.remember(("exact-env", dps), lambda: dict(given_exact(inst)))
+
+    def plain(sym: Any) -> Any:
+        if sym not in inst.node_expr:
+            raise UnknownSymbol(sym.name)
+        return hp_value(inst.node_expr[sym], base, plain, dps)
+
+    touched = set(pins) | set(rewritten or {})
+    if not touched:
+        return plain, base
+    if any(sym not in inst.node_expr for sym in touched):  # a pinned leaf: its reach is not tracked
+        alone = dict(given_exact(inst))
+        alone.update(pins)
+
+        def anew(sym: Any) -> Any:
+            if sym not in inst.node_expr:
+                raise UnknownSymbol(sym.name)
+            return hp_value((rewritten or {}).get(sym, inst.node_expr[sym]), alone, anew, dps)
+
+        return anew, alone
+    if key is not None and not pins:
+        env = inst.remember(("exact-env", dps, key), lambda: dict(given_exact(inst)))
+    else:
+        env = dict(given_exact(inst))
+        env.update(pins)
+    formulas = rewritten or {}
+
+    def resolve(sym: Any) -> Any:
+        if sym not in inst.node_expr:
+            raise UnknownSymbol(sym.name)
+        if not inst.ancestors(sym) & touched:
+            value = base.get(sym)
+            return value if value is not None else plain(sym)
+        return hp_value(formulas.get(sym, inst.node_expr[sym]), env, resolve, dps)
+
+    return resolve, env

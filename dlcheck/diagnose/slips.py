@@ -15,11 +15,11 @@ from typing import Any
 
 import sympy as sp
 
-from dlcheck.check.equivalence import equivalent, given_exact
+from dlcheck.check.equivalence import equivalent, given_exact, node_resolver
 from dlcheck.check.shapes import as_grid, close
 from dlcheck.check.tolerance import GRADE_DPS, Tol, correct_figures
 from dlcheck.core.errors import Undefined, UnknownSymbol
-from dlcheck.engine.numeval import hp_value, hp_value_any, numeval, to_fraction
+from dlcheck.engine.numeval import hp_value_any, numeval, to_fraction
 from dlcheck.parse.functions import sigmoid
 from dlcheck.parse.printing import fmt
 
@@ -82,23 +82,31 @@ def degrees_for_radians(expr: Any) -> Any:
                         lambda e: e.func(e.args[0] * sp.pi / 180))
 
 
-def _rewritten_value(inst, ref: Any, rewrite: Callable[[Any], Any]) -> Any:
+def _rewritten_value(inst, ref: Any, slip: tuple, rewrite: Callable[[Any], Any]) -> Any:
     """The reference's value with every formula of the graph rewritten (a slip made everywhere), or None
-    when the rewrite changes nothing or leaves no real value. Exact, like grading."""
+    when the rewrite changes nothing or leaves no real value. Exact, like grading.
+
+    Neither depends on an answer: the rewritten graph is kept per slip (``slip`` names it: the kind and
+    the site) and the value per slip and reference, for the instance's life."""
+    cells = tuple(ref) if isinstance(ref, sp.MatrixBase) else (ref,)
+    value = inst.remember(("slip-value", slip, cells), lambda: _slipped(inst, ref, slip, rewrite))
+    return [list(row) for row in value] if isinstance(value, list) else value
+
+
+def _rewritten_graph(inst, rewrite: Callable[[Any], Any]) -> dict:
     changed = {}
     for sym, expr in inst.node_expr.items():
         new = rewrite(expr)
         if new != expr:
             changed[sym] = new
+    return changed
+
+
+def _slipped(inst, ref: Any, slip: tuple, rewrite: Callable[[Any], Any]) -> Any:
+    changed = inst.remember(("slip-graph", slip), lambda: _rewritten_graph(inst, rewrite), shape=True)
     if not changed:
         return None
-    env = dict(given_exact(inst))
-
-    def resolve(sym: Any) -> Any:
-        if sym not in inst.node_expr:
-            raise UnknownSymbol(sym.name)
-        return hp_value(changed.get(sym, inst.node_expr[sym]), env, resolve, GRADE_DPS)
-
+    resolve, env = node_resolver(inst, GRADE_DPS, {}, changed, key=("slip", slip))
     try:
         return hp_value_any(ref, env, resolve, GRADE_DPS)
     except (Undefined, UnknownSymbol):
@@ -128,14 +136,16 @@ def numeric_mistake(inst, pid: str, given: Any, expected: Any, tol: Tol, grading
         found = _unchanged_given(inst, pid, given, grading or tol)
         if found:
             return found
-    sites = [None] + sorted({s for e in inst.node_expr.values() for s in sigmoid_factors(inst, e)}, key=str)
-    slips = [("sigmoid-for-derivative", "you used sigmoid(z) where its derivative sigmoid'(z) = "
+    sites = inst.remember(("sigmoid-sites",), lambda: [None] + sorted(
+        {s for e in inst.node_expr.values() for s in sigmoid_factors(inst, e)}, key=str), shape=True)
+    slips = [("sigmoid-for-derivative", s, "you used sigmoid(z) where its derivative sigmoid'(z) = "
               "sigmoid(z)(1 - sigmoid(z)) belongs", sigmoid_for_derivative(inst, s)) for s in sites]
-    slips += [("derivative-dropped", "you left out the sigmoid derivative sigmoid(z)(1 - sigmoid(z)) in the chain rule",
-               derivative_dropped(inst, s)) for s in sites]
-    slips.append(("degrees", "your calculator was in degrees; the angles here are in radians", degrees_for_radians))
-    for name, message, rewrite in slips:
-        alt = _rewritten_value(inst, ref, rewrite)
+    slips += [("derivative-dropped", s, "you left out the sigmoid derivative sigmoid(z)(1 - sigmoid(z)) in the "
+               "chain rule", derivative_dropped(inst, s)) for s in sites]
+    slips.append(("degrees", None, "your calculator was in degrees; the angles here are in radians",
+                  degrees_for_radians))
+    for name, site, message, rewrite in slips:
+        alt = _rewritten_value(inst, ref, (name, site), rewrite)
         if alt is not None and close(given, alt, tol) and not close(alt, expected, tol):
             return Finding(name, message)
     if not matrix and expected != 0 and given != 0:

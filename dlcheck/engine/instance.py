@@ -54,6 +54,12 @@ _DOMAIN_SAMPLERS = {
 
 
 MEMO_LIMIT = 20000  # entries an instance remembers; past it (formulas of many answers) it recomputes
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class _Raised:
+    exc: Exception
 
 
 def _remember(memo: dict, key: Any, value: Any) -> Any:
@@ -352,6 +358,23 @@ class Instance:
                 seen.add(s)
                 stack.extend(t for t in self.node_expr[s].free_symbols if t in self.node_expr)
         return seen
+
+    def remember(self, key: Any, compute: Callable[[], Any], shape: bool = False) -> Any:
+        """What does not depend on any answer, computed once for this instance: ``compute()`` the first
+        time ``key`` is asked for (an exception it raises is remembered and raised again). ``shape``:
+        it depends on the graph alone and is shared with the students' variants; else on the given
+        values too."""
+        memo = self._shape_memo if shape else self._value_memo
+        found = memo.get(key, _MISSING)
+        if found is _MISSING:
+            try:
+                found = compute()
+            except (Undefined, UnknownSymbol, ParseError) as exc:
+                found = _Raised(exc)
+            _remember(memo, key, found)
+        if isinstance(found, _Raised):
+            raise found.exc
+        return found
 
     def _leaf_dependent(self) -> list[sp.Symbol]:
         """The nodes, in order, whose value depends on a leaf without a given value."""
