@@ -13,7 +13,11 @@ product, that product is replaced -- and evaluated on the student's values, when
 step brings in inputs of its own (a later step, not a sibling of the earlier part).
 
 Only the answers the value really depends on are cited: a pinned part reached only
-through another pinned part is not.
+through another pinned part is not. For the same reason a wrong answer is tried alone only
+when the value reaches it directly (the student used the later answer, not a value
+recomputed from the earlier one); this keeps a part's cost in proportion to what it
+depends on, not to every wrong answer before it. What depends on the graph alone (what a
+formula reaches, the reference re-expressed through earlier parts) is kept per problem.
 """
 
 from __future__ import annotations
@@ -47,14 +51,18 @@ def carried_forward(inst, pid: str, given: Any, tol: Tol, earlier: dict[str, Ver
         return []
     owner = {s: name for name, pins in wrong for s in pins}
     formulas = [ref]
-    rewritten = _through_parts(inst, ref, [(name, pins) for name, pins in wrong])
+    rewritten = _rewritten_through_parts(inst, pid, ref, wrong)
     if rewritten is not None:
         formulas.append(rewritten)
-    trials = [wrong] + ([[w] for w in wrong] if len(wrong) > 1 else [])
+    everything = {s for _, pins in wrong for s in pins}
     for formula in formulas:
+        # all the wrong answers together, then each one the value reaches directly: one reached only
+        # through another pinned answer cannot be what the student used (they used the later one)
+        direct = _reached(inst, formula, everything)
+        trials = [wrong] + ([[w] for w in wrong if direct & set(w[1])] if len(wrong) > 1 else [])
         for trial in trials:
             overrides = {s: v for _, pins in trial for s, v in pins.items()}
-            reached = _reached(inst, formula, set(overrides))
+            reached = direct if trial is wrong else _reached(inst, formula, set(overrides))
             if not reached:
                 continue
             try:
@@ -66,8 +74,26 @@ def carried_forward(inst, pid: str, given: Any, tol: Tol, earlier: dict[str, Ver
     return []
 
 
+def _rewritten_through_parts(inst, pid: str, ref: Any, wrong: list[tuple[str, dict]]) -> Any | None:
+    """:func:`_through_parts`, once per part and set of wrong answers (it depends on which answers are
+    wrong, not on their values)."""
+    shape = tuple((name, tuple(pins)) for name, pins in wrong)
+    if not hasattr(inst, "remember"):
+        return _through_parts(inst, ref, wrong)
+    return inst.remember(("through-parts", pid, shape), lambda: _through_parts(inst, ref, wrong), shape=True)
+
+
 def _reached(inst, formula: Any, pinned: set) -> set:
-    """The pinned nodes ``formula`` depends on without passing through another pinned node."""
+    """The pinned nodes ``formula`` depends on without passing through another pinned node (once per
+    formula and set of pinned nodes: it depends on the graph alone)."""
+    if not hasattr(inst, "remember"):
+        return _walk_to_pins(inst, formula, pinned)
+    cells = tuple(formula) if isinstance(formula, sp.MatrixBase) else (formula,)
+    return inst.remember(("reached", cells, frozenset(pinned)),
+                         lambda: frozenset(_walk_to_pins(inst, formula, pinned)), shape=True)
+
+
+def _walk_to_pins(inst, formula: Any, pinned: set) -> set:
     items = list(formula) if isinstance(formula, sp.MatrixBase) else [formula]
     stack = [s for i in items for s in i.free_symbols]
     seen: set = set()

@@ -318,46 +318,45 @@ class Instance:
     # -- numbers -------------------------------------------------------------------
     def free_leaves(self, value: Any) -> frozenset[sp.Symbol]:
         """Leaf symbols (no given value) that a formula depends on through the graph."""
-        items = tuple(value) if isinstance(value, sp.MatrixBase) else (value,)
-        key = ("free", items)
-        found = self._shape_memo.get(key)
-        if found is None:
-            found = _remember(self._shape_memo, key, frozenset(self._free_leaves(items)))
-        return found
-
-    def _free_leaves(self, items: tuple) -> set[sp.Symbol]:
-        seen: set = set()
-        stack = [s for i in items for s in i.free_symbols]
-        out = set()
-        while stack:
-            s = stack.pop()
-            if s in seen:
-                continue
-            seen.add(s)
-            if s in self.node_expr:
-                stack.extend(self.node_expr[s].free_symbols)
-            elif s not in self.given_values:
-                out.add(s)
-        return out
+        table = self._node_table()
+        out: set = set()
+        for item in (value if isinstance(value, sp.MatrixBase) else (value,)):
+            for s in item.free_symbols:
+                if s in table:
+                    out |= table[s][1]
+                elif s not in self.given_values:
+                    out.add(s)
+        return frozenset(out)
 
     def ancestors(self, value: Any) -> frozenset[sp.Symbol]:
         """Every node a formula depends on, directly or through other nodes."""
-        items = tuple(value) if isinstance(value, sp.MatrixBase) else (value,)
-        key = ("ancestors", items)
-        found = self._shape_memo.get(key)
-        if found is None:
-            found = _remember(self._shape_memo, key, frozenset(self._ancestors(items)))
-        return found
+        table = self._node_table()
+        if isinstance(value, sp.Symbol) and value in table:
+            return table[value][0]
+        out: set = set()
+        for item in (value if isinstance(value, sp.MatrixBase) else (value,)):
+            for s in item.free_symbols:
+                if s in table:
+                    out |= table[s][0]
+        return frozenset(out)
 
-    def _ancestors(self, items: tuple) -> set[sp.Symbol]:
-        stack = [s for i in items for s in i.free_symbols if s in self.node_expr]
-        seen: set[sp.Symbol] = set()
-        while stack:
-            s = stack.pop()
-            if s not in seen:
-                seen.add(s)
-                stack.extend(t for t in self.node_expr[s].free_symbols if t in self.node_expr)
-        return seen
+    def _node_table(self) -> dict[sp.Symbol, tuple[frozenset, frozenset]]:
+        """Each node's ancestors (itself included) and free leaves, built once in the graph's order from
+        its parents' (so a problem of a thousand chained parts costs one pass, not one walk per part)."""
+        table = self._shape_memo.get("node-table")
+        if table is None or len(table) != len(self.node_expr):
+            table = {}
+            for sym, expr in self.node_expr.items():
+                ancestors, leaves = {sym}, set()
+                for s in expr.free_symbols:
+                    if s in table:
+                        ancestors |= table[s][0]
+                        leaves |= table[s][1]
+                    elif s not in self.given_values:
+                        leaves.add(s)
+                table[sym] = (frozenset(ancestors), frozenset(leaves))
+            self._shape_memo["node-table"] = table
+        return table
 
     def remember(self, key: Any, compute: Callable[[], Any], shape: bool = False) -> Any:
         """What does not depend on any answer, computed once for this instance: ``compute()`` the first
