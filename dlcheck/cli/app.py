@@ -81,7 +81,9 @@ class Group(TyperGroup):
             if type(exc).__name__ == "NoArgsIsHelpError":  # a bare 'dlcheck': its help, not an error
                 typer.echo(exc.format_message())
                 sys.exit(0)
-            typer.echo(f"error: {_usage_message(exc)}", err=True)
+            from dlcheck.core.visible import visible  # lazy: start-up (a usage error may quote any text)
+
+            typer.echo(f"error: {visible(_usage_message(exc))}", err=True)
             sys.exit(2)
         except typer.Abort:
             typer.echo("stopped", err=True)
@@ -190,8 +192,10 @@ def guarded(fn: Callable) -> Callable:
         except Exception as exc:  # noqa: BLE001 - never a traceback without --debug
             if _state["debug"]:
                 raise
-            typer.echo(f"error: internal error ({type(exc).__name__}: {exc}); rerun with --debug and report it",
-                       err=True)
+            from dlcheck.core.visible import visible
+
+            typer.echo(f"error: internal error ({type(exc).__name__}: {visible(str(exc))}); rerun with --debug "
+                       "and report it", err=True)
             raise typer.Exit(2) from None
     return wrapper
 
@@ -358,11 +362,12 @@ def explain(problem: str = typer.Argument(..., metavar="PROBLEM", autocompletion
                                                     "student:), when the problem varies."),
             problems: list[Path] | None = _problems_option()) -> None:
     """Show the worked solution, step by step, with the numbers substituted."""
-    from dlcheck.explain.command import explain_problem  # lazy: start-up
+    from dlcheck.core.visible import visible  # lazy: start-up
+    from dlcheck.explain.command import explain_problem
 
     _use_banks(problems)
     pid = _resolve(problem, set_name, answers)
-    typer.echo(explain_problem(pid, part, fmt.value, answers, _console(), student), nl=False)
+    typer.echo(visible(explain_problem(pid, part, fmt.value, answers, _console(), student)), nl=False)
 
 
 @command()

@@ -22,6 +22,7 @@ import typer
 from rich.console import Console
 
 from dlcheck.core.errors import DlcheckError
+from dlcheck.core.visible import visible
 from dlcheck.grade.batch import FileResult, NoFiles, expand, grade_files
 from dlcheck.grade.reveal import student_view
 from dlcheck.grade.work import check_seconds
@@ -156,7 +157,7 @@ def _tables(files: list[FileResult], options: Options, console: Console, batch: 
             continue
         print_results(f.results, console, options.view, path=f.path, student=f.student)
         if f.nothing_to_grade and not batch:
-            typer.echo(f"nothing to grade: {f.path} has no answered part that dlcheck checks "
+            typer.echo(f"nothing to grade: {visible(f.path)} has no answered part that dlcheck checks "
                        "(essays wait for a marker); answer a part and run again", err=True)
     if batch:
         from dlcheck.report.gradebook import class_table  # lazy: start-up

@@ -1,8 +1,9 @@
 """``dlcheck solve``: answer part by part, checked at once, saved at once.
 
-Each accepted answer is written to the answers file straight away, atomically (a
-temporary file, fsync, rename), through ruamel's round-trip mode so the comments and
-order already in the file survive. Running ``solve`` again resumes at the first part
+Each accepted answer is written to the answers file straight away
+(:mod:`dlcheck.spec.store`: locked, merged with what another session saved meanwhile,
+atomic), through ruamel's round-trip mode so the comments and order already in the
+file survive. Running ``solve`` again resumes at the first part
 without an answer, says which saved answers are not right, and ``--retry`` asks them
 again with the old answer ready to edit. Works in a terminal and with piped input (one
 line per answer).
@@ -17,7 +18,9 @@ not need. Without a terminal (pipes, Windows) the prompt is plain ``input()``.
 
 Ctrl-C at the prompt stops the session (exit 130); Ctrl-C while an answer is being
 checked stops the check, and the message says that answer was not saved. ``quit``,
-Ctrl-D and finishing exit 0.
+Ctrl-D and finishing exit 0 — or 1 when an answer could not be saved (a read-only file
+or folder, a full disk): each such answer is shown when it is typed, kept for the
+session (saved with the next answer that can be) and listed again at the end.
 """
 
 from __future__ import annotations
@@ -33,14 +36,13 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-from ruamel.yaml.nodes import MappingNode, ScalarNode
 
 from dlcheck.check.registry import get_instance, get_spec, kind_of, parts_of
 from dlcheck.core.errors import DlcheckError
+from dlcheck.core.safefile import SaveError
 from dlcheck.core.verdict import ProblemResult, Status, Verdict
 from dlcheck.core.visible import visible
+from dlcheck.core.yamlio import located_from_text, raw_text
 from dlcheck.explain.command import attempted_parts
 from dlcheck.explain.render import to_terminal
 from dlcheck.explain.steps import solution
@@ -138,15 +140,16 @@ class Prompter:
 
 
 def parse_mapping(text: str) -> dict[str, str] | None:
-    """``{w1: -1, W: [[1, 2], [3, 4]]}`` typed at the prompt -> field texts, or None."""
+    """``{w1: -1, W: [[1, 2], [3, 4]]}`` typed at the prompt -> field texts, or None.
+
+    Read with the answers file's own reader and limits (no anchors, aliases or tags, bounded depth)."""
     try:
-        node = YAML(typ="rt").compose(text)
-    except YAMLError:
+        data = located_from_text(text, "<typed>").data
+    except DlcheckError:
         return None
-    if not isinstance(node, MappingNode):
+    if not isinstance(data, dict):
         return None
-    return {str(k.value): v.value if isinstance(v, ScalarNode) else text[v.start_mark.index:v.end_mark.index]
-            for k, v in node.value}
+    return {k: raw_text(v) for k, v in data.items()}
 
 
 def _typed(answer: Any) -> str:
@@ -189,12 +192,12 @@ def choose_problem(store: AnswersStore, console: Console, ask: Callable[..., str
             continue
         if choice.lower() in QUIT:
             raise Quit
-        if choice.isdigit() and 1 <= int(choice) <= len(ids):
+        if choice.isdecimal() and 1 <= int(choice) <= len(ids):
             return ids[int(choice) - 1]
         try:
             return bank.resolve(choice, store.data.get("set") if store.data.get("set") in bank.set_names() else None)
         except DlcheckError as exc:
-            console.print(Text(exc.message, style="red"))
+            console.print(Text(visible(exc.message), style="red"))
 
 
 # -- a session -----------------------------------------------------------------------
@@ -221,32 +224,66 @@ def solve(problem_id: str | None, answers_path: Path, console: Console,
                 console.print()
     except (Quit, EOFError):
         console.print(Text(f"\nleaving; {_saved(saved_now, answers_path)} Run solve again to resume."))
-        return 0
+        _unsaved(store, console)
+        return 1 if store.pending else 0
     except Stopped as stop:
         console.print(Text(f"\n{stop.message}"))
+        _unsaved(store, console)
         return 130
     except KeyboardInterrupt:
         console.print(Text(f"\nstopped; {_saved(saved_now, answers_path)} Run solve again to resume."))
+        _unsaved(store, console)
         return 130
     finally:
         if prompter is not None:
             prompter.close()
-    console.print(Text(f"done; answers saved in {answers_path}"))
+    if store.pending:
+        _unsaved(store, console)
+        return 1
+    console.print(Text(f"done; answers saved in {visible(str(answers_path), newlines=False)}"))
     return 0
 
 
 def _saved(saved_now: list[str], path: Path) -> str:
     parts = list(dict.fromkeys(saved_now))
+    shown = visible(str(path), newlines=False)
     if not parts:
-        return f"nothing new was saved this time (earlier answers are in {path})."
-    return f"{len(parts)} answer{'' if len(parts) == 1 else 's'} saved to {path} this time ({', '.join(parts)})."
+        return f"nothing new was saved this time (earlier answers are in {shown})."
+    return f"{len(parts)} answer{'' if len(parts) == 1 else 's'} saved to {shown} this time ({', '.join(parts)})."
+
+
+def _unsaved(store: AnswersStore, console: Console) -> None:
+    """The answers a failed save kept in memory, printed so they are not lost with the session."""
+    if not store.pending:
+        return
+    n = len(store.pending)
+    console.print(Text(f"{n} answer{'' if n == 1 else 's'} could not be saved to "
+                       f"{visible(str(store.path), newlines=False)}; copy {'it' if n == 1 else 'them'} "
+                       "from here:", style="bold yellow"))
+    for line in store.pending_yaml().splitlines():
+        console.print(Text(f"  {visible(line, newlines=False)}"))
+
+
+def _save(store: AnswersStore, pid: str, part_id: str, answer: Any, console: Console) -> bool:
+    """Save one answer; a failure says why in one sentence and shows the answer, kept for the session."""
+    try:
+        notes = store.save(pid, part_id, answer)
+    except SaveError as exc:
+        console.print(Text.assemble(("not saved: ", "bold yellow"), visible(exc.message, newlines=False),
+                                    ". It is kept for this session and saved with the next answer that can be; "
+                                    "your answer: ", (visible(_typed(answer), newlines=False), "bold")))
+        return False
+    for note in notes:
+        console.print(Text(f"note: {visible(note, newlines=False)}", style="yellow"))
+    return True
 
 
 def run_problem(pid: str, store: AnswersStore, console: Console, ask: Callable[..., str],
                 prompter: Prompter | None, retry: bool, saved_now: list[str]) -> None:
     inst = get_instance(pid)
     show_problem(pid, console)
-    console.print(Text(f"{HELP}. Answers are saved to {store.path} as you go.", style="dim"))
+    console.print(Text(f"{HELP}. Answers are saved to {visible(str(store.path), newlines=False)} as you go.",
+                       style="dim"))
     saved = store.answers_for(pid)
     if prompter is not None:
         prompter.remember(_typed(a) for a in saved.values())
@@ -347,7 +384,7 @@ def ask_part(inst: Any, pid: str, part_id: str, store: AnswersStore, earlier: di
             answer = parse_mapping(text)
             if answer is None:
                 fields = kind.describe(part)[-1] if kind.describe(part) else ""
-                console.print(Text(f"write the weights as a mapping, e.g. {{w1: -1, w2: 1, ...}} ({fields})",
+                console.print(Text(f"write the weights as a mapping, e.g. {{w1: -1, w2: 1, ...}} ({visible(fields)})",
                                    style="magenta"))
                 continue
         try:
@@ -360,9 +397,10 @@ def ask_part(inst: Any, pid: str, part_id: str, store: AnswersStore, earlier: di
         if verdict.status is Status.INVALID:
             console.print(Text("not saved; fix it and type it again", style="dim"))
             continue
-        store.save(pid, part_id, answer)
-        saved_now.append(part_id)
+        saved = _save(store, pid, part_id, answer, console)
+        if saved:
+            saved_now.append(part_id)
         last = verdict
         if verdict.status in (Status.CORRECT, Status.CARRIED, Status.MANUAL):
             return verdict
-        console.print(Text("saved; try again, or: hint, skip, explain, quit", style="dim"))
+        console.print(Text(f"{'saved' if saved else 'kept'}; try again, or: hint, skip, explain, quit", style="dim"))

@@ -12,15 +12,15 @@ line; a file that cannot be read simply gets no quote.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 from dlcheck.core.errors import DlcheckError, ErrorList
-from dlcheck.core.visible import visible
+from dlcheck.core.visible import json_text, visible
 from dlcheck.report.layout import width_of
 
 _WORD = re.compile(r"[\w./\-]+")
+QUOTED = 100  # characters of a source line quoted under an error
 
 
 def each(exc: DlcheckError) -> list[DlcheckError]:
@@ -42,6 +42,11 @@ def snippet(path: str | None, line: int | None, column: int | None) -> list[str]
     text = source_line(path, line)
     if text is None or line is None:
         return []
+    if len(text) > QUOTED:  # a long line: the part around the place, so the caret stays on screen
+        lo = max(0, min((column or 1) - 1 - QUOTED // 2, len(text) - QUOTED))
+        cut = ("…" if lo else "") + text[lo:lo + QUOTED] + ("…" if lo + QUOTED < len(text) else "")
+        column = column - lo + (1 if lo else 0) if column is not None else None
+        text = cut
     shown = visible(text.replace("\t", " "), newlines=False)
     gutter = " " * len(str(line))
     out = [f"{gutter} |", f"{line} | {shown}"]
@@ -75,4 +80,4 @@ def error_doc(exc: DlcheckError) -> dict:
 
 def error_json(exc: DlcheckError) -> str:
     """The errors as one JSON document (:func:`error_doc`)."""
-    return json.dumps(error_doc(exc), indent=2, ensure_ascii=False)
+    return json_text(error_doc(exc))

@@ -12,11 +12,10 @@ references and hints back (:mod:`dlcheck.grade.reveal`).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from dlcheck.core.verdict import Status, Verdict
-from dlcheck.core.visible import visible
+from dlcheck.core.visible import json_text, visible
 from dlcheck.grade.batch import FileResult
 from dlcheck.grade.reveal import hints
 from dlcheck.report.errors import error_text
@@ -80,4 +79,4 @@ def results_json(files: list[FileResult], hide_all: bool = False, visibility: st
                                           "students": sorted({f.student for f in files if f.student})}}
     if seconds is not None:
         doc["execution_time"] = round(seconds, 3)
-    return json.dumps(doc, indent=2, ensure_ascii=False)
+    return json_text(doc)

@@ -4,14 +4,14 @@
 ``max_score`` counts every part; ``awaiting_marker`` is the points of answered essays a
 person still has to mark (their score is 0 until then). ``nothing_to_grade`` is true
 when no answered part is one dlcheck checks (the exit code is then 1). Several files are
-a list of such documents, one per file, in the order given.
+a list of such documents, one per file, in the order given. Student text is kept whole,
+but no character in it reaches a terminal raw (:func:`~dlcheck.core.visible.json_text`).
 """
 
 from __future__ import annotations
 
-import json
-
 from dlcheck.core.verdict import ProblemResult, Status
+from dlcheck.core.visible import json_text
 from dlcheck.grade.batch import FileResult
 from dlcheck.report.errors import error_doc
 
@@ -28,7 +28,7 @@ def results_doc(results: list[ProblemResult], path: str | None = None, student: 
 
 def results_json(results: list[ProblemResult], path: str | None = None, student: str | None = None,
                  nothing_to_grade: bool = False) -> str:
-    return json.dumps(results_doc(results, path, student, nothing_to_grade), indent=2, ensure_ascii=False)
+    return json_text(results_doc(results, path, student, nothing_to_grade))
 
 
 def files_json(files: list[FileResult]) -> str:
@@ -36,4 +36,4 @@ def files_json(files: list[FileResult]) -> str:
     document (``{"file", "error", "errors"}``)."""
     docs = [{"file": f.path, **error_doc(f.error)} if f.error is not None else
             results_doc(f.results, f.path, f.student, f.nothing_to_grade) for f in files]
-    return json.dumps(docs, indent=2, ensure_ascii=False)
+    return json_text(docs)

@@ -20,7 +20,8 @@ from typing import Any
 
 from dlcheck.core.errors import AnswerFileError, DlcheckError, raise_all
 from dlcheck.core.suggest import did_you_mean
-from dlcheck.core.yamlio import Located, raw_text, read_located
+from dlcheck.core.visible import clip
+from dlcheck.core.yamlio import Located, located_from_text, raw_text, read_located
 from dlcheck.spec import bank
 
 PartsOf = Callable[[str], Sequence[str]]
@@ -43,6 +44,8 @@ class AnswersFile:
 
 
 TOP_KEYS = ("set", "student", "answers")
+WHAT = "an answers file"
+MAX_ERRORS = 20  # a file of thousands of unknown parts: the first ones say enough
 # what people type when they have no answer: not an attempt (it does not unlock an explanation)
 NOT_AN_ATTEMPT = {"", "idk", "i don't know", "i dont know", "dont know", "don't know", "dunno", "no idea", "?",
                   "??", "???", "-", "--", "—", "...", "…", "n/a", "na", "none", "skip", "pass", "todo", "tbd", "?!"}
@@ -57,9 +60,13 @@ def is_attempt(answer: Any) -> bool:
     return " ".join(str(answer).lower().split()).strip(" .!") not in NOT_AN_ATTEMPT
 
 
-def read_answers(path: str | Path, parts_of: PartsOf) -> AnswersFile:
-    """Read and check an answers file; every unknown problem, part or key is reported, with its place."""
-    located = read_located(path, AnswerFileError)
+def read_answers(path: str | Path, parts_of: PartsOf, text: str | None = None) -> AnswersFile:
+    """Read and check an answers file (or ``text``, its content as just read); every unknown problem,
+    part or key is reported with its place (the first :data:`MAX_ERRORS` of them)."""
+    if text is None:
+        located = read_located(path, AnswerFileError, WHAT)
+    else:
+        located = located_from_text(text, str(path), AnswerFileError, WHAT)
     data = located.data
     if data is None:
         return AnswersFile(str(path), None, None, located=located)  # an empty file: nothing to grade
@@ -69,7 +76,7 @@ def read_answers(path: str | Path, parts_of: PartsOf) -> AnswersFile:
     errors: list[DlcheckError] = []
     for key in data:
         if key not in TOP_KEYS:
-            errors.append(located.error(("key", key), f"unknown key '{key}'; an answers file has set, student "
+            errors.append(located.error(("key", key), f"unknown key '{clip(key)}'; an answers file has set, student "
                                         f"and answers{did_you_mean(key, TOP_KEYS)}", AnswerFileError))
     set_name = data.get("set")
     if set_name is not None:
@@ -102,10 +109,14 @@ def read_answers(path: str | Path, parts_of: PartsOf) -> AnswersFile:
             if part_id not in known:
                 hint = did_you_mean(part_id, known) or f"; its parts are {', '.join(known)}"
                 errors.append(located.error(("key", "answers", raw_id, part_id),
-                                            f"{pid} has no part '{part_id}'{hint}", AnswerFileError))
+                                            f"{pid} has no part '{clip(part_id)}'{hint}", AnswerFileError))
                 continue
             line, col = located.where(("answers", raw_id, part_id)) or (None, None)
             result.problems[pid][part_id] = Answer(_answer_text(value), line, col)
+    if len(errors) > MAX_ERRORS:
+        more = len(errors) - MAX_ERRORS
+        errors = errors[:MAX_ERRORS] + [AnswerFileError(f"and {more} more error{'s' if more > 1 else ''} like these; "
+                                                        "fix these first", path=str(path))]
     raise_all(errors)
     return result
 

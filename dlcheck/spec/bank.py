@@ -21,6 +21,7 @@ from pathlib import Path
 
 from dlcheck.core.errors import DlcheckError
 from dlcheck.core.suggest import closest, did_you_mean
+from dlcheck.core.visible import clip
 
 CONFIG = "dlcheck.toml"
 _course: list[Path] = []
@@ -185,7 +186,7 @@ def check_set(set_name: str, root: Path | None = None) -> str:
     """``set_name`` if it is a set of the bank, else an error that names the sets."""
     sets = set_names(root)
     if set_name not in sets:
-        raise UnknownProblem(f"unknown set '{set_name}' (the sets are {', '.join(sets)})"
+        raise UnknownProblem(f"unknown set '{clip(set_name)}' (the sets are {', '.join(sets)})"
                              f"{did_you_mean(set_name, sets)}")
     return set_name
 
@@ -204,11 +205,11 @@ def resolve(ident: str, set_name: str | None = None, root: Path | None = None) -
         set_part, q = ident.split("/", 1)
         if set_part in sets:
             qs = [i.split("/", 1)[1] for i in ids if i.startswith(set_part + "/")]
-            raise UnknownProblem(f"{set_part} has no problem '{q}'; its problems are {', '.join(qs)}"
+            raise UnknownProblem(f"{set_part} has no problem '{clip(q)}'; its problems are {', '.join(qs)}"
                                  f"{did_you_mean(q, qs)}", [f"{set_part}/{x}" for x in qs])
         fixed = [f"{s}/{q}" for s in closest(set_part, sets) if f"{s}/{q}" in ids]
         hint = "; did you mean " + " or ".join(fixed) + "?" if fixed else did_you_mean(ident, ids)
-        raise UnknownProblem(f"unknown problem '{ident}' ({listing}){hint}")
+        raise UnknownProblem(f"unknown problem '{clip(ident)}' ({listing}){hint}")
     if set_name and f"{set_name}/{ident}" in ids:
         return f"{set_name}/{ident}"
     matches = [i for i in ids if i.split("/", 1)[1] == ident]
@@ -220,9 +221,9 @@ def resolve(ident: str, set_name: str | None = None, root: Path | None = None) -
     pool = [i.split("/", 1)[1] for i in ids if set_name is None or i.startswith(set_name + "/")]
     close = did_you_mean(ident, pool) or did_you_mean(ident, ids)
     if set_name:
-        raise UnknownProblem(f"{set_name} has no problem '{ident}'; its problems are {', '.join(pool)}{close}",
+        raise UnknownProblem(f"{set_name} has no problem '{clip(ident)}'; its problems are {', '.join(pool)}{close}",
                              [f"{set_name}/{x}" for x in pool])
-    raise UnknownProblem(f"unknown problem '{ident}' (problems look like {ids[0] if ids else 'set/q1'}; "
+    raise UnknownProblem(f"unknown problem '{clip(ident)}' (problems look like {ids[0] if ids else 'set/q1'}; "
                          f"{listing}){close}")
 
 

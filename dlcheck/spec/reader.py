@@ -27,7 +27,7 @@ class Spec:
 
 def read_spec(path: str | Path, problem_id: str, part_models: tuple[type[PartBase], ...]) -> Spec:
     """Validate a problem file whose parts may be any of ``part_models``."""
-    located = read_located(path, SpecError)
+    located = read_located(path, SpecError, "a problem file")
     return spec_from_data(located, problem_id, part_models)
 
 
@@ -35,6 +35,7 @@ def spec_from_data(located: Located, problem_id: str, part_models: tuple[type[Pa
     if not isinstance(located.data, dict):
         raise SpecError("a problem file must be a mapping with title, statement and parts",
                         path=located.path, line=1, column=1)
+    _no_control_characters(located)
     try:
         problem = problem_model(part_models).model_validate(located.data)
     except ValidationError as exc:
@@ -44,6 +45,30 @@ def spec_from_data(located: Located, problem_id: str, part_models: tuple[type[Pa
             loc += ("kind",)
         raise located.error(loc, _friendly(err, loc, located.data), SpecError) from None
     return Spec(problem_id, problem, located)
+
+
+def _no_control_characters(located: Located) -> None:
+    """A control character or lone surrogate written as an escape (``"\\e[2J"``) in any key or text:
+    a problem's text is shown to every student, so it is refused where it is, like a raw one."""
+    todo: list[tuple[tuple, Any]] = [((), located.data)]
+    while todo:
+        loc, value = todo.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                _check_text(located, ("key",) + loc + (key,), key)
+                todo.append((loc + (key,), item))
+        elif isinstance(value, list):
+            todo.extend((loc + (i,), item) for i, item in enumerate(value))
+        elif isinstance(value, str):
+            _check_text(located, loc, value)
+
+
+def _check_text(located: Located, loc: tuple, text: str) -> None:
+    bad = next((ch for ch in text if (ch < " " and ch not in "\n\t") or "\x7f" <= ch <= "\x9f"
+                or "\ud800" <= ch <= "\udfff" or "\u202a" <= ch <= "\u202e" or "\u2066" <= ch <= "\u2069"), None)
+    if bad is not None:
+        raise located.error(loc, f"this text holds the control character U+{ord(bad):04X} (written as an escape); "
+                                 "a problem's text is shown to students as it is, so remove it", SpecError)
 
 
 def _clean_loc(raw: tuple, data: Any) -> tuple:
