@@ -258,10 +258,9 @@ def _unsaved(store: AnswersStore, console: Console) -> None:
         return
     n = len(store.pending)
     console.print(Text(f"{n} answer{'' if n == 1 else 's'} could not be saved to "
-                       f"{visible(str(store.path), newlines=False)}; copy {'it' if n == 1 else 'them'} "
-                       "from here:", style="bold yellow"))
-    for line in store.pending_yaml().splitlines():
-        console.print(Text(f"  {visible(line, newlines=False)}"))
+                       f"{visible(str(store.path), newlines=False)}; to keep {'it' if n == 1 else 'them'}, "
+                       "copy these lines into an answers file:", style="bold yellow"))
+    console.print(Text(visible(store.pending_yaml().rstrip())))
 
 
 def _save(store: AnswersStore, pid: str, part_id: str, answer: Any, console: Console) -> bool:
@@ -269,9 +268,9 @@ def _save(store: AnswersStore, pid: str, part_id: str, answer: Any, console: Con
     try:
         notes = store.save(pid, part_id, answer)
     except SaveError as exc:
-        console.print(Text.assemble(("not saved: ", "bold yellow"), visible(exc.message, newlines=False),
-                                    ". It is kept for this session and saved with the next answer that can be; "
-                                    "your answer: ", (visible(_typed(answer), newlines=False), "bold")))
+        console.print(Text.assemble(("! ", "bold yellow"), visible(exc.message, newlines=False),
+                                    ". Your answer (", (visible(_typed(answer), newlines=False), "bold"),
+                                    ") is kept for this session and saved with the next answer that can be."))
         return False
     for note in notes:
         console.print(Text(f"note: {visible(note, newlines=False)}", style="yellow"))

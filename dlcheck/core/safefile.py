@@ -55,13 +55,22 @@ def _reason(exc: OSError, folder: Path) -> str:
     return exc.strerror or str(exc)
 
 
-def read_only(path: Path) -> bool:
-    """A file its owner has made read-only (no write bit; root included), or one we may not write."""
+def unwritable(path: Path) -> str | None:
+    """Why an existing file must not be replaced, or None: its owner made it read-only (no write bit;
+    root included), it is on a read-only file system, or we may not write it."""
     try:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
-        return False
-    return not mode & 0o222 or not os.access(path, os.W_OK)
+        return None
+    elsewhere = "save elsewhere with --answers FILE"
+    if not mode & 0o222:
+        return f"the file is read-only, so it was left as it is; make it writable (chmod u+w {path}) or {elsewhere}"
+    if os.access(path, os.W_OK):
+        return None
+    with contextlib.suppress(OSError, AttributeError):
+        if os.statvfs(path).f_flag & os.ST_RDONLY:
+            return f"the folder {path.parent} is on a read-only file system; {elsewhere}"
+    return f"you may not write to the file (permission denied), so it was left as it is; {elsewhere}"
 
 
 @contextlib.contextmanager

@@ -29,10 +29,10 @@ from dlcheck.core.safefile import (
     SaveError,
     atomic_write_text,
     locked,
-    read_only,
     remove_if_empty,
     remove_stale_temps,
     target_of,
+    unwritable,
 )
 from dlcheck.core.visible import clip
 from dlcheck.core.yamlio import raw_text, read_text
@@ -108,9 +108,9 @@ class AnswersStore:
         self.pending.pop((problem_id, part), None)
         self.pending[(problem_id, part)] = answer
         target = target_of(self.path)
-        if read_only(target):
-            raise SaveError(f"{self.path} is read-only, so it was left as it is; make it writable "
-                            f"(chmod u+w {self.path}) or save elsewhere with --answers FILE")
+        why = unwritable(target)
+        if why:
+            raise SaveError(f"could not save to {self.path}: {why}")
         existed = target.exists()
         try:
             with locked(self.path) as target:
@@ -160,12 +160,17 @@ class AnswersStore:
         answers = data["answers"]
         if answers.get(key) is None:
             answers[key] = CommentedMap()
+        self._put_value(answers[key], part, answer)
+
+    @staticmethod
+    def _put_value(parts: Any, part: str, answer: Any) -> None:
+        """An answer exactly as typed: double-quoted (every character escaped that needs it)."""
         if isinstance(answer, dict):
             value = CommentedMap((k, DoubleQuotedScalarString(v)) for k, v in answer.items())
             value.fa.set_flow_style()
         else:
             value = DoubleQuotedScalarString(answer)
-        answers[key][part] = value
+        parts[part] = value
 
     def dump(self) -> str:
         return self._dump(self.data)
@@ -176,11 +181,13 @@ class AnswersStore:
         return buf.getvalue()
 
     def pending_yaml(self) -> str:
-        """The answers not saved yet, as lines to paste into the file by hand."""
-        lines = []
+        """The answers not saved yet, as YAML to paste into an answers file by hand."""
+        data = CommentedMap()
+        data["answers"] = CommentedMap()
         for (pid, part), answer in self.pending.items():
-            lines.append(f"{pid} {part}: {_one_line(answer)}")
-        return "\n".join(lines)
+            parts = data["answers"].setdefault(pid, CommentedMap())
+            self._put_value(parts, part, answer)
+        return self._dump(data)
 
 
 def _one_line(answer: Any) -> str:
