@@ -50,7 +50,7 @@ Pos = tuple[int, int]  # 1-based line and column
 
 MAX_FILE_BYTES = 1_000_000   # an answers file is a few kB; the bank's largest problem is 7 kB
 MAX_DEPTH = 20               # answers -> problem -> part -> field -> matrix rows: 6 levels at most
-MAX_NODES = 10_000           # keys and values; a whole set's answers is about 600, a problem 500
+MAX_NODES = 5_000            # keys and values; a whole set's answers is about 600, a problem 500
 MAX_REPORTED = 10            # control characters listed before "and N more"
 
 
@@ -80,7 +80,7 @@ class Located:
 
 # -- the file ------------------------------------------------------------------------
 def _size(n: int) -> str:
-    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n:,} bytes"
+    return f"{n / 1e6:.1f} MB" if n >= 10_000_000 else f"{n:,} bytes"
 
 
 def _not_a_file(mode: int) -> str | None:
@@ -120,7 +120,7 @@ def read_text(path: str | Path, error_cls: type[DlcheckError] = DlcheckError, wh
         raise error_cls(f"this is {kind}, not a file; give {what}", path=where)
     if info.st_size > limit:
         raise error_cls(f"this file is {_size(info.st_size)}; {what} may be at most {_size(limit)} "
-                        "(is it the right file?)", path=where)
+                        f"({limit / 1e6:g} MB; is it the right file?)", path=where)
     raw = _read_regular(path, error_cls, what, limit)
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_without_bom(raw):  # NUL bytes that are text
         raise error_cls("this file is saved as UTF-16; save it as UTF-8 (in most editors: Save As, "
@@ -152,8 +152,8 @@ def _read_regular(path: Path, error_cls: type[DlcheckError], what: str, limit: i
             raise error_cls(f"this is {kind}, not a file; give {what}", path=str(path))
         raw = fh.read(limit + 1)
     if len(raw) > limit:
-        raise error_cls(f"this file is over {_size(limit)}, the most {what} may be (is it the right file?)",
-                        path=str(path))
+        raise error_cls(f"this file is over {_size(limit)} ({limit / 1e6:g} MB), the most {what} may be "
+                        "(is it the right file?)", path=str(path))
     return raw
 
 

@@ -184,8 +184,12 @@ class _Translator:
             return f" (({num})/({den})) ", pos
         if name == "sqrt":
             if pos < len(self.tokens) and self.tokens[pos] == "[":
+                if "]" not in self.tokens[pos:]:
+                    raise ParseError("\\sqrt[ is never closed; write the root's index in brackets, as in \\sqrt[3]{8}")
                 end = self.tokens.index("]", pos)
-                root = "".join(self.tokens[pos + 1:end])
+                root = "".join(self.tokens[pos + 1:end]).strip()
+                if not root.isdecimal() or not root.isascii():
+                    raise ParseError("the index of \\sqrt[n]{...} must be a whole number, as in \\sqrt[3]{8}")
                 arg, pos = self.group(end + 1)
                 return f" (({arg})^(1/({root}))) ", pos
             arg, pos = self.group(pos)
