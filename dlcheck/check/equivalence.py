@@ -146,9 +146,13 @@ def digits_needed(*exprs: Any) -> int:
         for item in items:
             if not isinstance(item, sp.Basic):
                 continue
-            for r in item.atoms(sp.Rational):
-                longest = max(longest, len(str(abs(int(r.p)))) + len(str(int(r.q))))
+            for r in item.atoms(sp.Rational):  # digits from bit lengths: str() of a huge int raises
+                longest = max(longest, _digits(abs(int(r.p))) + _digits(int(r.q)))
     return min(4000, HP_DPS + longest)
+
+
+def _digits(n: int) -> int:
+    return n.bit_length() * 30103 // 100000 + 1
 
 
 # -- evaluating the two sides at one point ----------------------------------------------------

@@ -340,4 +340,7 @@ def _plain(x: Fraction) -> str:
 def rel_error(given: Any, ref: Any) -> float:
     """|given - ref| / |ref| (the gap itself when ref is 0), computed exactly, then rounded."""
     g, r = _frac(exact(given)), _frac(exact(ref))
-    return float(abs(g - r) / abs(r)) if r else float(abs(g - r))
+    try:
+        return float(abs(g - r) / abs(r)) if r else float(abs(g - r))
+    except OverflowError:  # an exact answer past the largest double (1e400 where 0.59 is expected)
+        return math.inf

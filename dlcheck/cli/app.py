@@ -331,9 +331,9 @@ def compare(expected: str = typer.Argument(..., help="The expected expression or
                           COMPARE_SECONDS)
     _print_traces([ProblemResult("compare", "", [verdict])])
     if fmt is Format.json:
-        import json
+        from dlcheck.core.visible import json_text
 
-        typer.echo(json.dumps({"status": verdict.status.value, "message": verdict.message}))
+        typer.echo(json_text({"status": verdict.status.value, "message": verdict.message}, indent=None))
     else:
         from dlcheck.report.terminal import verdict_line
 

@@ -7,6 +7,7 @@ it lets ``grade`` exit 0), so no other module keeps its own table of statuses.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -98,6 +99,8 @@ def _plain(value: Any) -> Any:
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # JSON has no infinity: "inf" (an exact answer past the largest double)
     if isinstance(value, (float, int, str, bool)) or value is None:
         return value
     return str(value)

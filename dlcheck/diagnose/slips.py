@@ -19,7 +19,7 @@ from dlcheck.check.equivalence import equivalent, given_exact, node_resolver
 from dlcheck.check.shapes import as_grid, close
 from dlcheck.check.tolerance import GRADE_DPS, Tol, correct_figures
 from dlcheck.core.errors import Undefined, UnknownSymbol
-from dlcheck.engine.numeval import hp_value_any, numeval, to_fraction
+from dlcheck.engine.numeval import hp_value_any, numeval, to_float, to_fraction
 from dlcheck.parse.functions import sigmoid
 from dlcheck.parse.printing import fmt
 
@@ -160,8 +160,8 @@ def rounded_early(given: Any, expected: Any) -> Finding | None:
     figures = correct_figures(given, expected)
     if not 2 <= figures < 4:
         return None
-    return Finding("rounded-early", f"right to {figures} significant figures only ({fmt(float(given), 6)} vs "
-                   f"{fmt(float(expected), 6)}): keep more digits in the intermediate steps")
+    return Finding("rounded-early", f"right to {figures} significant figures only ({fmt(to_float(given), 6)} vs "
+                   f"{fmt(to_float(expected), 6)}): keep more digits in the intermediate steps")
 
 
 def _unchanged_given(inst, pid: str, given: Any, tol: Tol) -> Finding | None:
@@ -178,7 +178,7 @@ def _unchanged_given(inst, pid: str, given: Any, tol: Tol) -> Finding | None:
 
 
 def _factor(inst, given: Any, expected: Any, tol: Tol) -> Finding | None:
-    ratio = float(to_fraction(given) / to_fraction(expected))
+    ratio = to_float(to_fraction(given) / to_fraction(expected))
     candidates = [(Fraction(2), "2"), (Fraction(1, 2), "1/2")]
     for sym, value in given_exact(inst).items():
         v = to_fraction(value)

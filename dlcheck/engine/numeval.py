@@ -19,7 +19,7 @@ from dlcheck.core.errors import Undefined, UnknownSymbol
 from dlcheck.parse.functions import sigmoid
 
 __all__ = ["HP_DPS", "TooLarge", "Undefined", "UnknownSymbol", "hp_value", "hp_value_any", "numeval", "numeval_any",
-           "to_fraction", "to_mpf"]
+           "to_float", "to_fraction", "to_mpf"]
 
 
 def _sigmoid(x: float) -> float:
@@ -139,6 +139,15 @@ def to_mpf(x: Num) -> Any:
     if isinstance(x, mp.mpf):
         return x  # as computed: converting again would round it to the current precision
     return mp.mpf(x)
+
+
+def to_float(x: Num) -> float:
+    """A number as a float for showing it; beyond the largest double (exact numbers may be), +-inf."""
+    exact = to_fraction(x)
+    try:
+        return float(exact)
+    except OverflowError:
+        return math.inf if exact > 0 else -math.inf
 
 
 def to_fraction(x: Num) -> Fraction:

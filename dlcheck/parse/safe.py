@@ -3,8 +3,13 @@
 Nothing typed is ever evaluated as code. The text is rewritten to Python syntax
 (:mod:`dlcheck.parse.text`), parsed by :func:`ast.parse` into a tree, and this module
 builds sympy objects node by node, accepting only numbers, the names it was given, the
-functions it was given, arithmetic, and lists. Size limits keep hostile input cheap:
-length, number of nodes, digits in a literal, and the size of any power of numbers.
+functions it was given, arithmetic, and lists. Size limits keep hostile input cheap,
+each checked before the work it would cost: length, number of nodes, functions nested
+in functions, lists nested deeper than a matrix, digits and powers of ten in a literal,
+and — before a power is computed — the digits its exact value would need (a power of a
+product or of a matrix included, so ``(pi*10^300)^1000`` and nested matrix powers are
+refused unbuilt); after each step, a number further from 1 than 10^4000 either way
+(``exp(exp(exp(9)))``) is refused before anything is built on it.
 """
 
 from __future__ import annotations
@@ -29,8 +34,12 @@ MAX_NODES = 400
 MAX_DIGITS = 60
 MAX_EXPONENT = 10 ** 6        # a power of a formula: (x - a)^6000 is an answer
 MAX_NUMBER_EXPONENT = 10 ** 5  # a power of a number ...
-MAX_POWER_BITS = 1 << 17       # ... whose exact value may have at most this many bits (2^10000 is fine)
+MAX_POWER_BITS = 13_300       # ... whose exact value may have at most this many bits (4000 digits; 2^10000 is fine)
 MAX_LITERAL_EXPONENT = 1000    # 1e-1000 .. 1e1000
+MAX_MAGNITUDE = 4000           # no number beyond 10^4000 either way (what 4000 digits can write)
+MAX_CALL_DEPTH = 10            # functions inside functions (the bank and the sheets nest 3 at most)
+MAX_LIST_DEPTH = 2             # a matrix is a list of lists
+MAX_MATRIX_POWER_OPS = 1000    # a symbolic matrix's size times its power: M^16 of a rotation, not (M^16)^16
 
 
 @dataclass
@@ -84,6 +93,7 @@ class Parser:
         count = sum(1 for _ in ast.walk(tree))
         if count > self.max_nodes:
             raise ParseError(f"formula too large ({count} parts; the limit is {self.max_nodes})")
+        _check_nesting(tree.body)
         self._source = source
         self._partial: list[Any] = []
         value = self._node(tree.body)
@@ -97,7 +107,10 @@ class Parser:
         method = getattr(self, "_" + type(node).__name__, None)
         if method is None:
             raise ParseError(f"{_describe(node)} is not allowed in an answer")
-        return method(node)
+        value = method(node)
+        if isinstance(node, (ast.BinOp, ast.Call, ast.UnaryOp)):
+            _check_size(value)
+        return value
 
     def _Constant(self, node: ast.Constant) -> Any:
         value = node.value
@@ -179,6 +192,9 @@ class Parser:
         if not items:
             raise ParseError("empty list")
         if all(isinstance(i, sp.MatrixBase) for i in items):
+            if any(min(i.shape) > 1 for i in items):
+                raise ParseError("a list of matrices is not a matrix; write a matrix as a list of rows, "
+                                 "as in [[1, 2], [3, 4]]")
             rows = [list(i) for i in items]
             if any(len(r) != len(rows[0]) for r in rows):
                 raise ParseError("the rows of this matrix have different lengths")
@@ -255,6 +271,7 @@ def _power(base: Any, exponent: Any) -> Any:
             raise ParseError("a matrix may only be raised to a small whole power (-16 to 16)")
         if base.rows != base.cols:
             raise ParseError("only a square matrix has powers")
+        _check_power_cost(base, exponent)
         if exponent < 0:
             if base.det() == 0:
                 raise ParseError("this matrix has no inverse (its determinant is 0)")
@@ -274,7 +291,92 @@ def _power(base: Any, exponent: Any) -> Any:
                 bits = math.inf
             if bits > MAX_POWER_BITS:
                 raise ParseError("that power of numbers is too large to be an answer")
+        _check_power_cost(base, exponent)
     return base ** exponent
+
+
+# -- what a step would cost, known before it is taken ------------------------------------------
+def _check_nesting(root: ast.AST) -> None:
+    """Functions nested in functions, and lists in lists in lists, counted on the tree (no recursion)."""
+    todo: list[tuple[ast.AST, int, int]] = [(root, 0, 0)]
+    while todo:
+        node, calls, lists = todo.pop()
+        if isinstance(node, ast.Call):
+            calls += 1
+            if calls > MAX_CALL_DEPTH:
+                raise ParseError(f"functions nested more than {MAX_CALL_DEPTH} deep; an answer needs only a few "
+                                 "(write the inner values as numbers)")
+        elif isinstance(node, (ast.List, ast.Tuple)):
+            lists += 1
+            if lists > MAX_LIST_DEPTH:
+                raise ParseError("a list nested three deep is not a vector or a matrix; a matrix is a list of "
+                                 "rows, as in [[1, 2], [3, 4]]")
+        todo.extend((child, calls, lists) for child in ast.iter_child_nodes(node))
+
+
+def _bits(value: Any) -> float:
+    """The most bits a number in ``value`` (an expression or a matrix) needs, numerator or denominator."""
+    items = list(value) if isinstance(value, sp.MatrixBase) else [value]
+    best = 1.0
+    for item in items:
+        if isinstance(item, sp.Basic):
+            for r in item.atoms(sp.Rational):
+                best = max(best, _log2(abs(int(r.p))), _log2(int(r.q)))
+    return best
+
+
+def _log2(n: int) -> float:
+    return math.log2(n) if 0 < n < 1 << 1000 else float(n.bit_length())
+
+
+def _check_power_cost(base: Any, exponent: Any) -> None:
+    """Refuse a power before computing it when its exact numbers would be too long (sympy spreads a
+    power over a product: (pi*10^300)^1000 holds 10^300000) or a matrix power would swell."""
+    power = abs(float(exponent))
+    if power <= 1:
+        return
+    growth = math.log2(base.rows) if isinstance(base, sp.MatrixBase) else 0.0  # sums of products in M^k
+    digits = power * (_bits(base) + growth)
+    if digits > MAX_POWER_BITS:
+        raise ParseError(f"that power would need about {int(digits * 0.30103):,} digits to write exactly, too "
+                         "many to check; write its value with fewer digits")
+    if isinstance(base, sp.MatrixBase) and base.free_symbols:
+        size = sum(sp.count_ops(e) + 1 for e in base) * power
+        if size > MAX_MATRIX_POWER_OPS:
+            raise ParseError("that power of a matrix of formulas is too large to work out; use a smaller "
+                             "power or multiply out a step")
+
+
+def _check_size(value: Any) -> None:
+    """After a step: no exact number longer than a power may make, no number beyond 10^1000."""
+    if _bits(value) > MAX_POWER_BITS:
+        raise ParseError(f"a number in the answer would need about {int(_bits(value) * 0.30103):,} digits, too "
+                         "many to check; write its value with fewer digits")
+    for item in (list(value) if isinstance(value, sp.MatrixBase) else [value]):
+        if isinstance(item, sp.Expr) and not item.free_symbols:
+            exponent = _decimal_exponent(item)
+            if exponent is not None and abs(exponent) > MAX_MAGNITUDE:
+                size = f"about 10^{exponent}" if abs(exponent) < 10 ** 6 else \
+                    f"far {'beyond' if exponent > 0 else 'below'} 10^{'-' if exponent < 0 else ''}{MAX_MAGNITUDE}"
+                raise ParseError(f"a number in the answer is {size}, too {'large' if exponent > 0 else 'small'} to "
+                                 f"be an answer (the range is 10^-{MAX_MAGNITUDE} to 10^{MAX_MAGNITUDE})")
+
+
+def _decimal_exponent(item: Any) -> int | None:
+    """log10 of a constant's size, from a quick 15-digit evaluation (None: no real value, or zero)."""
+    if item.is_Rational:
+        return None if item == 0 else math.floor(math.log10(abs(int(item.p))) - math.log10(int(item.q)))
+    try:
+        value = item.evalf(15)
+    except (ValueError, TypeError, OverflowError, ArithmeticError, RecursionError):
+        return None
+    if not isinstance(value, sp.Float) or value == 0 or not value.is_finite:
+        return None
+    mantissa, exponent = int(value._mpf_[1]), int(value._mpf_[2])  # value = mantissa * 2^exponent
+    if not mantissa:
+        return None
+    return math.floor(math.log10(mantissa) + exponent * math.log10(2)) if abs(exponent) < 1 << 60 else \
+        exponent * 30103 // 100000  # an exponent too long for a float: whole-number arithmetic
 
 
 def _has_infinity(value: Any) -> bool:

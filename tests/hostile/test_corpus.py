@@ -45,24 +45,7 @@ from tests.hostile.inproc import (
 
 HERE = Path(__file__).resolve().parent
 CORPUS = H.load_corpus(HERE)
-VERDICTS = "waits for branch 'verdicts' (issue 8), which is rewriting the parser and checkers: "
-PENDING: dict[str, str] = {
-    "hn-011": VERDICTS + "1e-9999999 refused by its exponent before evaluation (parse/safe.py)",
-    "hn-021": VERDICTS + "compare of a 59000-digit rational ends in ValueError (int digits limit)",
-    "hn-041": VERDICTS + "nested matrix powers refused before evaluation, not after 5 s (parse/safe.py)",
-    "hn-042": VERDICTS + "nested matrix powers refused before evaluation (parse/safe.py)",
-    "hn-044": VERDICTS + "exp(exp(exp(10))) in a construction field refused cheaply (check/kinds/construction.py)",
-    "hn-045": VERDICTS + "1e-9999999 in a construction field refused cheaply (check/kinds/construction.py)",
-    "mb-013": VERDICTS + "a symbolic matrix power tower refused before evaluation (parse/safe.py)",
-    "mb-022": VERDICTS + "a list nested three levels is not a matrix (parse/safe.py _List)",
-    "mb-023": VERDICTS + "a list nested three levels is not a matrix (parse/safe.py _List)",
-    "mb-033": VERDICTS + "a construction field nested three levels is not a matrix (check/kinds/construction.py)",
-    "ni-043": VERDICTS + "sqrt(-1) in a construction field is invalid, not a TypeError (check/kinds/construction.py)",
-    "ut-029": VERDICTS + "circled digits in a choice are invalid, not a ValueError (check/kinds/choice.py)",
-    "ut-030": VERDICTS + "superscript digits in a choice are invalid, not a ValueError (check/kinds/choice.py)",
-    "ut-031": VERDICTS + "subscript digits in a choice are invalid, not a ValueError (check/kinds/choice.py)",
-    "ls-013": VERDICTS + "an over-long choice is refused before it is stripped (check/kinds/choice.py)",
-}
+PENDING: dict[str, str] = {}  # entry id -> the item and branch it waits for (none today)
 
 
 @dataclass
@@ -212,7 +195,7 @@ def solve_problems(hostile: Hostile, entry: dict) -> list[str]:
     return problems
 
 
-UNSTEADY = {"hn-041"}  # ends just under or just over its 5 s bound today: not strict until it is refused cheaply
+UNSTEADY: set[str] = set()  # a pending entry that ends just under or over its bound: not strict
 
 
 def mark(entry: dict) -> Any:

@@ -34,18 +34,22 @@ class Prepared:
     mistakes: list[frozenset[int]] = field(default_factory=list)
 
 
+MAX_CHOICE = 200
+
+
 def parse_choice(text: str, n_options: int) -> frozenset[int]:
     """``2``, ``[2, 3]``, ``2 and 3``, ``{2,3}``, ``b`` -> a set of option numbers."""
-    cleaned = str(text).translate(DIGITS).strip().strip("[]{}() ").lower()
+    text = str(text)
+    if len(text) > MAX_CHOICE:  # before any other work, stripping included
+        raise ParseError(f"too long for a choice ({len(text)} characters; at most {MAX_CHOICE})")
+    cleaned = text.translate(DIGITS).strip().strip("[]{}() ").lower()
     if not cleaned:
         raise ParseError("no option chosen")
-    if len(cleaned) > 200:
-        raise ParseError("too long for a choice")
     picks = set()
     for item in re.split(r"\s*(?:,|;|\band\b|\s)\s*", cleaned):
         if not item:
             continue
-        if item.isdigit():
+        if item.isascii() and item.isdigit():  # not ², ① or ₃: str.isdigit is true for them, int() fails
             k = int(item)
         elif len(item) == 1 and item in _LETTERS:
             k = _LETTERS.index(item) + 1

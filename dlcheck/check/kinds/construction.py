@@ -63,7 +63,11 @@ def parse_fields(arch, fields: dict[str, str]) -> dict[str, Any]:
 def _to_fractions(name: str, value: Any, shape: tuple) -> Any:
     def frac(x):
         if not x.is_Rational:
-            x = sp.Rational(sp.Float(x.evalf(30), 30))
+            value = x.evalf(30)
+            if not value.is_real or not value.is_finite:  # sqrt(-1), log(-1), (-1)^0.5: no real weight
+                raise ParseError(f"{name} has no real value (a square root or log of a negative number?); "
+                                 "a weight is a real number")
+            x = sp.Rational(sp.Float(value, 30))
         return Fraction(int(x.p), int(x.q))
 
     is_matrix = isinstance(value, sp.MatrixBase)

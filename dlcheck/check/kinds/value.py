@@ -10,6 +10,7 @@ size, differing entries, a point where formulas differ); naming the mistake is
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Literal
@@ -24,7 +25,7 @@ from dlcheck.core.errors import ParseError, Undefined, UnknownName
 from dlcheck.core.verdict import Status, Verdict
 from dlcheck.core.yamlio import raw_text
 from dlcheck.engine.instance import Instance
-from dlcheck.engine.numeval import TooLarge, hp_value_any, to_fraction
+from dlcheck.engine.numeval import TooLarge, hp_value_any, to_float, to_fraction
 from dlcheck.engine.steps import Step, formula_step, value_text
 from dlcheck.parse.printing import fmt, plain
 from dlcheck.spec.model import Mistake, PartBase, Tolerance
@@ -203,6 +204,12 @@ def _check_numeric(inst: Instance, part: ValuePart, student: Any, ref: Any, verd
     return verdict
 
 
+def _power_of_ten(x: Fraction) -> str:
+    """``10^400`` for a number about that size (from bit lengths: no float holds it)."""
+    value = abs(x)  # math.log10 takes ints of any size
+    return f"10^{round(math.log10(value.numerator) - math.log10(value.denominator))}"
+
+
 def _entry_name(i: int, j: int, expected: Any) -> str:
     return f"({i + 1},{j + 1})" if len(as_grid(expected)[0]) > 1 else f"{i + 1}"
 
@@ -244,15 +251,17 @@ def _sigfig_entries(text: str, given: Any, expected: Any, sigfigs: tuple[int, in
 
 def _numeric_detail(given: Any, expected: Any, bad: list, tol: Tol) -> dict:
     if not isinstance(expected, list):
-        gap = abs(float(to_fraction(given) - to_fraction(expected)))
+        gap = abs(to_float(to_fraction(given) - to_fraction(expected)))
         err = rel_error(given, expected)
         figures = correct_figures(given, expected)
         agree = f"; right to {figures} significant figure{'s' if figures != 1 else ''}" if 0 < figures < 15 else ""
+        off = f"{fmt(gap, 3)} ({fmt(err * 100, 3)}%)" if math.isfinite(err) else \
+            f"about {_power_of_ten(to_fraction(given) - to_fraction(expected))}"  # past the largest double
         return {"rel_error": err, "abs_error": gap, "tolerance": tol.describe(), "correct_figures": figures,
-                "summary": f"off by {fmt(gap, 3)} ({fmt(err * 100, 3)}%){agree}; tolerance {tol.describe()}"}
+                "summary": f"off by {off}{agree}; tolerance {tol.describe()}"}
     g, e = as_grid(given), as_grid(expected)
-    entries = [{"row": i + 1, "col": j + 1, "given": float(to_fraction(g[i][j])),
-                "expected": float(to_fraction(e[i][j]))} for i, j in bad]
+    entries = [{"row": i + 1, "col": j + 1, "given": to_float(g[i][j]),
+                "expected": to_float(e[i][j])} for i, j in bad]
     total = sum(len(r) for r in e)
     return {"entries": entries, "tolerance": tol.describe(),
             "summary": f"{len(bad)} of {total} entries differ: " + ", ".join(
