@@ -134,7 +134,8 @@ def test_one_broken_file_is_a_row_and_the_others_are_graded(tmp_path):
     results = grade_files([Source(str(p), str(p)) for p in (bad, good, binary)], jobs=2)
     assert results[0].error is not None and results[0].error.line == 4
     assert results[1].error is None and _verdicts(results[1])["out_h2"].status == "correct"
-    assert results[2].error is not None and "not a text file" in str(results[2].error)
+    assert results[2].error is not None and "NUL (U+0000)" in str(results[2].error)  # binary: its first byte
+    assert results[2].error.errors[0].line == 1 and results[2].error.errors[0].column == 1
 
 
 KILLED = textwrap.dedent("""

@@ -133,7 +133,8 @@ def _main(debug: bool = typer.Option(False, "--debug", help="Show tracebacks on 
                                        help="Show the version and exit.")) -> None:
     from dlcheck.core import debug as debugging  # lazy: start-up
 
-    _state["debug"] = debug or debugging.enabled()
+    debugging.set_flag(debug)  # the grading workers (forked) see it too
+    _state["debug"] = debugging.enabled()
 
 
 def _console():

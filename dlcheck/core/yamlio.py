@@ -243,7 +243,7 @@ def located_from_text(text: str, path: str, error_cls: type[DlcheckError] = Dlch
     check_characters(text, path, error_cls, what)
     builder = _Builder(text, path, error_cls, what)
     try:
-        for event in YAML(typ="rt").parse(text):
+        for event in YAML(typ="safe", pure=True).parse(text):
             builder.feed(event)
     except MarkedYAMLError as exc:
         message, mark = _yaml_problem(exc)

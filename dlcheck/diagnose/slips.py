@@ -15,11 +15,11 @@ from typing import Any
 
 import sympy as sp
 
-from dlcheck.check.equivalence import equivalent, given_exact, node_resolver
+from dlcheck.check.equivalence import equivalent, given_exact
 from dlcheck.check.shapes import as_grid, close
-from dlcheck.check.tolerance import GRADE_DPS, Tol, correct_figures
+from dlcheck.check.tolerance import Tol, correct_figures
 from dlcheck.core.errors import Undefined, UnknownSymbol
-from dlcheck.engine.numeval import hp_value_any, numeval, to_float, to_fraction
+from dlcheck.engine.numeval import numeval, numeval_any, to_float, to_fraction
 from dlcheck.parse.functions import sigmoid
 from dlcheck.parse.printing import fmt
 
@@ -84,7 +84,9 @@ def degrees_for_radians(expr: Any) -> Any:
 
 def _rewritten_value(inst, ref: Any, slip: tuple, rewrite: Callable[[Any], Any]) -> Any:
     """The reference's value with every formula of the graph rewritten (a slip made everywhere), or None
-    when the rewrite changes nothing or leaves no real value. Exact, like grading.
+    when the rewrite changes nothing or leaves no real value. In floats: a slip is matched to 3
+    significant figures at most (``DIAGNOSIS_RTOL``), a double's error is 10^-13 of that, and the
+    value only names a mistake -- it never decides a grade.
 
     Neither depends on an answer: the rewritten graph is kept per slip (``slip`` names it: the kind and
     the site) and the value per slip and reference, for the instance's life."""
@@ -106,11 +108,25 @@ def _slipped(inst, ref: Any, slip: tuple, rewrite: Callable[[Any], Any]) -> Any:
     changed = inst.remember(("slip-graph", slip), lambda: _rewritten_graph(inst, rewrite), shape=True)
     if not changed:
         return None
-    resolve, env = node_resolver(inst, GRADE_DPS, {}, changed, key=("slip", slip))
+    env = inst.remember(("slip-env", slip), lambda: _slipped_env(inst, changed))
     try:
-        return hp_value_any(ref, env, resolve, GRADE_DPS)
+        return numeval_any(ref, env)
     except (Undefined, UnknownSymbol):
         return None
+
+
+def _slipped_env(inst, changed: dict) -> dict:
+    """Every node's float value with the ``changed`` formulas in place (only the nodes they reach are
+    evaluated again; one with no real value is NaN)."""
+    touched = set(changed)
+    env = dict(inst.env())
+    for sym, expr in inst.node_expr.items():
+        if inst.ancestors(sym) & touched:
+            try:
+                env[sym] = numeval(changed.get(sym, expr), env)
+            except (Undefined, UnknownSymbol):
+                env[sym] = float("nan")
+    return env
 
 
 def _neg(value: Any) -> Any:

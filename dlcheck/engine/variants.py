@@ -37,7 +37,8 @@ def options(entry: Any) -> list[str]:
 
 
 def _index(problem_id: str, name: str, student: str, count: int) -> int:
-    digest = hashlib.sha256(f"dlcheck-vary\0{problem_id}\0{name}\0{student}".encode()).digest()
+    # surrogatepass: an id YAML decoded from an escape such as "\ud800" still has bytes, the same everywhere
+    digest = hashlib.sha256(f"dlcheck-vary\0{problem_id}\0{name}\0{student}".encode("utf-8", "surrogatepass")).digest()
     return int.from_bytes(digest[:8], "big") % count
 
 

@@ -44,6 +44,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from dlcheck.check.registry import instance_for, read_answers_file
+from dlcheck.core import debug
 from dlcheck.core.errors import DlcheckError
 from dlcheck.core.verdict import ProblemResult, Verdict
 from dlcheck.engine.bounded import die_with_parent, limit_memory
@@ -207,8 +208,9 @@ class Pool:
                 _serve(Connection(theirs.detach()))
             except BaseException:  # noqa: BLE001 - a worker's own failure ends it; the parent sees how
                 code = 70
-                with contextlib.suppress(BaseException):
-                    traceback.print_exc()
+                if debug.enabled():  # the parent's row says what happened; the traceback is for --debug
+                    with contextlib.suppress(BaseException):
+                        traceback.print_exc()
             finally:
                 os._exit(code)
         theirs.close()

@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from dlcheck.core.safefile import SaveError, atomic_write_text
 from dlcheck.core.verdict import ProblemResult, Verdict
 from dlcheck.core.visible import visible
-from dlcheck.core.yamlio import atomic_write_text
 from dlcheck.grade.batch import FileResult
 from dlcheck.grade.reveal import hints
 from dlcheck.report.errors import error_text
@@ -92,7 +92,11 @@ def file_name(f: FileResult, taken: set[str]) -> str:
 
 def write_feedback(files: list[FileResult], folder: Path, hide_all: bool = False) -> list[Path]:
     """One report per file in ``folder`` (created if needed); the paths written."""
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SaveError(f"cannot create the feedback folder ({exc.strerror or exc}); choose another "
+                        "--feedback-dir", path=str(folder)) from None
     taken: set[str] = set()
     written = []
     for f in files:

@@ -30,8 +30,6 @@ from tests.hostile.test_corpus import CORPUS, PENDING
 ROOT = Path(__file__).resolve().parents[2]
 DLCHECK = [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(ROOT)!r}); from dlcheck.cli import main; main()"]
 SCREEN = ("terminal-escapes", "unicode-tricks")
-SCALE = ("waits for branch 'scale' (issue 12's execution items): children die with their parent "
-         "(PR_SET_PDEATHSIG / a process group) in dlcheck/engine/bounded.py and the worker pool")
 
 
 @pytest.fixture(scope="module")
@@ -209,7 +207,6 @@ HANG = ("import sys, time, dataclasses; sys.path.insert(0, {root!r})\n"
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="finds the children through /proc")
-@pytest.mark.xfail(strict=True, reason=SCALE)
 def test_sigkill_of_grade_leaves_no_check_running(tmp_path):
     """A check stuck (a sympy call in C, say): ``dlcheck grade`` is SIGKILLed, as ``timeout -s KILL`` or a
     CI runner would; no check may outlive it."""
