@@ -191,3 +191,36 @@ def test_an_unknown_function_in_a_bank_part_is_unreadable_with_a_suggestion():
     # a known symbol before a bracket is still a product
     v = grade_answers("seq-models/q2", {"yhat": "w(u3 + w(u2 + w(u1 + h0)))"})["yhat"]
     assert v.status == "correct"
+
+
+def test_a_tolerance_decided_in_floats_agrees_with_exact_arithmetic():
+    """``Tol.accepts`` settles clear cases with floats; every case it settles must be the exact answer,
+    the boundary itself included (values on it, a hair inside, a hair outside, mpf references)."""
+    import random
+
+    import mpmath
+
+    from dlcheck.check.tolerance import NOISE, Tol
+    from dlcheck.engine.numeval import to_fraction
+
+    rng = random.Random(12)
+    settled = 0
+    with mpmath.workdps(50):
+        for _ in range(20000):
+            tol = Tol(rtol=Fraction(rng.choice([0, 1, 5]), rng.choice([1000, 10 ** 5])),
+                      atol=Fraction(rng.choice([0, 5]), 10 ** 5))
+            ref = Fraction(rng.randint(-10 ** 6, 10 ** 6), 10 ** rng.randint(0, 8))
+            bound = max(tol.atol, tol.rtol * abs(ref))
+            given = rng.choice([ref + bound, ref - bound, ref + bound * Fraction(1 + 10 ** -15),
+                                ref + bound * Fraction(rng.randint(-1100, 1100), 1000),
+                                Fraction(rng.randint(-10 ** 6, 10 ** 6), 10 ** rng.randint(0, 8))])
+            reference = mpmath.mpf(ref.numerator) / ref.denominator if rng.random() < 0.3 else ref
+            fast = tol._clear_case(given, reference, NOISE)
+            if fast is None:
+                continue
+            settled += 1
+            exact_ref = ref if isinstance(reference, Fraction) else to_fraction(reference)
+            slack = 0 if isinstance(reference, Fraction) else NOISE * max(abs(given), abs(exact_ref))
+            assert fast == (abs(given - exact_ref) <= max(tol.atol, tol.rtol * abs(exact_ref)) + slack), \
+                (given, reference, tol)
+    assert settled > 5000  # the cases away from the bound never need the Fractions

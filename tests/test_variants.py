@@ -139,3 +139,20 @@ def test_a_variant_keeps_nothing_the_base_cached_about_its_numbers():
     own = given_exact(twin)
     x1 = base.leaves["x1"]
     assert float(own[x1]) == float(variant_of("backprop/q1", "7")["x1"]) != float(sheet[x1])
+
+
+def test_any_student_id_draws_a_variant(runner, tmp_path):
+    """An id YAML decodes to a lone surrogate (``"\\ud800"``) still draws, the same every time, and the
+    file is graded (no worker stopped, no traceback)."""
+    drawn = draw("backprop/q1", _vary("backprop/q1"), "\ud800")
+    assert drawn and drawn == draw("backprop/q1", _vary("backprop/q1"), "\ud800")
+    path = tmp_path / "a.yaml"
+    path.write_text('student: "\\ud800"\nanswers:\n  backprop/q1:\n    out_h1: 0.5\n', encoding="utf-8")
+    result = runner.invoke(app, ["grade", str(path), "--format", "json"])
+    assert "Traceback" not in result.output
+    doc = json.loads(result.stdout)
+    assert doc["problems"][0]["parts"][0]["status"] in ("correct", "incorrect")
+
+
+def _vary(pid: str):
+    return get_instance(pid).spec.problem.vary
