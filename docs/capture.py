@@ -31,6 +31,7 @@ SCREENS = [
     ("solve", "dlcheck solve rnn/q1",
      [("", "a> "), ("[1, 2]", "try again"), ("Up Home Right Delete 3 Enter", "b> "), ("1", "try again"),
       ("quit", "resume")], "resume"),
+    ("class", "dlcheck grade examples/ --only-wrong", [], "6 files"),
     ("errors", "dlcheck grade mistyped.yaml", [], "fix them and run again"),
     ("yaml-error", "dlcheck grade unclosed.yaml", [], "^"),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -187,3 +188,26 @@ def test_progress_bar_only_on_a_terminal(tmp_path, klass):
                            capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert "grading" not in piped.stderr and "━" not in piped.stderr
     assert len(_rows(piped.stdout)) == 1 + 12
+
+
+def test_the_class_table_keeps_each_file_name_and_score_on_one_line(runner, tmp_path, monkeypatch):
+    """At 80 columns the parts column wraps, never a file name or a score; no student column when no
+    file has an id."""
+    subs = tmp_path / "class-of-2026"
+    subs.mkdir()
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        (subs / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+
+    def table() -> list[str]:
+        out = runner.invoke(app, ["grade", subs.name], env={"COLUMNS": "80"}).output.splitlines()
+        return out[max(k for k, line in enumerate(out) if line.startswith("6 files")):]
+
+    lines = table()
+    assert "student" not in lines[2] and all(len(line) <= 80 for line in lines)
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        row = next(line for line in lines if f"{subs.name}/{path.name}" in line)
+        assert re.search(r"\d+ / \d+ │ +\d+% │", row), row
+    with_id = subs / "answers.yaml"
+    with_id.write_text('student: "7"\n' + with_id.read_text(encoding="utf-8"), encoding="utf-8")
+    assert "student" in table()[2]

@@ -94,19 +94,23 @@ def to_csv(files: list[FileResult]) -> str:
 def class_table(files: list[FileResult]) -> Table:
     """One line per file after the reports of ``grade`` over several files."""
     table = Table(title=f"{len(files)} files", title_justify="left")
-    table.add_column("file", overflow="fold")
-    table.add_column("student")
-    table.add_column("score", justify="right")
-    table.add_column("%", justify="right")
+    names = [visible(f.path, newlines=False) for f in files]
+    # a file name stays on one line while it fits in 40 columns (the parts column wraps instead)
+    table.add_column("file", overflow="fold", min_width=min(40, max(len(n) for n in names)))
+    with_ids = any(f.student for f in files)
+    if with_ids:
+        table.add_column("student", overflow="fold")
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("%", justify="right", no_wrap=True)
     table.add_column("parts")
-    for f in files:
-        name, student = Text(visible(f.path, newlines=False)), Text(visible(f.student or "", newlines=False))
+    for f, shown in zip(files, names):
+        first = [Text(shown)] + ([Text(visible(f.student or "", newlines=False))] if with_ids else [])
         if f.error is not None:
-            table.add_row(name, student, "", "", Text(f"could not be read: {_first_line(f.error)}", style="magenta"))
+            table.add_row(*first, "", "", Text(f"could not be read: {_first_line(f.error)}", style="magenta"))
             continue
         verdicts = [v for r in f.results for v in r.verdicts]
         checked = sum(v.max_score for v in verdicts if v.status is not Status.MANUAL)
         score = sum(v.score for v in verdicts)
-        table.add_row(name, student, f"{number(score)} / {number(checked)}",
+        table.add_row(*first, f"{number(score)} / {number(checked)}",
                       f"{score / checked:.0%}" if checked else "", counts(f.results) or "nothing answered")
     return table
