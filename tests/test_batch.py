@@ -156,6 +156,21 @@ def test_hide_expected_keeps_references_from_students_but_not_from_the_gradebook
     assert "0.323394" in instructor
 
 
+def test_hidden_references_still_name_mistakes_of_method_and_carried_parts(runner):
+    """A sign error, the update not applied and a carried part keep their sentences; a transpose (which
+    turns the answer into the reference) and every "off by" do not."""
+    hidden = runner.invoke(app, ["grade", str(EXAMPLES / "answers.yaml"), "--hide-expected"],
+                           env={"COLUMNS": "200"}).output
+    row = {line.split("│")[1].strip(): line for line in hidden.splitlines() if line.count("│") > 4}
+    assert "Sign error" in row["dE_dw5"] and "before the update" in row["w1_new"]
+    assert "carried" in row["w5_new"] and "right on your value" in row["w5_new"]
+    assert "not within the tolerance" in row["loss"] and "off by" not in hidden
+    rnn = runner.invoke(app, ["grade", str(EXAMPLES / "rnn.yaml"), "--hide-expected"], env={"COLUMNS": "200"}).output
+    assert "transpose" not in rnn
+    shown = runner.invoke(app, ["grade", str(EXAMPLES / "rnn.yaml")], env={"COLUMNS": "200"}).output
+    assert "transpose" in shown
+
+
 def test_reveal_after_attempt_waits_for_a_real_attempt(runner, tmp_path, monkeypatch):
     bank = tmp_path / "bank" / "course"
     bank.mkdir(parents=True)

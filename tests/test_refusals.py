@@ -126,6 +126,16 @@ def test_numbers_past_the_largest_double_are_read_exactly_and_wrong(answer, word
     assert verdict.status == "incorrect" and words in verdict.message, verdict.message
 
 
+@pytest.mark.parametrize("expected, answer, words", [
+    ("1e-999", "0", "off by about 10^-999 (100%)"), ("10^1001", "1", "off by about 10^1001 (100%)"),
+    ("0", "1e-999", "off by about 10^-999;"), ("0", "0.2", "off by 0.2;"),
+])
+def test_a_gap_no_double_holds_is_shown_by_its_size(runner, expected, answer, words):
+    """Never "off by 0" or "off by inf", and no percentage of 0."""
+    result = runner.invoke(app, ["compare", expected, answer])
+    assert result.exit_code == 1 and words in result.output, result.output
+
+
 def test_choices_read_ascii_and_persian_digits_only():
     assert parse_choice("[1, 3]", 3) == {1, 3}
     assert parse_choice("۲", 3) == {2}

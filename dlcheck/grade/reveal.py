@@ -10,8 +10,11 @@ the grade table, the feedback files, Gradescope's results, JUnit:
 
 Hidden means: no expected value, no number that gives it away (an "off by 0.0251" next
 to the answer is the reference; a formula's value at the sample point too), no hints.
-What the student did wrong is still said (a sign error is named). The gradebook
-formats (CSV, JSON) are the instructor's and keep everything.
+A mistake of method is still named -- a sign error, sigmoid where its derivative belongs,
+the update not applied, degrees for radians, an author's named mistake -- and a carried
+part still says it earned its points on the student's own values; a relation that turns
+the answer into the reference (a factor, a transpose, swapped rows, digits lost to
+rounding) is not. The gradebook formats (CSV, JSON) are the instructor's and keep everything.
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ from dlcheck.core.verdict import ProblemResult, Verdict
 from dlcheck.spec.answers import is_attempt
 
 _REVEALING = ("abs_error", "rel_error", "values")
+# diagnoses that name a mistake of method without handing over the value
+_METHOD = frozenset({"negated", "unchanged", "sigmoid-for-derivative", "derivative-dropped", "degrees", "identity",
+                     "zero"})
 _YOURS_EXPECTED = re.compile(r"(yours is [^,;]+), expected [^;]+")
 
 
@@ -47,10 +53,14 @@ def hidden(verdict: Verdict) -> Verdict:
     if isinstance(detail.get("entries"), list):
         detail["entries"] = [{k: v for k, v in e.items() if k != "expected"} for e in detail["entries"]]
     message = verdict.message
-    if "abs_error" in verdict.detail:  # "off by 0.0251 (7.76%)" next to the answer is the reference
+    named = "carried_from" in verdict.detail or "mistake" in verdict.detail or \
+        verdict.detail.get("diagnosis") in _METHOD
+    if not named and ("abs_error" in verdict.detail or "diagnosis" in verdict.detail):
+        # "off by 0.0251 (7.76%)" next to the answer is the reference; so is "the transpose of the expected one"
         tolerance = verdict.detail.get("tolerance")
         message = f"not within the tolerance{f' ({tolerance})' if tolerance else ''}"
         detail.pop("summary", None)
+        detail.pop("diagnosis", None)
     message = _YOURS_EXPECTED.sub(r"\1", message)
     return replace(verdict, expected="", message=message, detail=detail, reference=None)
 

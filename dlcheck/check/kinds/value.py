@@ -251,13 +251,20 @@ def _sigfig_entries(text: str, given: Any, expected: Any, sigfigs: tuple[int, in
 
 def _numeric_detail(given: Any, expected: Any, bad: list, tol: Tol) -> dict:
     if not isinstance(expected, list):
-        gap = abs(to_float(to_fraction(given) - to_fraction(expected)))
+        exact_gap = abs(to_fraction(given) - to_fraction(expected))
+        gap = to_float(exact_gap)
         err = rel_error(given, expected)
         figures = correct_figures(given, expected)
         agree = f"; right to {figures} significant figure{'s' if figures != 1 else ''}" if 0 < figures < 15 else ""
-        off = f"{fmt(gap, 3)} ({fmt(err * 100, 3)}%)" if math.isfinite(err) else \
-            f"about {_power_of_ten(to_fraction(given) - to_fraction(expected))}"  # past the largest double
-        return {"rel_error": err, "abs_error": gap, "tolerance": tol.describe(), "correct_figures": figures,
+        # a gap no double holds (1e-999 against 0, 10^1001 against 1) is shown by its size, never as 0 or inf
+        shown = fmt(gap, 3) if exact_gap == 0 or (gap != 0 and math.isfinite(gap)) else \
+            f"about {_power_of_ten(exact_gap)}"
+        if not math.isfinite(err):  # past the largest double
+            off = f"about {_power_of_ten(exact_gap)}"
+        else:  # no percentage of 0
+            off = shown if to_fraction(expected) == 0 else f"{shown} ({fmt(err * 100, 3)}%)"
+        return {"rel_error": err if math.isfinite(err) else None, "abs_error": gap if math.isfinite(gap) else None,
+                "tolerance": tol.describe(), "correct_figures": figures,
                 "summary": f"off by {off}{agree}; tolerance {tol.describe()}"}
     g, e = as_grid(given), as_grid(expected)
     entries = [{"row": i + 1, "col": j + 1, "given": to_float(g[i][j]),
