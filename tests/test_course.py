@@ -81,6 +81,16 @@ def test_new_writes_a_spec_that_validates_and_never_overwrites(runner, tmp_path,
     assert bad.exit_code == 2 and "SET/qN" in bad.output
 
 
+def test_new_does_not_take_a_built_in_id_unless_asked(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(bank, "_course", [])
+    refused = runner.invoke(app, ["new", "backprop/q1"])
+    assert refused.exit_code == 2 and "built-in problem" in refused.output and "--replace" in refused.output
+    assert not (tmp_path / "problems" / "backprop" / "q1.yaml").exists()
+    made = runner.invoke(app, ["new", "backprop/q1", "--replace"])
+    assert made.exit_code == 0 and (tmp_path / "problems" / "backprop" / "q1.yaml").is_file()
+
+
 def test_a_second_run_loads_what_the_first_derived(tmp_path, monkeypatch):
     from dlcheck.check import registry
 

@@ -110,7 +110,9 @@ def test_the_built_autograder_grades_a_fake_submission(runner, tmp_path):
         assert "problems/week1/q1.yaml" in names and "dlcheck/_problems/backprop/q1.yaml" in names
         archive.extractall(root / "source")
         mode = archive.getinfo("run_autograder").external_attr >> 16
+        listed = archive.getinfo("requirements.txt")
     assert mode & 0o111
+    assert listed.external_attr >> 16 == 0o100644 and listed.date_time == (1980, 1, 1, 0, 0, 0)  # a plain file
     assert subprocess.run(["bash", "-n", str(root / "source" / "setup.sh")]).returncode == 0
     assert "sympy" in (root / "source" / "requirements.txt").read_text()
     (root / "submission").mkdir()

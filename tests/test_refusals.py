@@ -144,6 +144,12 @@ def test_choices_read_ascii_and_persian_digits_only():
             parse_choice(text, 3)
 
 
+def test_a_choice_error_quotes_the_text_as_typed():
+    with pytest.raises(ParseError, match="'Two' is not an option number"):
+        parse_choice("Two", 3)
+    assert parse_choice("B AND c", 3) == {2, 3}
+
+
 def test_compare_on_nested_latex_braces_is_invalid(runner):
     for answer in ("$" + "{" * 998 + "1" + "}" * 998 + "$", "${{{{" * 300 + "x" + "}}}}" * 300 + "$"):
         result = runner.invoke(app, ["compare", "x", answer])

@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pytest
 
-from dlcheck.check.registry import get_instance, instance_for, variant_of
+from dlcheck.check.registry import get_instance, get_spec, instance_for, variant_of
 from dlcheck.cli.app import app
 from dlcheck.engine.variants import corner_draws, draw, options
 from tests.test_bank_references import NUMERIC, TOLERANCE, givens_of
@@ -126,7 +126,12 @@ def test_a_spec_whose_statement_does_not_show_a_varied_given_is_refused(runner, 
 
 def test_validate_checks_the_variants(runner):
     out = runner.invoke(app, ["validate"]).output
-    assert "ok  backprop/q1  (25 parts, " in out and " variants)" in out
+    line = next(line for line in out.splitlines() if line.startswith("ok  backprop/q1"))
+    possible = 1
+    for entry in get_spec("backprop/q1").problem.vary.values():
+        possible *= len(options(entry))  # every value a given may take, multiplied out
+    assert f"(25 parts; {possible} variants, " in line and " of them checked)" in line
+    assert "ok  seq-models/q3  (1 part)\n" in out  # one part, not "1 parts"
 
 
 def test_a_variant_keeps_nothing_the_base_cached_about_its_numbers():

@@ -396,14 +396,16 @@ def validate(paths: list[Path] | None = typer.Argument(None, help="Problem files
              problems: list[Path] | None = _problems_option()) -> None:
     """Load every problem, derive every reference, check known solutions and every variant."""
     from dlcheck.check.registry import build_instance, check_variants, get_spec, read_spec_file  # lazy: start-up
+    from dlcheck.engine.variants import possible_variants
     from dlcheck.spec import bank
 
     _use_banks(problems)
     specs = [read_spec_file(p, _problem_id(p)) for p in paths] if paths else [get_spec(i) for i in bank.all_ids()]
     for spec in specs:
-        variants = check_variants(build_instance(spec))
-        note = f", {variants} variants" if variants else ""
-        typer.echo(f"ok  {spec.id}  ({len(spec.problem.parts)} parts{note})")
+        checked = check_variants(build_instance(spec))
+        note = f"; {possible_variants(spec.problem.vary)} variants, {checked} of them checked" if checked else ""
+        parts = len(spec.problem.parts)
+        typer.echo(f"ok  {spec.id}  ({parts} part{'s' if parts != 1 else ''}{note})")
 
 
 def _problem_id(path: Path) -> str:
@@ -416,11 +418,13 @@ def _problem_id(path: Path) -> str:
 def new(problem: str = typer.Argument(..., metavar="SET/qN", help="The id of the new problem, e.g. week3/q1."),
         problems: Path | None = typer.Option(None, "--problems", metavar="DIR",
                                              help="The course bank to write into (default: the first course "
-                                                  "bank configured, else ./problems).")) -> None:
+                                                  "bank configured, else ./problems)."),
+        replace: bool = typer.Option(False, "--replace", help="Allow the id of a built-in problem (the course's "
+                                                              "spec then replaces it).")) -> None:
     """Write a new problem spec to start from: every field, with comments saying what it does."""
     from dlcheck.cli.course import new_problem  # lazy: start-up
 
-    path = new_problem(problem, problems)
+    path = new_problem(problem, problems, replace)
     typer.echo(f"wrote {path}; edit it, then check it with: dlcheck validate {path}")
 
 

@@ -116,11 +116,17 @@ def _add_tree(archive: zipfile.ZipFile, folder: Path, prefix: str, suffixes: tup
             archive.write(path, f"{prefix}/{rel.as_posix()}")
 
 
-def _executable(archive: zipfile.ZipFile, name: str, text: str) -> None:
+def _text(archive: zipfile.ZipFile, name: str, text: str, mode: int = 0o644) -> None:
+    """A generated file: a regular file with ``mode``, dated 1980-01-01 like ZipInfo's default (the zip
+    of the same course is the same bytes)."""
     info = zipfile.ZipInfo(name)
-    info.external_attr = (0o100755 << 16)
+    info.external_attr = (0o100000 | mode) << 16
     info.compress_type = zipfile.ZIP_DEFLATED
     archive.writestr(info, text)
+
+
+def _executable(archive: zipfile.ZipFile, name: str, text: str) -> None:
+    _text(archive, name, text, 0o755)
 
 
 def build(output: Path, course: list[Path], seconds: float, hide_expected: bool) -> str:
@@ -138,7 +144,7 @@ def build(output: Path, course: list[Path], seconds: float, hide_expected: bool)
                                                           run_problems=' --problems "$source/problems"'
                                                           if course else "",
                                                           hide=" --hide-expected" if hide_expected else ""))
-        archive.writestr("requirements.txt", requirements())
+        _text(archive, "requirements.txt", requirements())
         _add_tree(archive, package, "dlcheck", (".py",))
         _add_tree(archive, bank.builtin_root(), "dlcheck/_problems", (".yaml",))
         if len(course) > 1:

@@ -64,9 +64,9 @@ parts:
 '''
 
 
-def new_problem(ident: str, folder: Path | None = None) -> Path:
+def new_problem(ident: str, folder: Path | None = None, replace: bool = False) -> Path:
     """Write a commented spec for ``SET/qN`` into ``folder`` (else the first course bank, else
-    ./problems); never over an existing file."""
+    ./problems); never over an existing file, and over a built-in problem's id only with ``replace``."""
     ident = ident.strip().strip("/")
     if not _ID.match(ident):
         raise DlcheckError(f"'{ident}' is not a problem id; write SET/qN with lower-case letters, digits, - "
@@ -75,6 +75,9 @@ def new_problem(ident: str, folder: Path | None = None) -> Path:
     path = root / f"{ident}.yaml"
     if path.exists():
         raise DlcheckError(f"{path} exists already; choose another id or edit that file")
+    if not replace and (bank.builtin_root() / f"{ident}.yaml").exists():
+        raise DlcheckError(f"{ident} is a built-in problem; a course problem with that id would replace it for "
+                           "everyone using this bank. Choose another id, or pass --replace to replace it on purpose")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(TEMPLATE.format(pid=ident, path=path, root=root), encoding="utf-8")
     return path

@@ -36,6 +36,14 @@ def options(entry: Any) -> list[str]:
     return [format(d, "f") for d in range_values(entry)]
 
 
+def possible_variants(vary: dict[str, Any]) -> int:
+    """How many different sets of givens the draw can give (the product of each given's choices)."""
+    count = 1
+    for entry in vary.values():
+        count *= len(options(entry))
+    return count
+
+
 def _index(problem_id: str, name: str, student: str, count: int) -> int:
     # surrogatepass: an id YAML decoded from an escape such as "\ud800" still has bytes, the same everywhere
     digest = hashlib.sha256(f"dlcheck-vary\0{problem_id}\0{name}\0{student}".encode("utf-8", "surrogatepass")).digest()

@@ -42,17 +42,17 @@ def parse_choice(text: str, n_options: int) -> frozenset[int]:
     text = str(text)
     if len(text) > MAX_CHOICE:  # before any other work, stripping included
         raise ParseError(f"too long for a choice ({len(text)} characters; at most {MAX_CHOICE})")
-    cleaned = text.translate(DIGITS).strip().strip("[]{}() ").lower()
+    cleaned = text.translate(DIGITS).strip().strip("[]{}() ")
     if not cleaned:
         raise ParseError("no option chosen")
     picks = set()
-    for item in re.split(r"\s*(?:,|;|\band\b|\s)\s*", cleaned):
+    for item in re.split(r"\s*(?:,|;|\band\b|\s)\s*", cleaned, flags=re.IGNORECASE):
         if not item:
             continue
         if item.isascii() and item.isdigit():  # not ², ① or ₃: str.isdigit is true for them, int() fails
             k = int(item)
-        elif len(item) == 1 and item in _LETTERS:
-            k = _LETTERS.index(item) + 1
+        elif len(item) == 1 and item.lower() in _LETTERS:  # the typed text is quoted as typed, below
+            k = _LETTERS.index(item.lower()) + 1
         else:
             raise ParseError(f"'{item}' is not an option number; write e.g. 2 or [2, 3]")
         if not 1 <= k <= n_options:
