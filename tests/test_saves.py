@@ -64,6 +64,28 @@ def test_another_sessions_answers_survive_a_save(answers):
     assert mine.answers_for("backprop/q1")["out_h2"] == "0.5963"  # and this session now knows it
 
 
+def test_a_pending_student_id_is_written_with_the_first_answer_after_set(answers):
+    store = AnswersStore(answers, parts_of)
+    store.pending_student = "7"
+    notes = store.save("backprop/q1", "out_h2", "0.5963")
+    assert any('student: "7" written to' in n for n in notes)
+    text = answers.read_text()
+    assert text.startswith("# my homework, keep this comment\nset: backprop\nstudent: \"7\"\nanswers:")
+    assert "# from class" in text and store.student == "7" and store.pending_student is None
+    assert store.save("backprop/q1", "out_y1", "0.7918") == []  # written once
+
+
+def test_a_student_id_another_session_wrote_meanwhile_is_not_overwritten(answers):
+    mine, theirs = AnswersStore(answers, parts_of), AnswersStore(answers, parts_of)
+    mine.pending_student = "7"
+    theirs.pending_student = "8"
+    theirs.save("backprop/q1", "out_h2", "0.5963")
+    with pytest.raises(SaveError, match="another session wrote student: 8"):
+        mine.save("backprop/q1", "out_y1", "0.7918")  # checked on student 7's numbers: not under 8
+    assert load(answers)["student"] == "8" and "out_y1" not in saved(answers)
+    assert mine.pending == {("backprop/q1", "out_y1"): "0.7918"}  # kept for the session, not lost
+
+
 def test_a_conflict_on_the_same_part_keeps_the_newer_and_says_so(answers):
     mine, theirs = AnswersStore(answers, parts_of), AnswersStore(answers, parts_of)
     theirs.save("backprop/q1", "loss", "0.2983")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
+from typer.testing import CliRunner
 
 from dlcheck.cli import app
 from tests.pty_session import Session
@@ -255,3 +257,139 @@ def test_parse_mapping_keeps_typed_text(text):
     parsed = parse_mapping(text)
     assert parsed is not None and all(isinstance(v, str) for v in parsed.values())
     assert parse_mapping("w1 = -1") is None
+
+
+# -- a student's own numbers (issue 11's variants; review-11-12 findings 1, 12, 14) -----------
+def _forward(student: str | None) -> tuple[float, float, float, float]:
+    """backprop/q1's out_h1, out_y1, out_y2 and out_h2 computed here from the givens the student draws (the sheet's
+    weights w1..w8 = 0.15 ... 0.55 do not vary)."""
+    import math
+
+    from dlcheck.check.registry import variant_of
+
+    g = {"x1": "0.05", "x2": "0.10", "b1": "0.35", "b2": "0.80", **(variant_of("backprop/q1", student) if student
+                                                                    else {})}
+    x1, x2, b1, b2 = (float(g[k]) for k in ("x1", "x2", "b1", "b2"))
+    sig = lambda z: 1 / (1 + math.exp(-z))  # noqa: E731
+    h1, h2 = sig(0.15 * x1 + 0.25 * x2 + b1), sig(0.20 * x1 + 0.30 * x2 + b1)
+    return h1, sig(0.40 * h1 + 0.50 * h2 + b2), sig(0.45 * h1 + 0.55 * h2 + b2), h2
+
+
+def _out_h1(student: str | None) -> float:
+    return _forward(student)[0]
+
+
+def test_pty_solve_poses_and_checks_the_files_students_numbers(terminal, tmp_path):
+    from dlcheck.check.registry import variant_of
+
+    values = variant_of("backprop/q1", "7")
+    h1, y1, y2, h2 = _forward("7")
+    sheet_y1, sheet_y2 = _forward(None)[1:3]
+    assert abs(y1 - sheet_y1) / y1 > 0.005 and abs(y2 - sheet_y2) / y2 > 0.005  # apart at the parts' tolerance
+    path = tmp_path / "answers.yaml"  # saved on student 7's numbers, as grade checks them
+    path.write_text(f'set: backprop\nstudent: "7"\nanswers:\n  q1:\n    out_h1: {h1:.6f}\n'
+                    f'    out_h2: {h2:.6f}\n    out_y1: {y1:.6f}\n')
+    s = terminal("solve", "backprop/q1", "--answers", str(path))
+    out = s.wait_for("out_y2> ")
+    assert f"x1 = {values['x1']}, x2 = {values['x2']}" in out and "x1 = 0.05" not in out
+    assert "numbers for student 7" in out
+    assert "resuming: 3 part(s) already answered" in out and "not right" not in out  # the resume verdicts too
+    s.line(f"{sheet_y2:.4f}")              # the sheet's value: not this student's
+    out = s.wait_for("out_y2> ")
+    assert "incorrect" in out and "✓ correct" not in out
+    s.line("explain")                      # worked with the student's numbers
+    out = s.wait_for("out_y2> ")
+    assert f"{y2:.6f}" in out and f"{sheet_y2:.6f}" not in out
+    s.line(f"{y2:.4f}")                    # the student's own value: right
+    out = s.wait_for("loss> ")
+    assert "✓ correct" in out
+    s.line("quit")
+    s.wait_for("Run solve again to resume")
+    assert s.finish() == 0
+    doc = json.loads(CliRunner().invoke(app, ["grade", str(path), "--format", "json"]).stdout)
+    status = {p["id"]: p["status"] for p in doc["problems"][0]["parts"]}
+    assert [status[p] for p in ("out_h1", "out_h2", "out_y1", "out_y2")] == ["correct"] * 4  # grade agrees
+
+
+def test_solve_student_option_writes_the_id_into_a_file_without_one(runner, tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("# week 3\nset: backprop\nanswers: {}\n")
+    result = runner.invoke(app, ["solve", "backprop/q1", "--answers", str(path), "--student", "7"],
+                           input=f"{_out_h1('7'):.4f}\nquit\n")
+    assert result.exit_code == 0, result.output
+    assert "✓ correct" in result.output and 'student: "7" written to' in result.output
+    text = path.read_text()
+    assert text.startswith("# week 3\nset: backprop\nstudent: \"7\"\n")
+    graded = json.loads(runner.invoke(app, ["grade", str(path), "--format", "json"]).stdout)
+    assert graded["problems"][0]["parts"][0]["status"] == "correct"
+    # the same id again (spaces aside) is no conflict; another id is refused, the file untouched
+    assert runner.invoke(app, ["solve", "backprop/q1", "--answers", str(path), "--student", " 7 "],
+                         input="quit\n").exit_code == 0
+    before = path.read_text()
+    refused = runner.invoke(app, ["solve", "backprop/q1", "--answers", str(path), "--student", "8"], input="quit\n")
+    assert refused.exit_code == 2
+    assert f"{path}:3:10: this file is student 7's" in refused.stderr and "--answers FILE" in refused.stderr
+    assert "Traceback" not in refused.output and path.read_text() == before
+
+
+def test_solve_student_option_alone_writes_nothing(runner, tmp_path):
+    path = tmp_path / "s.yaml"
+    result = runner.invoke(app, ["solve", "backprop/q1", "--answers", str(path), "--student", "7"], input="quit\n")
+    assert result.exit_code == 0 and not path.exists()
+    assert "numbers for student 7" in result.output
+
+
+def test_show_without_student_uses_the_answers_file_like_explain(runner, tmp_path, monkeypatch):
+    from dlcheck.check.registry import variant_of
+
+    monkeypatch.chdir(tmp_path)
+    values = variant_of("backprop/q1", "7")
+    wide = {"COLUMNS": "120"}
+    sheet = runner.invoke(app, ["show", "q1", "--set", "backprop"], env=wide).output  # no answers.yaml yet
+    assert "x1 = 0.05" in sheet and "numbers for student" not in sheet
+    (tmp_path / "answers.yaml").write_text('set: backprop\nstudent: "7"\nanswers: {}\n')
+    shown = runner.invoke(app, ["show", "q1"], env=wide).output
+    given = runner.invoke(app, ["show", "q1", "--student", "7"], env=wide).output
+    panel = shown[:shown.index("╯") + 1]
+    assert panel == given[:given.index("╯") + 1]               # the very statement of --student 7
+    assert f"x1 = {values['x1']}, x2 = {values['x2']}" in panel and "numbers for student 7" in panel
+    assert "student 7 is the student: in answers.yaml" in shown
+    explained = runner.invoke(app, ["explain", "q1", "--part", "out_h1"], env=wide).output
+    assert f"{_out_h1('7'):.6f}" in explained and f"{_out_h1(None):.6f}" not in explained
+    # --answers FILE from another folder is read the same way
+    monkeypatch.chdir(ROOT)
+    other = runner.invoke(app, ["show", "q1", "--answers", str(tmp_path / "answers.yaml")], env=wide).output
+    assert other[:other.index("╯") + 1] == panel
+    missing = runner.invoke(app, ["show", "backprop/q1", "--answers", str(tmp_path / "none.yaml")])
+    assert missing.exit_code == 2 and "none.yaml: no such file" in missing.stderr
+
+
+def test_nothing_saved_says_what_is_true(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "s.yaml"
+
+    def session() -> str:
+        out = runner.invoke(app, ["solve", "backprop/q1", "--answers", "s.yaml"], input="quit\n").output
+        return " ".join(out.split())  # the message wraps at the terminal's width
+
+    out = session()
+    assert "nothing was saved (s.yaml was not created)" in out and "earlier answers are in" not in out
+    assert not path.exists()
+    path.write_text("# nothing yet\nanswers: {}\n")
+    out = session()
+    assert "nothing was saved (s.yaml holds no answers yet)" in out and "earlier answers are in" not in out
+    path.write_text("set: backprop\nanswers:\n  q3:\n    more_expressive: 2\n")
+    assert "nothing new was saved this time (earlier answers are in s.yaml)" in session()
+
+
+def test_idk_at_the_prompt_says_what_explain_will_do(runner, tmp_path):
+    """explain follows the spec's explain: policy; the hint after an idk says the same."""
+    path = tmp_path / "a.yaml"
+    out = runner.invoke(app, ["solve", "backprop/q1", "--answers", str(path)],  # explain: always
+                        input="idk\nexplain\nquit\n").output
+    assert "or explain for the worked solution" in out and "once you have" not in out
+    assert f"{_out_h1(None):.6f}" in out and "attempt this part first" not in out
+    out = runner.invoke(app, ["solve", "rnn-gradients/q5", "--answers", str(path)],  # explain: after_attempt
+                        input="idk\nexplain\nquit\n").output
+    assert "or explain once you have really tried this part" in out and "for the worked solution" not in out
+    assert "attempt this part first" in out

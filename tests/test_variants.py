@@ -94,7 +94,8 @@ def test_grading_uses_the_students_draw(runner, write):
     assert next(p for p in overridden["problems"][0]["parts"] if p["id"] == "loss")["status"] == "correct"
 
 
-def test_show_prints_the_students_statement(runner):
+def test_show_prints_the_students_statement(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no ./answers.yaml: its student: would be shown
     values = variant_of("backprop/q1", "7")
     shown = runner.invoke(app, ["show", "backprop/q1", "--student", "7"], env={"COLUMNS": "120"}).output
     assert f"x1 = {values['x1']}" in shown and f"t2 = {values['t2']}" in shown

@@ -239,20 +239,28 @@ def show(problem: str = typer.Argument(..., metavar="PROBLEM", autocompletion=_c
                                        help="A problem id: set/qN, or qN (in --set or answers.yaml's set)."),
          set_name: str | None = typer.Option(None, "--set", help="The set to look qN up in."),
          student: str | None = typer.Option(None, "--student", metavar="ID",
-                                            help="That student's numbers, when the problem varies per student."),
+                                            help="That student's numbers, when the problem varies per student "
+                                                 "(default: the answers file's student:)."),
+         answers: Path | None = typer.Option(None, "--answers", metavar="FILE",
+                                             help="Your answers file: its student: and set: (default: "
+                                                  "./answers.yaml when there is one)."),
          problems: list[Path] | None = _problems_option()) -> None:
     """Show a problem's statement and the ids of its parts."""
-    from dlcheck.report.catalog import problem_listing, show_problem  # lazy: start-up
+    from dlcheck.explain.command import student_of  # lazy: start-up
+    from dlcheck.report.catalog import problem_listing, show_problem
     from dlcheck.spec.bank import UnknownProblem
 
     _use_banks(problems)
     try:
-        pid = _resolve(problem, set_name)
+        pid = _resolve(problem, set_name, answers)
     except UnknownProblem as exc:
         if not exc.choices:
             raise
         raise UnknownProblem(f"{exc.message}\n{problem_listing(exc.choices)}") from None
-    show_problem(pid, _console(), student)
+    source = None
+    if student is None:
+        student, source = student_of(answers)
+    show_problem(pid, _console(), student, source if student is not None else None)
 
 
 class GradeFormat(str, Enum):
@@ -381,13 +389,17 @@ def solve(problem: str | None = typer.Argument(None, metavar="[PROBLEM]", autoco
                                        help="Where answers are saved."),
           retry: bool = typer.Option(False, "--retry",
                                      help="Ask again the parts whose saved answer is wrong."),
+          student: str | None = typer.Option(None, "--student", metavar="ID",
+                                             help="Your student id, whose numbers a varied problem uses "
+                                                  "(default: the answers file's student:); written into a "
+                                                  "file that has none, refused when it names another."),
           problems: list[Path] | None = _problems_option()) -> None:
     """Answer interactively: each part is checked at once and saved as you go."""
     from dlcheck.cli.solve import solve as run  # lazy: start-up
 
     _use_banks(problems)
     pid = _resolve(problem, set_name, answers) if problem else None
-    raise typer.Exit(run(pid, answers, _console(), retry=retry))
+    raise typer.Exit(run(pid, answers, _console(), retry=retry, student=student))
 
 
 @command()

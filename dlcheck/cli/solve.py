@@ -16,6 +16,12 @@ path; prompt_toolkit would add a dependency and a full-screen renderer that figh
 rich's output for the terminal, for features (menus, multi-line) a one-line answer does
 not need. Without a terminal (pipes, Windows) the prompt is plain ``input()``.
 
+A problem that varies per student is posed, checked and explained with the numbers of
+the answers file's ``student:`` (or of ``--student``), the very ones ``grade`` uses; an
+id given with ``--student`` is written into a file that names no student yet, with the
+first answer saved, and one that names another student is refused (its answers were
+worked on that student's numbers).
+
 Ctrl-C at the prompt stops the session (exit 130); Ctrl-C while an answer is being
 checked stops the check, and the message says that answer was not saved. ``quit``,
 Ctrl-D and finishing exit 0 — or 1 when an answer could not be saved (a read-only file
@@ -37,13 +43,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from dlcheck.check.registry import get_instance, get_spec, kind_of, parts_of
-from dlcheck.core.errors import DlcheckError
+from dlcheck.check.registry import get_spec, instance_for, kind_of, parts_of
+from dlcheck.core.errors import AnswerFileError, DlcheckError
 from dlcheck.core.safefile import SaveError
 from dlcheck.core.verdict import ProblemResult, Status, Verdict
-from dlcheck.core.visible import visible
+from dlcheck.core.visible import clip, visible
 from dlcheck.core.yamlio import located_from_text, raw_text
-from dlcheck.explain.command import attempted_parts
 from dlcheck.explain.render import to_terminal
 from dlcheck.explain.steps import solution
 from dlcheck.grade.run import grade_part
@@ -52,7 +57,7 @@ from dlcheck.report.catalog import show_problem
 from dlcheck.report.layout import hanging_lines
 from dlcheck.report.terminal import TO_FIX, problem_view, verdict_line
 from dlcheck.spec import bank
-from dlcheck.spec.answers import is_attempt
+from dlcheck.spec.answers import is_attempt, student_key
 from dlcheck.spec.store import AnswersStore
 
 COMMANDS = ("hint", "skip", "explain", "quit")
@@ -202,9 +207,10 @@ def choose_problem(store: AnswersStore, console: Console, ask: Callable[..., str
 
 # -- a session -----------------------------------------------------------------------
 def solve(problem_id: str | None, answers_path: Path, console: Console,
-          ask: Callable[..., str] | None = None, retry: bool = False) -> int:
+          ask: Callable[..., str] | None = None, retry: bool = False, student: str | None = None) -> int:
     """Run the interactive loop; returns the exit code."""
     store = AnswersStore(answers_path, parts_of)
+    claim_student(store, student)
     prompter = Prompter() if ask is None else None
     if prompter is not None:
         reader: Callable[..., str] = prompter.ask
@@ -223,7 +229,7 @@ def solve(problem_id: str | None, answers_path: Path, console: Console,
                 run_problem(pid, store, console, reader, prompter, retry, saved_now)
                 console.print()
     except (Quit, EOFError):
-        console.print(Text(f"\nleaving; {_saved(saved_now, answers_path)} Run solve again to resume."))
+        console.print(Text(f"\nleaving; {_saved(saved_now, store)} Run solve again to resume."))
         _unsaved(store, console)
         return 1 if store.pending else 0
     except Stopped as stop:
@@ -231,7 +237,7 @@ def solve(problem_id: str | None, answers_path: Path, console: Console,
         _unsaved(store, console)
         return 130
     except KeyboardInterrupt:
-        console.print(Text(f"\nstopped; {_saved(saved_now, answers_path)} Run solve again to resume."))
+        console.print(Text(f"\nstopped; {_saved(saved_now, store)} Run solve again to resume."))
         _unsaved(store, console)
         return 130
     finally:
@@ -244,10 +250,36 @@ def solve(problem_id: str | None, answers_path: Path, console: Console,
     return 0
 
 
-def _saved(saved_now: list[str], path: Path) -> str:
+def claim_student(store: AnswersStore, student: str | None) -> None:
+    """``--student ID``: the file's own id must agree; a file without one gets it with the first answer
+    saved (so ``grade`` later checks the answers on the numbers they were worked with)."""
+    wanted = student_key(student)
+    if wanted is None:
+        return
+    present = store.student
+    if present is None:
+        store.pending_student = wanted
+        return
+    if present != wanted:
+        located = located_from_text(store.text, str(store.path), AnswerFileError)
+        raise located.error(("student",), f"this file is student {clip(present)}'s, and its answers are checked on "
+                            f"their numbers; to solve as student {clip(wanted)}, leave out --student or save to "
+                            "another file (--answers FILE)", AnswerFileError)
+
+
+def session_student(store: AnswersStore) -> str | None:
+    """Whose numbers this session poses and checks: the id about to be written, else the file's."""
+    return store.pending_student or store.student
+
+
+def _saved(saved_now: list[str], store: AnswersStore) -> str:
     parts = list(dict.fromkeys(saved_now))
-    shown = visible(str(path), newlines=False)
+    shown = visible(str(store.path), newlines=False)
     if not parts:
+        if not store.path.exists():
+            return f"nothing was saved ({shown} was not created)."
+        if not store.data["answers"]:
+            return f"nothing was saved ({shown} holds no answers yet)."
         return f"nothing new was saved this time (earlier answers are in {shown})."
     return f"{len(parts)} answer{'' if len(parts) == 1 else 's'} saved to {shown} this time ({', '.join(parts)})."
 
@@ -279,8 +311,9 @@ def _save(store: AnswersStore, pid: str, part_id: str, answer: Any, console: Con
 
 def run_problem(pid: str, store: AnswersStore, console: Console, ask: Callable[..., str],
                 prompter: Prompter | None, retry: bool, saved_now: list[str]) -> None:
-    inst = get_instance(pid)
-    show_problem(pid, console)
+    student = session_student(store)
+    inst = instance_for(pid, student)
+    show_problem(pid, console, student)
     console.print(Text(f"{HELP}. Answers are saved to {visible(str(store.path), newlines=False)} as you go.",
                        style="dim"))
     saved = store.answers_for(pid)
@@ -308,6 +341,19 @@ def run_problem(pid: str, store: AnswersStore, console: Console, ask: Callable[.
     verdicts = [earlier[p] for p in inst.spec.problem.parts if p in earlier]
     if verdicts:
         console.print(problem_view(ProblemResult(pid, inst.spec.problem.title, verdicts), console.width))
+
+
+def attempted(store: AnswersStore, pid: str) -> set[str]:
+    """The parts of ``pid`` with a real attempt in the file, or typed this session and not saved yet."""
+    answers = store.answers_for(pid)
+    answers.update({part: a for (problem, part), a in store.pending.items() if problem == pid})
+    return {part for part, a in answers.items() if is_attempt(a)}
+
+
+def withheld_until_tried(inst: Any, part_id: str) -> bool:
+    """The spec's ``explain: after_attempt`` (the part's own, else the problem's): no solution before a try."""
+    problem = inst.spec.problem
+    return (problem.parts[part_id].explain or problem.explain) == "after_attempt"
 
 
 def previous_line(v: Verdict) -> Text:
@@ -371,12 +417,13 @@ def ask_part(inst: Any, pid: str, part_id: str, store: AnswersStore, earlier: di
                 console.print("no more hints for this part" if shown else "this part has no hints")
             continue
         if command == "explain":
-            done = attempted_parts(store.path, pid) if store.path.exists() else set()
-            to_terminal(f"{pid} part {part_id}", solution(inst, [part_id], done), console)
+            to_terminal(f"{pid} part {part_id}", solution(inst, [part_id], attempted(store, pid)), console)
             continue
         if not is_attempt(text):
+            later = withheld_until_tried(inst, part_id) and part_id not in attempted(store, pid)
             console.print(Text("nothing saved: that is not an answer yet. Type hint for a hint, skip to move on, "
-                               "or explain once you have tried it", style="dim"))
+                               + ("or explain once you have really tried this part" if later else
+                                  "or explain for the worked solution"), style="dim"))
             continue
         answer: Any = text
         if kind.takes_mapping:
@@ -390,7 +437,7 @@ def ask_part(inst: Any, pid: str, part_id: str, store: AnswersStore, earlier: di
             verdict = _check(inst, part_id, answer, earlier)
         except KeyboardInterrupt:
             raise Stopped(f"stopped while checking your answer to {part_id}; that answer was not saved "
-                          f"(you typed: {visible(text, newlines=False)}). {_saved(saved_now, store.path)} "
+                          f"(you typed: {visible(text, newlines=False)}). {_saved(saved_now, store)} "
                           "Run solve again to resume.") from None
         console.print(verdict_line(verdict))
         if verdict.status is Status.INVALID:

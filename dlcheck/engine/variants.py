@@ -26,6 +26,7 @@ from typing import Any
 
 from dlcheck.core.errors import Undefined, UnknownSymbol
 from dlcheck.core.yamlio import raw_text
+from dlcheck.spec.answers import student_key
 from dlcheck.spec.model import OneOf, range_values
 
 
@@ -48,12 +49,6 @@ def _index(problem_id: str, name: str, student: str, count: int) -> int:
     # surrogatepass: an id YAML decoded from an escape such as "\ud800" still has bytes, the same everywhere
     digest = hashlib.sha256(f"dlcheck-vary\0{problem_id}\0{name}\0{student}".encode("utf-8", "surrogatepass")).digest()
     return int.from_bytes(digest[:8], "big") % count
-
-
-def student_key(student: Any) -> str | None:
-    """The id a draw is made from (surrounding spaces ignored), or None for no id."""
-    text = "" if student is None else str(student).strip()
-    return text or None
 
 
 def draw(problem_id: str, vary: dict[str, Any], student: Any) -> dict[str, str]:

@@ -46,6 +46,17 @@ def file_student(answers: Path | None) -> str | None:
     return None if student is None else str(student)
 
 
+def student_of(answers: Path | None) -> tuple[str | None, Path | None]:
+    """The ``student:`` meant when none is given, and the file it is from: ``--answers FILE``'s (which
+    must be readable), else ./answers.yaml's when there is a readable one (as ``explain`` and ``solve``
+    use it, so ``show`` in the same folder poses the same numbers)."""
+    if answers is None:
+        source = _implicit_answers()
+        return file_student(source), source
+    found = read_answers_file(answers).student
+    return (None if found is None else str(found)), answers
+
+
 def explain_problem(pid: str, parts: list[str] | None, fmt: str, answers: Path | None, console: Console,
                     student: str | None = None) -> str:
     """Render the worked solution of ``pid``; the terminal form is printed and '' returned.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
@@ -36,8 +38,9 @@ def problem_listing(ids: list[str]) -> str:
     return "\n".join(f"  {pid.ljust(width)}  {visible(get_spec(pid).problem.title, newlines=False)}" for pid in ids)
 
 
-def show_problem(pid: str, console: Console, student: str | None = None) -> None:
-    """The statement (a student's own numbers with ``student``, when the problem varies) and its parts."""
+def show_problem(pid: str, console: Console, student: str | None = None, source: Path | None = None) -> None:
+    """The statement (a student's own numbers with ``student``, when the problem varies) and its parts;
+    ``source`` is the answers file ``student`` was read from, said with it."""
     inst = instance_for(pid, student)
     problem = inst.spec.problem
     inner = console.width - 4
@@ -50,6 +53,10 @@ def show_problem(pid: str, console: Console, student: str | None = None) -> None
     console.print(Panel(Text("\n").join(Text(line) for line in statement),
                         title=Text(f"{pid} — {visible(problem.title, newlines=False)}"), title_align="left",
                         subtitle=subtitle, subtitle_align="right"))
+    if numbers and source is not None:  # an id the user did not type: say where it is from
+        console.print(Text(f"student {visible(str(student), newlines=False)} is the student: in "
+                           f"{visible(str(source), newlines=False)}; --student ID shows another student's numbers",
+                           style="dim"))
     common = _common_names(inst)
     any_names = False
     rows = []

@@ -51,6 +51,12 @@ NOT_AN_ATTEMPT = {"", "idk", "i don't know", "i dont know", "dont know", "don't 
                   "??", "???", "-", "--", "—", "...", "…", "n/a", "na", "none", "skip", "pass", "todo", "tbd", "?!"}
 
 
+def student_key(student: Any) -> str | None:
+    """The id a draw is made from (surrounding spaces ignored), or None for no id."""
+    text = "" if student is None else str(student).strip()
+    return text or None
+
+
 def is_attempt(answer: Any) -> bool:
     """Did the student really try (not blank, not ``idk``)? A mapping is an attempt if any field is."""
     if isinstance(answer, dict):

@@ -37,7 +37,7 @@ from dlcheck.core.safefile import (
 from dlcheck.core.visible import clip
 from dlcheck.core.yamlio import raw_text, read_text
 from dlcheck.spec import bank
-from dlcheck.spec.answers import WHAT, PartsOf, read_answers
+from dlcheck.spec.answers import WHAT, PartsOf, read_answers, student_key
 
 
 class AnswersStore:
@@ -50,6 +50,7 @@ class AnswersStore:
         self.yaml.preserve_quotes = True
         self.yaml.width = 4096
         self.pending: dict[tuple[str, str], Any] = {}   # answers not on disk yet (a save failed), oldest first
+        self.pending_student: str | None = None          # a student: to write with the next answer saved
         self.text = read_text(self.path, AnswerFileError, WHAT) if self.path.exists() else ""
         self.data = self._load(self.text)  # a broken file is refused here, before it is touched
         if self.path.exists():
@@ -86,6 +87,11 @@ class AnswersStore:
             data.insert(0, "set", set_name)
         return q if data.get("set") == set_name else problem_id
 
+    @property
+    def student(self) -> str | None:
+        """The file's ``student:`` (None when it has none or an empty one)."""
+        return student_key(self.data.get("student"))
+
     def answers_for(self, problem_id: str, data: Any = None) -> dict[str, Any]:
         """The saved answers of a problem (in ``data``, else as the file was last read or written)."""
         data = self.data if data is None else data
@@ -118,6 +124,7 @@ class AnswersStore:
                     data, notes = self._current(target)
                     for (pid, p), value in self.pending.items():
                         self._put(data, pid, p, value)
+                    notes += self._put_student(data)
                     text = self._dump(data)
                     atomic_write_text(target, text)
                 except BaseException:
@@ -129,6 +136,7 @@ class AnswersStore:
             raise SaveError(f"could not save to {self.path}: {exc.message}") from None
         self.data, self.text = data, text
         self.pending.clear()
+        self.pending_student = None
         return notes
 
     def _current(self, target: Path) -> tuple[Any, list[str]]:
@@ -161,6 +169,26 @@ class AnswersStore:
         if answers.get(key) is None:
             answers[key] = CommentedMap()
         self._put_value(answers[key], part, answer)
+
+    def _put_student(self, data: Any) -> list[str]:
+        """Write :attr:`pending_student` as the file's ``student:`` (after ``set:``), unless the file
+        names a student already: another session wrote one meanwhile, and the answers checked on this
+        one's numbers must not be saved under it."""
+        wanted = self.pending_student
+        if wanted is None:
+            return []
+        present = student_key(data.get("student"))
+        if present == wanted:
+            return []
+        if present is not None:
+            raise SaveError(f"another session wrote student: {clip(present)} in the file meanwhile, and your "
+                            f"answers are checked on student {clip(wanted)}'s numbers")
+        value = DoubleQuotedScalarString(wanted)
+        if "student" in data:
+            data["student"] = value
+        else:
+            data.insert(list(data).index("set") + 1 if "set" in data else 0, "student", value)
+        return [f"student: \"{wanted}\" written to {self.path}, so grade and explain use the same numbers"]
 
     @staticmethod
     def _put_value(parts: Any, part: str, answer: Any) -> None:
