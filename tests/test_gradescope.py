@@ -130,3 +130,21 @@ def test_the_built_autograder_grades_a_fake_submission(runner, tmp_path):
     assert doc["score"] == 1 + 5    # no problem of these sets varies: the examples grade as they always do
     assert doc["extra_data"]["students"] == ["12345"]       # the Gradescope student's id
     assert next(t for t in doc["tests"] if t["name"] == "week1/q1 a")["status"] == "passed"
+
+
+def test_a_problem_in_two_files_of_a_submission_is_graded_once(runner, tmp_path):
+    """Two copies of a file do not double the score: the file last by name is graded for the problem,
+    the output says so, and every test name is unique."""
+    sub = tmp_path / "submission"
+    sub.mkdir()
+    good = (EXAMPLES / "answers.yaml").read_text(encoding="utf-8")
+    (sub / "a.yaml").write_text(good, encoding="utf-8")
+    (sub / "b.yaml").write_text(good, encoding="utf-8")
+    doc = _gradescope(runner, str(sub))
+    names = [t["name"] for t in doc["tests"]]
+    assert doc["score"] == 22 and len(names) == len(set(names)) == 25
+    assert f"backprop/q1 is answered in 2 files ({sub / 'a.yaml'}, {sub / 'b.yaml'}): only the last by name, " \
+           f"{sub / 'b.yaml'}, is graded for it" in doc["output"]
+    (sub / "b.yaml").write_text("set: backprop\nanswers:\n  q1:\n    loss: 0.323394\n", encoding="utf-8")
+    doc = _gradescope(runner, str(sub / "b.yaml"), str(sub / "a.yaml"))   # not the order given: the names
+    assert doc["score"] == 1 and len(doc["tests"]) == 25

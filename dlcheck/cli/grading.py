@@ -28,7 +28,7 @@ from dlcheck.grade.reveal import student_view
 from dlcheck.grade.work import check_seconds
 from dlcheck.report.errors import error_text
 from dlcheck.report.select import only_parts
-from dlcheck.report.terminal import View, print_results
+from dlcheck.report.terminal import View, header, print_results
 
 PROGRESS_FROM = 6   # files from which a progress bar is drawn (on a terminal's stderr)
 
@@ -88,11 +88,13 @@ def grade(args: list[str], options: Options, console: Console) -> int:
     """Grade ``args`` (files, folders, globs, ``-``), print the chosen format; the exit code."""
     check_seconds(options.seconds)
     try:
-        sources, batch = expand(args)
+        sources, batch, empty = expand(args)
     except NoFiles:
         if options.fmt != "gradescope":
             raise
-        sources, batch = [], True  # a submission without an answers file: a results.json that says so
+        sources, batch, empty = [], True, []  # a submission without an answers file: a results.json that says so
+    for nothing in empty:  # a folder or glob with no file among others: not a student, the others are graded
+        _warn(f"warning: {visible(str(nothing), newlines=False)}; the other arguments are graded")
     started = time.monotonic()
     bar = _progress(len(sources))
     if bar is not None:
@@ -111,6 +113,8 @@ def grade(args: list[str], options: Options, console: Console) -> int:
     if not batch and files and files[0].error is not None and options.fmt in ("table", "json"):
         raise files[0].error  # one file that cannot be read: its errors, as always
     files = _select(files, options.parts, batch)
+    if options.fmt != "gradescope" and options.student is None:  # a submission's files are one student
+        _same_student(files)
     shown = _student_facing(files, options)
     _print(files, shown, options, console, batch, time.monotonic() - started)
     if options.feedback_dir is not None:
@@ -148,6 +152,25 @@ def _print(files: list[FileResult], shown: list[FileResult], options: Options, c
         _tables(shown, options, console, batch)
 
 
+def _warn(text: str) -> None:
+    """A warning on stderr, wrapped between words at the terminal's width (a name or number kept whole)."""
+    Console(stderr=True, highlight=False).print(text, markup=False)
+
+
+def _same_student(files: list[FileResult]) -> None:
+    """One warning per student id that several files give (two rows in the gradebook for one person)."""
+    paths: dict[str, list[str]] = {}
+    for f in files:
+        if f.student is not None:
+            paths.setdefault(f.student, []).append(f.path)
+    for student, given in paths.items():
+        if len(given) > 1:
+            names = sorted(visible(p, newlines=False) for p in given)
+            listed = ", ".join(names[:-1]) + f" and {names[-1]}"
+            _warn(f"warning: student {visible(student, newlines=False)} is named by {len(names)} files, "
+                  f"{listed}; each is graded as a row of its own (merge them or remove one)")
+
+
 def _tables(files: list[FileResult], options: Options, console: Console, batch: bool) -> None:
     for k, f in enumerate(files):
         if k:
@@ -155,6 +178,8 @@ def _tables(files: list[FileResult], options: Options, console: Console, batch: 
         if f.error is not None:
             console.print(error_text(f.error), markup=False, highlight=False)
             continue
+        if batch and options.view.quiet:  # the full report heads itself; a quiet one needs the name too
+            console.print(header(f.path, f.student))
         print_results(f.results, console, options.view, path=f.path, student=f.student)
         if f.nothing_to_grade and not batch:
             typer.echo(f"nothing to grade: {visible(f.path)} has no answered part that dlcheck checks "

@@ -69,10 +69,16 @@ def _folder(folder: Path) -> list[Path]:
     return found
 
 
-def expand(args: list[str], stdin_read: Callable[[int], bytes] | None = None) -> tuple[list[Source], bool]:
-    """The files named by ``args`` in order, each once, and whether this is a batch (several files,
-    a folder or a glob) rather than one file. An argument naming nothing is kept: its row says so."""
+def expand(args: list[str], stdin_read: Callable[[int], bytes] | None = None
+           ) -> tuple[list[Source], bool, list[NoFiles]]:
+    """The files named by ``args`` in order, each once; whether this is a batch (several files, a
+    folder or a glob) rather than one file; and the folders and globs that hold no answers file.
+
+    An argument naming nothing is kept: its row says so. A folder or a glob with nothing in it is
+    not a student (it is, say, ``late/*.yaml`` with no late work): it is returned for a warning and
+    the others are graded; only when no argument names any file is it an error (:class:`NoFiles`)."""
     sources: list[Source] = []
+    empty: list[NoFiles] = []
     batch = len(args) > 1
     seen: set[str] = set()
 
@@ -90,7 +96,7 @@ def expand(args: list[str], stdin_read: Callable[[int], bytes] | None = None) ->
             batch = True
             files = _folder(path)
             if not files:
-                raise NoFiles(f"{arg}: no *.yaml answers file in this folder (hidden ones are skipped)")
+                empty.append(NoFiles(f"{arg}: no *.yaml answers file in this folder (hidden ones are skipped)"))
             for f in files:
                 add(str(f))
         elif not path.exists() and _GLOB & set(arg):
@@ -98,13 +104,16 @@ def expand(args: list[str], stdin_read: Callable[[int], bytes] | None = None) ->
             found = [f for f in sorted(glob.glob(arg, recursive=True))
                      if Path(f).is_file() and not Path(f).name.startswith(".")]
             if not found:
-                raise NoFiles(f"{arg}: no file matches this pattern; check it (quote it so the shell "
-                              "does not expand it first)")
+                empty.append(NoFiles(f"{arg}: no file matches this pattern; check it (quote it so the shell "
+                                     "does not expand it first)"))
             for name in found:
                 add(name)
         else:
             add(arg)
-    return sources, batch
+    if not sources and empty:
+        raise empty[0] if len(empty) == 1 else NoFiles("no answers file in any of these: " +
+                                                       "; ".join(e.message for e in empty))
+    return sources, batch, empty
 
 
 _STDIN_DIR: list[tempfile.TemporaryDirectory] = []
@@ -151,7 +160,8 @@ def grade_files(sources: list[Source], seconds: float = PART_SECONDS, jobs: int 
     for k, source in enumerate(sources):
         outcome = outcomes[k]
         if outcome.error is not None:
-            out.append(FileResult(source.shown, error=_renamed(outcome.error, source.path, source.shown)))
+            out.append(FileResult(source.shown, outcome.student,
+                                  error=_renamed(outcome.error, source.path, source.shown)))
             continue
         plan = outcome.plan
         out.append(FileResult(source.shown, plan.student if plan else None, outcome.results()))

@@ -50,6 +50,7 @@ from dlcheck.core.verdict import ProblemResult, Verdict
 from dlcheck.engine.bounded import die_with_parent, limit_memory
 from dlcheck.grade import work
 from dlcheck.grade.work import PART_SECONDS, FilePlan, ProblemPlan, crashed, plan_file, timed_out
+from dlcheck.spec.answers import student_of
 
 FLUSH_EVERY = 64          # verdicts a worker may hold before reporting them, whatever they are
 
@@ -72,6 +73,7 @@ class Outcome:
 
     plan: FilePlan | None = None
     error: DlcheckError | None = None
+    student: str | None = None       # with an error: the file's student: when its YAML could be read
     verdicts: dict[str, list[Verdict]] = field(default_factory=dict)
 
     def results(self) -> list[ProblemResult]:
@@ -114,7 +116,7 @@ def run_job(job: Job, conn: Connection) -> bool:
                 answers.student = job.student
             plan = plan_file(answers)
         except DlcheckError as exc:
-            conn.send(("error", job.key, exc))
+            conn.send(("error", job.key, exc, job.student or student_of(exc)))
             return False
         conn.send(("plan", job.key, plan))
         problems, earlier = plan.problems, {}
@@ -312,7 +314,7 @@ class Pool:
             outcome.plan = plan
             worker.plan, worker.started, worker.seen = list(plan.problems), True, [0] * len(plan.problems)
         elif kind == "error":
-            outcome.error = message[2]
+            outcome.error, outcome.student = message[2], message[3]
         elif kind == "verdicts":
             for problem_id, verdict in message[2]:
                 outcome.verdicts.setdefault(problem_id, []).append(verdict)

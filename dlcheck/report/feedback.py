@@ -79,15 +79,26 @@ def feedback_md(f: FileResult, hide_all: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def file_name(f: FileResult, taken: set[str]) -> str:
-    """``<student>.md`` (else the answers file's name), made safe and unique in the folder."""
+def _base(f: FileResult) -> str:
     stem = f.student or Path(f.path).stem or "answers"
-    base = _SAFE_NAME.sub("_", stem).strip("._") or "answers"
-    name, k = f"{base}.md", 2
-    while name in taken:
-        name, k = f"{base}-{k}.md", k + 1
-    taken.add(name)
-    return name
+    return _SAFE_NAME.sub("_", stem).strip("._") or "answers"
+
+
+def file_names(files: list[FileResult]) -> list[str]:
+    """``<student>.md`` (else the answers file's name) for each file, made safe and unique in the folder.
+
+    Two files of one student are ``42.md`` and ``42-2.md`` in the order of their paths, whatever the
+    order of the arguments: a run into the same folder again gives each report the same name."""
+    bases = [_base(f) for f in files]
+    names = [""] * len(files)
+    taken: set[str] = set()
+    for k in sorted(range(len(files)), key=lambda k: (bases[k], files[k].path)):
+        name, n = f"{bases[k]}.md", 2
+        while name in taken:
+            name, n = f"{bases[k]}-{n}.md", n + 1
+        taken.add(name)
+        names[k] = name
+    return names
 
 
 def write_feedback(files: list[FileResult], folder: Path, hide_all: bool = False) -> list[Path]:
@@ -97,10 +108,9 @@ def write_feedback(files: list[FileResult], folder: Path, hide_all: bool = False
     except OSError as exc:
         raise SaveError(f"cannot create the feedback folder ({exc.strerror or exc}); choose another "
                         "--feedback-dir", path=str(folder)) from None
-    taken: set[str] = set()
     written = []
-    for f in files:
-        path = folder / file_name(f, taken)
+    for f, name in zip(files, file_names(files)):
+        path = folder / name
         atomic_write_text(path, feedback_md(f, hide_all))
         written.append(path)
     return written

@@ -10,10 +10,16 @@ gradebook import have it::
 - a column per part of every problem any file answers (in the bank's order), holding the
   points earned; an essay awaiting its marker and a problem the file does not answer are
   blank (a spreadsheet sums them as 0);
-- ``score`` is the same number as the JSON's ``score`` (the sum of the row's part columns);
-  ``max_score`` is every column's points (the ``Points Possible`` row), and ``percentage``
-  is the score out of the points dlcheck checks (essays are left to a marker);
-- a file that could not be read has its error in the last column and no score.
+- ``score`` and ``max_score`` are the JSON's ``score`` and ``max_score`` for that student:
+  the sum of the row's part columns, and the points of the problems the student answered
+  (a student who answered one problem of three is marked out of that problem, as in the
+  terminal and the JSON); ``percentage`` is the terminal's: the score out of ``max_score``
+  less the essays awaiting a marker. The ``Points Possible`` row has every column's points;
+- a file that could not be read has its error in the last column and no score (its
+  student when the YAML could be read);
+- a cell of text (student id, file, error, a part's name) that a spreadsheet would take for
+  a formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) starts
+  with a ``'`` instead, as OWASP's "CSV injection" advises; numbers are written as numbers.
 """
 
 from __future__ import annotations
@@ -58,45 +64,73 @@ def _essay(problem_id: str, part_id: str) -> bool:
     return part is not None and not kind_of(part).auto
 
 
-def _first_line(error) -> str:
+def _first_line(error, where: bool = True) -> str:
+    """The first error's sentence (``where``: with its ``file:line:col``), and how many more."""
     errors = each(error)
-    text = visible(str(errors[0]), newlines=False)
-    return text + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else "")
+    first = errors[0]
+    if where:
+        text = str(first)
+    else:
+        at = f"{first.line}:{first.column}" if first.line is not None and first.column is not None else first.line
+        text = f"line {at}: {first.message}" if at is not None else first.message
+    return visible(text, newlines=False) + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else "")
+
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text_cell(text: str) -> str:
+    """Text for a spreadsheet cell: control characters made visible, and never a formula (a leading
+    ``= + - @``, tab or carriage return gets a ``'``, which spreadsheets show as text)."""
+    text = visible(text, newlines=False)
+    return "'" + text if text.startswith(_FORMULA) else text
 
 
 def to_csv(files: list[FileResult]) -> str:
     cols = columns(files)
     possible = sum(points for *_, points, _auto in cols)
-    checked = sum(points for *_, points, auto in cols if auto)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["student", "file", *(f"{pid}/{part}" for pid, part, _, _ in cols), "score", "max_score",
-                     "percentage", "error"])
+    writer.writerow(["student", "file", *(text_cell(f"{pid}/{part}") for pid, part, _, _ in cols), "score",
+                     "max_score", "percentage", "error"])
     writer.writerow([POINTS_POSSIBLE, "", *(number(points) for *_, points, _ in cols), number(possible),
                      number(possible), "100", ""])
     for f in files:
-        student = visible(f.student or "", newlines=False)
+        student, path = text_cell(f.student or ""), text_cell(f.path)
         if f.error is not None:
-            writer.writerow([student, visible(f.path, newlines=False), *([""] * len(cols)), "", number(possible),
-                             "", _first_line(f.error)])
+            writer.writerow([student, path, *([""] * len(cols)), "", "", "", text_cell(_first_line(f.error))])
             continue
         earned = {(r.id, v.part): v for r in f.results for v in r.verdicts}
         cells = []
         for pid, part, _, _ in cols:
             v = earned.get((pid, part))
             cells.append("" if v is None or v.status is Status.MANUAL else number(v.score))
-        score = round(sum(r.score for r in f.results), 6)
+        score, most, checked = totals(f)
         pct = number(round(100 * score / checked, 2)) if checked else ""
-        writer.writerow([student, visible(f.path, newlines=False), *cells, number(score), number(possible), pct, ""])
+        writer.writerow([student, path, *cells, number(score), number(most), pct, ""])
     return out.getvalue()
+
+
+def totals(f: FileResult) -> tuple[float, float, float]:
+    """(score, max_score, the points of max_score not awaiting a marker): the JSON's score and
+    max_score, and the denominator of the terminal's percentage."""
+    verdicts = [v for r in f.results for v in r.verdicts]
+    most = sum(v.max_score for v in verdicts)
+    return (round(sum(v.score for v in verdicts), 6), most,
+            most - sum(v.max_score for v in verdicts if v.status is Status.MANUAL))
 
 
 def class_table(files: list[FileResult]) -> Table:
     """One line per file after the reports of ``grade`` over several files."""
     table = Table(title=f"{len(files)} files", title_justify="left")
     names = [visible(f.path, newlines=False) for f in files]
-    # a file name stays on one line while it fits in 40 columns (the parts column wraps instead)
-    table.add_column("file", overflow="fold", min_width=min(40, max(len(n) for n in names)))
+    # a file name stays on one line while it fits in 40 columns (the student and parts columns wrap
+    # instead); a longer one folds in 40. Either way rich never narrows this column below its names
+    # (a min_width would be narrowed, then restored, and the table cropped at the terminal's edge)
+    if max(len(n) for n in names) <= 40:
+        table.add_column("file", no_wrap=True)
+    else:
+        table.add_column("file", overflow="fold", width=40)
     with_ids = any(f.student for f in files)
     if with_ids:
         table.add_column("student", overflow="fold")
@@ -105,12 +139,11 @@ def class_table(files: list[FileResult]) -> Table:
     table.add_column("parts")
     for f, shown in zip(files, names):
         first = [Text(shown)] + ([Text(visible(f.student or "", newlines=False))] if with_ids else [])
-        if f.error is not None:
-            table.add_row(*first, "", "", Text(f"could not be read: {_first_line(f.error)}", style="magenta"))
+        if f.error is not None:  # the file column names it: its line and the sentence
+            table.add_row(*first, "", "", Text(f"could not be read: {_first_line(f.error, where=False)}",
+                                               style="magenta"))
             continue
-        verdicts = [v for r in f.results for v in r.verdicts]
-        checked = sum(v.max_score for v in verdicts if v.status is not Status.MANUAL)
-        score = sum(v.score for v in verdicts)
+        score, _, checked = totals(f)
         table.add_row(*first, f"{number(score)} / {number(checked)}",
                       f"{score / checked:.0%}" if checked else "", counts(f.results) or "nothing answered")
     return table

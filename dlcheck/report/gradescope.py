@@ -4,7 +4,10 @@ The format is Gradescope's (gradescope-autograders.readthedocs.io, "Autograder
 Specifications"): a top-level ``score`` and ``output``, and ``tests``, one per part, each
 with ``name``, ``number``, ``score``, ``max_score``, ``status`` (passed / failed),
 ``output`` and ``visibility``. Every file given is part of the one submission (a student
-may upload one answers file per set). Essays carry no score: a marker grades them in
+may upload one answers file per set). A problem is graded once per submission: when
+several files answer it, the file last by name is graded for it and the others' answers
+to it are not (``output`` says so), so a second copy of a file never adds points and
+every test name is unique. Essays carry no score: a marker grades them in
 Gradescope, so they are listed with the model answer's place and no points. The outputs
 are what the student sees: the problem's reveal policy (or ``--hide-expected``) holds
 references and hints back (:mod:`dlcheck.grade.reveal`).
@@ -12,6 +15,7 @@ references and hints back (:mod:`dlcheck.grade.reveal`).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from dlcheck.core.verdict import Status, Verdict
@@ -54,11 +58,29 @@ def _test(number: str, problem_id: str, v: Verdict, hide_all: bool, visibility: 
     return test
 
 
+def one_per_problem(files: list[FileResult]) -> tuple[list[FileResult], list[str]]:
+    """Each problem from one file only, the last by name of those that answer it; and a sentence per
+    problem answered more than once."""
+    where: dict[str, list[int]] = {}
+    for k in sorted(range(len(files)), key=lambda k: (files[k].path, k)):
+        for r in files[k].results:
+            where.setdefault(r.id, []).append(k)
+    kept = [replace(f, results=[r for r in f.results if where[r.id][-1] == k]) for k, f in enumerate(files)]
+    notes = []
+    for pid, ks in where.items():
+        if len(ks) > 1:
+            names = [visible(files[k].path, newlines=False) for k in ks]
+            notes.append(f"{pid} is answered in {len(ks)} files ({', '.join(names)}): only the last by name, "
+                         f"{names[-1]}, is graded for it. Keep each problem in one file and submit again.")
+    return kept, notes
+
+
 def results_json(files: list[FileResult], hide_all: bool = False, visibility: str = "visible",
                  seconds: float | None = None) -> str:
     """``files`` are one submission, their results already as the student may see them."""
+    files, notes = one_per_problem(files)
     tests: list[dict[str, Any]] = []
-    lines: list[str] = []
+    lines: list[str] = notes + [""] if notes else []
     number = 0
     for f in files:
         if f.error is not None:

@@ -33,7 +33,7 @@ def results_json(results: list[ProblemResult], path: str | None = None, student:
 
 def files_json(files: list[FileResult]) -> str:
     """Several files: a list of the documents above, a file that could not be read as its error
-    document (``{"file", "error", "errors"}``)."""
-    docs = [{"file": f.path, **error_doc(f.error)} if f.error is not None else
+    document (``{"file", "student", "error", "errors"}``; the student when its YAML could be read)."""
+    docs = [{"file": f.path, "student": f.student, **error_doc(f.error)} if f.error is not None else
             results_doc(f.results, f.path, f.student, f.nothing_to_grade) for f in files]
     return json_text(docs)

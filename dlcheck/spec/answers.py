@@ -76,6 +76,23 @@ def read_answers(path: str | Path, parts_of: PartsOf, text: str | None = None) -
     data = located.data
     if data is None:
         return AnswersFile(str(path), None, None, located=located)  # an empty file: nothing to grade
+    try:
+        return _answers(path, parts_of, located)
+    except DlcheckError as exc:
+        if isinstance(data, dict) and data.get("student") is not None:
+            exc.student = str(data["student"])  # type: ignore[attr-defined]  # see student_of
+        raise
+
+
+def student_of(error: DlcheckError) -> str | None:
+    """The ``student:`` of a file :func:`read_answers` refused after reading its YAML (an unknown
+    problem, part or key): the gradebook's row still names the student."""
+    student = getattr(error, "student", None)
+    return student if isinstance(student, str) else None
+
+
+def _answers(path: str | Path, parts_of: PartsOf, located: Located) -> AnswersFile:
+    data = located.data
     if not isinstance(data, dict) or "answers" not in data or not isinstance(data["answers"], (dict, type(None))):
         raise located.error((), "an answers file needs a mapping 'answers:' of problems to parts "
                             "(see examples/answers.yaml)", AnswerFileError)
