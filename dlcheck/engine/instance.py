@@ -53,6 +53,7 @@ _DOMAIN_SAMPLERS = {
 }
 
 
+ANSWER_MEMO = 4096  # decided answers an instance keeps (a class types far fewer distinct formulas)
 MEMO_LIMIT = 20000  # entries an instance remembers; past it (formulas of many answers) it recomputes
 _MISSING = object()
 
@@ -107,6 +108,9 @@ class Instance:
     # and values (per set of given values)
     _shape_memo: dict = field(default_factory=dict, repr=False)
     _value_memo: dict = field(default_factory=dict, repr=False)
+    # answers already decided (the same formula typed by many students of a class), bounded apart
+    # from the answer-independent memos so that a class cannot crowd them out
+    _answer_memo: dict = field(default_factory=dict, repr=False)
 
     # -- building ------------------------------------------------------------------
     @classmethod
@@ -147,7 +151,7 @@ class Instance:
             else:
                 twin.given_values[leaf] = value
         twin._base_env = None
-        twin._value_memo = {}
+        twin._value_memo, twin._answer_memo = {}, {}
         return twin
 
     def _check_names(self) -> None:
@@ -196,7 +200,7 @@ class Instance:
         self.named[name] = placeholder
         self.shallow[name] = value
         self._base_env = None
-        self._shape_memo, self._value_memo = {}, {}  # remembered while the graph was smaller
+        self._shape_memo, self._value_memo, self._answer_memo = {}, {}, {}  # remembered while the graph was smaller
         return placeholder
 
     def _set_node(self, sym: sp.Symbol, expr: Any) -> None:
@@ -375,6 +379,16 @@ class Instance:
             raise found.exc
         return found
 
+    def remember_answer(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """The outcome of checking one answer, kept for the next student who types the same one (it
+        depends on nothing else); at most ``ANSWER_MEMO`` answers per instance."""
+        found = self._answer_memo.get(key, _MISSING)
+        if found is _MISSING:
+            found = compute()
+            if len(self._answer_memo) < ANSWER_MEMO:
+                self._answer_memo[key] = found
+        return found
+
     def _leaf_dependent(self) -> list[sp.Symbol]:
         """The nodes, in order, whose value depends on a leaf without a given value."""
         found = self._shape_memo.get("leaf-dependent")
@@ -427,6 +441,19 @@ class Instance:
                 env[sym] = numeval(expr, env)
             except (Undefined, UnknownSymbol):  # no real value here, or a leaf without one
                 env[sym] = float("nan")
+        return env
+
+    def env_rewritten(self, formulas: dict) -> dict:
+        """Float value of every leaf and node with ``formulas`` (node -> formula) in place of those nodes'
+        own: a slip made everywhere. Only the nodes they reach are evaluated again; no real value is NaN."""
+        touched = set(formulas)
+        env = dict(self.env())
+        for sym, expr in self.node_expr.items():
+            if self.ancestors(sym) & touched:
+                try:
+                    env[sym] = numeval(formulas.get(sym, expr), env)
+                except (Undefined, UnknownSymbol):
+                    env[sym] = float("nan")
         return env
 
     def value(self, item: Any, env: dict | None = None) -> Any:

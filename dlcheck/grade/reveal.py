@@ -24,12 +24,10 @@ from dataclasses import replace
 
 from dlcheck.check.registry import get_spec
 from dlcheck.core.verdict import ProblemResult, Verdict
+from dlcheck.diagnose.slips import METHOD_SLIPS
 from dlcheck.spec.answers import is_attempt
 
 _REVEALING = ("abs_error", "rel_error", "values")
-# diagnoses that name a mistake of method without handing over the value
-_METHOD = frozenset({"negated", "unchanged", "sigmoid-for-derivative", "derivative-dropped", "degrees", "identity",
-                     "zero"})
 _YOURS_EXPECTED = re.compile(r"(yours is [^,;]+), expected [^;]+")
 
 
@@ -54,7 +52,7 @@ def hidden(verdict: Verdict) -> Verdict:
         detail["entries"] = [{k: v for k, v in e.items() if k != "expected"} for e in detail["entries"]]
     message = verdict.message
     named = "carried_from" in verdict.detail or "mistake" in verdict.detail or \
-        verdict.detail.get("diagnosis") in _METHOD
+        verdict.detail.get("diagnosis") in METHOD_SLIPS
     if not named and ("abs_error" in verdict.detail or "diagnosis" in verdict.detail):
         # "off by 0.0251 (7.76%)" next to the answer is the reference; so is "the transpose of the expected one"
         tolerance = verdict.detail.get("tolerance")

@@ -397,6 +397,12 @@ def _file_chunks(g: dict, canary: str) -> Iterator[bytes]:
     yield from (s.encode("utf-8", "surrogatepass") for s in _file_text_chunks(g))
 
 
+
+def _lines(count: int, template: str) -> Iterator[str]:
+    """``count`` lines of ``template`` (``{i}`` numbered), 10,000 at a time: never the whole text at once."""
+    for k in range(0, count, 10000):
+        yield "".join(template.format(i=i) for i in range(k, min(count, k + 10000)))
+
 def _file_text_chunks(g: dict) -> Iterator[str]:
     kind = g["kind"]
     under = g.get("under", "student")
@@ -434,17 +440,11 @@ def _file_text_chunks(g: dict) -> Iterator[str]:
         else:
             raise ValueError(f"alias-fanout under {under!r}")
         return
-    if kind == "nested-flow":
+    if kind in ("nested-flow", "nested-flow-map"):
         depth = int(g["depth"])
+        opening, closing = ("[", "]") if kind == "nested-flow" else ("{a: ", "}")
         prefix = 'answers:\n  "backprop/q1":\n    "out_h1": ' if under == "part" else "student: "
-        yield prefix + "[" * depth + "0.1" + "]" * depth + "\n"
-        if under != "part":
-            yield _ANSWER_TAIL
-        return
-    if kind == "nested-flow-map":
-        depth = int(g["depth"])
-        prefix = 'answers:\n  "backprop/q1":\n    "out_h1": ' if under == "part" else "student: "
-        yield prefix + "{a: " * depth + "0.1" + "}" * depth + "\n"
+        yield prefix + opening * depth + "0.1" + closing * depth + "\n"
         if under != "part":
             yield _ANSWER_TAIL
         return
@@ -463,28 +463,22 @@ def _file_text_chunks(g: dict) -> Iterator[str]:
         count = int(g["count"])
         if under == "student":
             yield "set: backprop\nstudent:\n"
-            for k in range(0, count, 10000):
-                yield "".join(f"  k{i}: v\n" for i in range(k, min(count, k + 10000)))
+            yield from _lines(count, "  k{i}: v\n")
             yield _ANSWER_TAIL
         elif under == "unknown-key":
             yield "junk:\n"
-            for k in range(0, count, 10000):
-                yield "".join(f"  k{i}: v\n" for i in range(k, min(count, k + 10000)))
+            yield from _lines(count, "  k{i}: v\n")
             yield _ANSWER_TAIL
         else:
             raise ValueError(f"many-keys under {under!r}")
         return
     if kind == "many-parts":
-        count = int(g["count"])
         yield 'answers:\n  "backprop/q1":\n    "out_h1": "0.1234"\n'
-        for k in range(0, count, 10000):
-            yield "".join(f"    p{i}: 1\n" for i in range(k, min(count, k + 10000)))
+        yield from _lines(int(g["count"]), "    p{i}: 1\n")
         return
     if kind == "many-problems":
-        count = int(g["count"])
         yield "answers:\n"
-        for k in range(0, count, 10000):
-            yield "".join(f"  s{i}/q{i}: {{a: 1}}\n" for i in range(k, min(count, k + 10000)))
+        yield from _lines(int(g["count"]), "  s{i}/q{i}: {{a: 1}}\n")
         return
     if kind == "comments":
         total = int(g["bytes"])

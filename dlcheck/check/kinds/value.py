@@ -10,6 +10,7 @@ size, differing entries, a point where formulas differ); naming the mistake is
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -282,7 +283,9 @@ def _check_formula(inst: Instance, pid: str, student: Any, ref: Any, verdict: Ve
     grid = [(i, j, s, r) for i, (srow, rrow) in enumerate(pairs) for j, (s, r) in enumerate(zip(srow, rrow))]
     bad, undecided = [], []
     for i, j, s, r in grid:
-        outcome = _equivalent_once(inst, s, r, f"{inst.spec.id}/{pid}/{i},{j}", guards, ref_guards)
+        seed = f"{inst.spec.id}/{pid}/{i},{j}"  # fixes the sample points: the outcome depends on nothing else
+        outcome = inst.remember_answer(("equivalent", s, r, seed, tuple(guards), tuple(ref_guards)),
+                                       functools.partial(equivalent, inst, s, r, seed, guards, ref_guards))
         if outcome.equal is False:
             bad.append((i, j, outcome))
         elif outcome.equal is None:
@@ -317,22 +320,6 @@ def _check_formula(inst: Instance, pid: str, student: Any, ref: Any, verdict: Ve
         yours, expected = _distinct(*first.values)
         verdict.message = f"not equivalent{where}: {at} yours is {yours}, expected {expected}"
     return verdict
-
-
-SAME_FORMULA_MEMO = 4096  # formulas remembered per instance (a class types far fewer distinct ones)
-
-
-def _equivalent_once(inst: Instance, s: Any, r: Any, seed: str, guards: list, ref_guards: list) -> Any:
-    """:func:`equivalent`, decided once per instance for the same formula: many students of a class
-    type the same one, and the outcome depends on nothing else (the seed fixes the sample points)."""
-    memo = inst.__dict__.setdefault("_same_formula", {})
-    key = (s, r, seed, tuple(guards), tuple(ref_guards))
-    found = memo.get(key)
-    if found is None:
-        found = equivalent(inst, s, r, seed, guards, ref_guards)
-        if len(memo) < SAME_FORMULA_MEMO:
-            memo[key] = found
-    return found
 
 
 def _distinct(a: float, b: float) -> tuple[str, str]:
