@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dlcheck.cli import app
+from dlcheck.cli.app import app
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "answers.yaml"
@@ -163,6 +163,57 @@ def test_cli_import_does_not_load_sympy_or_numpy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT,
                          env=SOURCE_ENV)
     assert out.stdout.strip() == "False False"
+
+
+COMPARE_PROCESS = """
+import atexit, sys
+loaded = lambda: sorted(m for m in ('sympy', 'numpy', 'pydantic', 'ruamel.yaml') if m in sys.modules)
+atexit.register(lambda: print('PARENT LOADED', loaded(), file=sys.stderr))
+from dlcheck.cli import main
+sys.argv = ['dlcheck', 'compare', *sys.argv[1:]]
+main()
+"""
+
+
+def compare_process(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", COMPARE_PROCESS, *args], capture_output=True, text=True,
+                          cwd=ROOT, env=SOURCE_ENV, timeout=300)
+
+
+def test_compare_as_a_process_checks_in_its_child_and_stays_light():
+    """`dlcheck compare` starts its checker's child before reading the command line; the child loads
+    sympy and the checker, the command's own process none of them (its atexit runs, the child's not)."""
+    right = compare_process("sigmoid(z)*(1-sigmoid(z))", "exp(-z)/(1+exp(-z))^2", "--format", "json")
+    assert right.returncode == 0 and json.loads(right.stdout)["status"] == "correct", right.stderr
+    wrong = compare_process("x^2", "x^3")
+    assert wrong.returncode == 1 and "at x = " in wrong.stdout
+    for run in (right, wrong):
+        assert run.stderr.count("PARENT LOADED") == 1
+        assert "'sympy'" not in run.stderr and "'numpy'" not in run.stderr, run.stderr
+        assert "'ruamel.yaml'" not in run.stderr, run.stderr
+        # typer 0.29 coerces every option through pydantic; pyproject keeps typer below it
+        assert "'pydantic'" not in run.stderr, "pydantic loaded by the parent: is typer >= 0.29 installed?"
+
+
+def _processes_naming(token: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and token.encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs /proc")
+def test_a_compare_that_checks_nothing_leaves_no_child():
+    token = f"nothing-to-check-{os.getpid()}"
+    usage = compare_process(token, "1", "--no-such-option")
+    assert usage.returncode == 2 and "no such option" in usage.stderr
+    helped = compare_process(token, "--help")
+    assert helped.returncode == 0 and "Usage" in helped.stdout
+    assert _processes_naming(token) == []
 
 
 def test_python_dash_m(tmp_path):

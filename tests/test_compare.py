@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from fractions import Fraction
 
@@ -11,7 +12,7 @@ import sympy as sp
 from dlcheck.check.kinds.choice import parse_choice
 from dlcheck.check.tolerance import Tol, round_sig
 from dlcheck.core.errors import ParseError
-from dlcheck.engine.bounded import TimeLimit, bounded
+from dlcheck.engine.bounded import Child, TimeLimit, bounded
 from dlcheck.grade.run import compare_texts
 
 
@@ -101,6 +102,31 @@ def test_bounded_returns_values_and_errors():
 def test_bounded_stops_a_hang():
     with pytest.raises(TimeLimit):
         bounded(time.sleep, 30, seconds=0.5)
+
+
+def test_a_child_started_ahead_takes_its_call_later_within_its_bound():
+    child = Child(prepare=lambda: None)
+    child.send(divmod, 7, 2)
+    assert child.result(5) == (3, 1) and child.pid is None   # reaped once it answered
+    failing = Child()
+    failing.send(divmod, 1, 0)
+    with pytest.raises(ZeroDivisionError):
+        failing.result(5)
+    late = Child()
+    late.send(time.sleep, 30)
+    started = time.monotonic()
+    with pytest.raises(TimeLimit):
+        late.result(0.5)
+    assert time.monotonic() - started < 20 and late.pid is None
+
+
+def test_a_child_started_ahead_and_never_used_is_killed_on_close():
+    child = Child(prepare=lambda: time.sleep(60))
+    pid = child.pid
+    child.close()
+    assert child.pid is None
+    with pytest.raises(ChildProcessError):   # killed and reaped: nothing left to wait for
+        os.waitpid(pid, os.WNOHANG)
 
 
 def test_bounded_stops_runaway_sympy():

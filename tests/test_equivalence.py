@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from dlcheck.check.oneoff import exit_code, tolerance_options
+from dlcheck.check.oneoff import tolerance_options
 from dlcheck.core.errors import ParseError
+from dlcheck.grade.guarded import exit_code
 from dlcheck.grade.run import compare_texts
 
 DATA = Path(__file__).parent / "data" / "equivalence.yaml"

@@ -134,6 +134,46 @@ def test_the_parser_on_random_expression_trees(text):
     parse(text)
 
 
+# -- float evaluation ---------------------------------------------------------------------------
+def _walked(expr: Any, env: dict) -> Any:
+    """The tree walk numeval's compiled closures stand for, with numeval's mapping of failures."""
+    from dlcheck.core.errors import Undefined
+    from dlcheck.engine.numeval import _eval
+
+    try:
+        value = _eval(expr, env)
+    except (ValueError, OverflowError, ZeroDivisionError):
+        return Undefined
+    if isinstance(value, complex) or value != value or value in (float("inf"), float("-inf")):
+        return Undefined
+    return value
+
+
+@QUICK
+@given(expressions)
+def test_compiled_float_evaluation_agrees_with_the_tree_walk(text):
+    import sympy as sp
+
+    from dlcheck.core.errors import Undefined
+    from dlcheck.engine.numeval import numeval
+
+    symbols = {n: sp.Symbol(n, real=True) for n in NAMES}
+    try:
+        expr = bounded_call(Parser(symbols, student_functions()).parse, text)
+    except ParseError:
+        return
+    if isinstance(expr, sp.MatrixBase):
+        return
+    for point in (0.5, -1.25, 3.0):
+        env = {s: point * (k + 1) for k, s in enumerate(symbols.values())}
+        try:
+            got = numeval(expr, env)
+        except Undefined:
+            got = Undefined
+        expected = _walked(expr, env)
+        assert got == expected, (text, point)   # the same operations in the same order: the same float
+
+
 # -- every comparer -----------------------------------------------------------------------
 def check(kind: str, answer: Any) -> Verdict:
     pid, part = PARTS.get(kind, ("rnn-gradients/q5", "a"))

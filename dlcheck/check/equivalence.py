@@ -208,7 +208,8 @@ def precise_pair(inst, answer: _Side, expected: _Side, leaf_env: dict, dps: int)
 
 
 def _point_key(leaf_env: dict) -> tuple:
-    return tuple(sorted(leaf_env.items(), key=lambda kv: kv[0].name))
+    """A point as a key of the instance's memo (whole numbers: a Fraction's hash is not cached)."""
+    return tuple(sorted(((s, v.numerator, v.denominator) for s, v in leaf_env.items()), key=lambda t: t[0].name))
 
 
 def _leaf_values(inst, leaf_env: dict, dps: int) -> dict:
@@ -248,6 +249,7 @@ def _close(va: Any, vb: Any, dps: int) -> bool:
         return bool(abs(a - b) <= scale * _ten(12 - dps)) or bool(a == b)
 
 
+@lru_cache(maxsize=64)
 def _ten(k: int) -> Any:
     import mpmath  # lazy: see numeval
 

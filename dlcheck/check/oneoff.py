@@ -12,13 +12,12 @@ No tolerance applies unless one is asked for: ``rtol``/``atol`` (exact decimals)
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any
 
 import sympy as sp
 
 from dlcheck.check.registry import build_instance, part_models
-from dlcheck.check.tolerance import parse_decimal, parse_sigfigs
+from dlcheck.check.tolerance import read_options
 from dlcheck.core.errors import ParseError, Undefined
 from dlcheck.core.verdict import Status, Verdict
 from dlcheck.core.yamlio import Located
@@ -52,11 +51,10 @@ def _names(text: str, functions: Any) -> set[str]:
 def tolerance_options(rtol: str | None = None, atol: str | None = None,
                       sigfigs: str | None = None) -> Tolerance | None:
     """The options of ``compare`` as an exact tolerance (ParseError names a malformed one)."""
-    if rtol is None and atol is None and sigfigs is None:
+    read = read_options(rtol, atol, sigfigs)
+    if read is None:
         return None
-    r = parse_decimal(rtol, "--rtol") if rtol is not None else Fraction(0)
-    a = parse_decimal(atol, "--atol") if atol is not None else Fraction(0)
-    s = parse_sigfigs(sigfigs) if sigfigs is not None else None
+    r, a, s = read
     return Tolerance.model_construct(rtol=r, atol=a, sigfigs=s)
 
 
@@ -96,13 +94,9 @@ def compare_instance(expected: str, answer: str, rtol: str | None = None, atol: 
     data = {"title": "compare", "statement": "", "symbols": {n: "real" for n in names}, "parts": {PART: part}}
     spec = spec_from_data(Located(data, {}, "<compare>"), "compare", part_models())
     spec.problem.parts[PART].tolerance = tolerance
-    inst = build_instance(spec, author_rules=False)
+    inst = build_instance(spec, author_rules=False, read={expected: ref})
     prepared = inst.prepared[PART]
     prepared.free_names = True
+    prepared.expected = expected.strip()   # the reference as the user typed it (not reprinted for each pair)
     prepared.guards = list(parser.guards)
     return inst
-
-
-def exit_code(status: Status) -> int:
-    """``compare``'s exit code: 0 equivalent, 2 unreadable text, 1 anything else (wrong, wrong shape, undecided)."""
-    return {Status.CORRECT: 0, Status.INVALID: 2}.get(status, 1)

@@ -42,10 +42,11 @@ def prepare(inst: Instance, pid: str, part: Any) -> None:
     kind_of(part).prepare(inst, pid, part)
 
 
-def build_instance(spec: Spec, author_rules: bool = True, self_checks: bool = True) -> Instance:
+def build_instance(spec: Spec, author_rules: bool = True, self_checks: bool = True,
+                   read: dict[str, Any] | None = None) -> Instance:
     """Derive a spec: its graph, and every part prepared by its kind (and, with ``self_checks``,
-    the author's own proofs run: known solutions simulated)."""
-    return Instance.build(spec, prepare, author_rules, self_checks)
+    the author's own proofs run: known solutions simulated). ``read``: formulas already parsed."""
+    return Instance.build(spec, prepare, author_rules, self_checks, read)
 
 
 def read_spec_file(path: str | Path, problem_id: str) -> Spec:

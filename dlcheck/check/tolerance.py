@@ -60,6 +60,17 @@ def parse_decimal(text: str, what: str) -> Fraction:
     return value
 
 
+def read_options(rtol: str | None = None, atol: str | None = None,
+                 sigfigs: str | None = None) -> tuple[Fraction, Fraction, tuple[int, int] | None] | None:
+    """``compare``'s options as typed: (rtol, atol, sigfigs) read exactly, None when none is given
+    (ParseError names a malformed one)."""
+    if rtol is None and atol is None and sigfigs is None:
+        return None
+    return (parse_decimal(rtol, "--rtol") if rtol is not None else Fraction(0),
+            parse_decimal(atol, "--atol") if atol is not None else Fraction(0),
+            parse_sigfigs(sigfigs) if sigfigs is not None else None)
+
+
 def parse_sigfigs(text: Any) -> tuple[int, int]:
     """``3`` -> (3, 3); ``"4,3"`` or ``[4, 3]`` -> (4, 3); anything else is a ParseError."""
     if isinstance(text, (list, tuple)):

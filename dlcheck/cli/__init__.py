@@ -1,5 +1,32 @@
-"""Layer 9: the command line (``app``) and the interactive session (``solve``)."""
+"""Layer 9: the command line (:mod:`dlcheck.cli.app`) and the interactive session (``solve``).
 
-from dlcheck.cli.app import app, main
+:func:`main` is the ``dlcheck`` command. It is light on purpose: for ``compare`` it forks
+the child that will check the pair before typer and the application are even imported,
+so that the child's imports (sympy, the checker) overlap the reading of the command line.
+"""
 
-__all__ = ["app", "main"]
+from __future__ import annotations
+
+import os
+import sys
+
+__all__ = ["main"]
+
+
+def main() -> None:
+    # dlcheck uses no pydantic plugin; without this, pydantic scans every installed package's entry
+    # points when the first model is built (about 80 ms of each command that reads a spec)
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    ahead = None
+    if _command(sys.argv[1:]) == "compare":
+        from dlcheck.grade.guarded import start_compare  # lazy: only compare starts a child ahead
+
+        ahead = start_compare()
+    from dlcheck.cli.app import run  # lazy: after compare's child has started
+
+    run(ahead)
+
+
+def _command(args: list[str]) -> str | None:
+    """The command a command line names (dlcheck's global options are flags: the first other word)."""
+    return next((a for a in args if not a.startswith("-")), None)

@@ -12,7 +12,6 @@ for them (a test checks that importing this module loads neither sympy nor numpy
 from __future__ import annotations
 
 import functools
-import os
 import re
 import sys
 from collections.abc import Callable
@@ -105,7 +104,7 @@ app = typer.Typer(cls=Group, add_completion=True, no_args_is_help=True, rich_mar
                   help="Check hand-worked deep-learning homework, part by part.")
 command = functools.partial(app.command, cls=Command)
 _state = {"debug": False}
-COMPARE_SECONDS = 10.0
+_AHEAD: dict[str, Any] = {}   # a child started before the command line was read (compare's checker)
 
 
 class Format(str, Enum):
@@ -326,19 +325,20 @@ def compare(expected: str = typer.Argument(..., help="The expected expression or
     Exit 0 equivalent (or within the tolerance), 1 not (a wrong shape included, or not
     decided), 2 when either text or an option cannot be read.
     """
-    from dlcheck.check.oneoff import tolerance_options  # lazy: start-up
+    from dlcheck.check.tolerance import read_options  # lazy: start-up
     from dlcheck.core.errors import DlcheckError, ParseError
 
     try:
-        tolerance_options(rtol, atol, sigfigs)
+        read_options(rtol, atol, sigfigs)
     except ParseError as exc:
         raise DlcheckError(f"{exc} (usage: --rtol 0.01, --atol 5e-5, --sigfigs 3 or --sigfigs 4,3)") from None
-    from dlcheck.check.oneoff import exit_code
     from dlcheck.core.verdict import ProblemResult
-    from dlcheck.grade.run import compare_texts, run_bounded
+    from dlcheck.grade.guarded import compare_bounded, exit_code
 
-    verdict = run_bounded(compare_texts, (expected, answer, rtol, atol, sigfigs), "compare", 1.0, answer,
-                          COMPARE_SECONDS)
+    # this process stays light: the bounded child (started by main before the arguments were
+    # read) loads sympy and the checker, and meanwhile this one loads what prints the verdict
+    verdict = compare_bounded(expected, answer, rtol, atol, sigfigs, meanwhile=_load_printer(fmt),
+                              ahead=_AHEAD.pop("compare", None))
     _print_traces([ProblemResult("compare", "", [verdict])])
     if fmt is Format.json:
         from dlcheck.core.visible import json_text
@@ -349,6 +349,15 @@ def compare(expected: str = typer.Argument(..., help="The expected expression or
 
         _console().print(verdict_line(verdict))
     raise typer.Exit(exit_code(verdict.status))
+
+
+def _load_printer(fmt: Format) -> Callable[[], None]:
+    def load() -> None:
+        if fmt is Format.json:
+            from dlcheck.core import visible  # noqa: F401  # lazy: start-up (imported while the child checks)
+        else:
+            from dlcheck.report import terminal  # noqa: F401  # lazy: start-up (imported while the child checks)
+    return load
 
 
 class ExplainFormat(str, Enum):
@@ -473,9 +482,13 @@ def gradescope_build(problems: list[Path] | None = _problems_option(),
     typer.echo(summary)
 
 
-def main() -> None:
-    # dlcheck uses no pydantic plugin; without this, pydantic scans every installed package's entry
-    # points when the first model is built (about 80 ms of each command that reads a spec)
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    app(prog_name="dlcheck")
-
+def run(ahead: Any = None) -> None:
+    """Run the application; ``ahead`` is compare's checker child when :func:`dlcheck.cli.main` started one."""
+    if ahead is not None:
+        _AHEAD["compare"] = ahead
+    try:
+        app(prog_name="dlcheck")
+    finally:
+        for child in _AHEAD.values():  # not used (a usage error, --help): gone with us
+            child.close()
+        _AHEAD.clear()

@@ -109,50 +109,119 @@ class ChildFailure(RuntimeError):
     """An exception in the child that could not be sent back as itself."""
 
 
-def bounded(fn: Callable[..., Any], *args: Any, seconds: float = 5.0) -> Any:
+def bounded(fn: Callable[..., Any], *args: Any, seconds: float = 5.0, prepare: Callable[[], Any] | None = None,
+            meanwhile: Callable[[], Any] | None = None) -> Any:
+    """``fn(*args)`` computed in a forked child within ``seconds``; TimeLimit when it is late.
+
+    ``prepare`` runs in the child before its memory is capped (the imports a light parent left
+    to it, inside the time bound); ``meanwhile`` runs in the parent while the child works.
+    """
     if not hasattr(os, "fork"):
+        if prepare is not None:
+            prepare()
         return fn(*args)
-    read_fd, write_fd = os.pipe()
-    parent = os.getpid()
-    pid = os.fork()
-    if pid == 0:  # child: compute, send, leave without running the parent's cleanup
-        os.close(read_fd)
-        die_with_parent(parent)
-        limit_memory()
+    return Child(prepare, (fn, args)).result(seconds, meanwhile)
+
+
+class Child:
+    """A forked child that computes one call and sends its result (or its exception) back.
+
+    With ``call`` the child inherits the call at the fork (anything may be passed, an
+    instance of a problem included). Without it the child is started *ahead*: it runs
+    ``prepare`` at once (a light parent's imports) and then waits for a call sent with
+    :meth:`send`, pickled; ``dlcheck compare`` starts one before it has read its arguments,
+    so that the imports and the reading of the command line overlap.
+    """
+
+    def __init__(self, prepare: Callable[[], Any] | None = None,
+                 call: tuple[Callable[..., Any], tuple] | None = None) -> None:
+        read_fd, write_fd = os.pipe()
+        job_read, job_write = os.pipe() if call is None else (-1, -1)
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:  # child: compute, send, leave without running the parent's cleanup
+            os.close(read_fd)
+            if job_write >= 0:
+                os.close(job_write)
+            die_with_parent(parent)
+            _serve(prepare, call, job_read, write_fd)
+        os.close(write_fd)
+        if job_read >= 0:
+            os.close(job_read)
+        self.pid: int | None = pid
+        self._results = read_fd
+        self._jobs = job_write
+
+    def send(self, fn: Callable[..., Any], *args: Any) -> None:
+        """The call for a child started ahead (``fn`` and ``args`` must pickle)."""
+        with os.fdopen(self._jobs, "wb") as out:
+            self._jobs = -1
+            out.write(pickle.dumps((fn, args)))
+
+    def result(self, seconds: float, meanwhile: Callable[[], Any] | None = None) -> Any:
+        """The call's value, waited for at most ``seconds`` (TimeLimit); the child is gone afterwards."""
+        chunks: list[bytes] = []
+        deadline = time.monotonic() + seconds
         try:
-            payload = pickle.dumps((True, fn(*args), ""))
-        except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
-            trace = traceback.format_exc()
-            try:
-                payload = pickle.dumps((False, exc, trace))
-            except Exception:  # noqa: BLE001 - an unpicklable exception is sent as text
-                payload = pickle.dumps((False, ChildFailure(f"{type(exc).__name__}: {exc}"), trace))
+            if meanwhile is not None:
+                meanwhile()
+            with os.fdopen(self._results, "rb") as pipe:
+                self._results = -1
+                while True:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise TimeLimit(f"gave up after {seconds:g} s")
+                    ready, _, _ = select.select([pipe], [], [], left)
+                    if ready:
+                        chunk = os.read(pipe.fileno(), 1 << 16)
+                        if not chunk:
+                            break
+                        chunks.append(chunk)
+        finally:
+            self.close()
+        if not chunks:
+            raise TimeLimit("the check stopped without an answer")
+        ok, value, trace = pickle.loads(b"".join(chunks))
+        if ok:
+            return value
+        value.child_traceback = trace
+        raise value
+
+    def close(self) -> None:
+        """Kill and reap the child (a child started ahead and never used, too)."""
+        for fd in (self._jobs, self._results):
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self._jobs = self._results = -1
+        if self.pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.pid, 0)
+            self.pid = None
+
+
+def _serve(prepare: Callable[[], Any] | None, call: tuple[Callable[..., Any], tuple] | None, job_read: int,
+           write_fd: int) -> None:
+    """The child's whole life: prepare, take the call, compute, send the pickled outcome, exit."""
+    try:
+        if prepare is not None:
+            prepare()
+        limit_memory()
+        if call is None:
+            with os.fdopen(job_read, "rb") as jobs:
+                call = pickle.loads(jobs.read())
+        fn, args = call
+        payload = pickle.dumps((True, fn(*args), ""))
+    except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
+        trace = traceback.format_exc()
+        try:
+            payload = pickle.dumps((False, exc, trace))
+        except Exception:  # noqa: BLE001 - an unpicklable exception is sent as text
+            payload = pickle.dumps((False, ChildFailure(f"{type(exc).__name__}: {exc}"), trace))
+    try:
         with os.fdopen(write_fd, "wb") as out:
             out.write(payload)
-        os._exit(0)
-    os.close(write_fd)
-    chunks: list[bytes] = []
-    deadline = time.monotonic() + seconds
-    try:
-        with os.fdopen(read_fd, "rb") as pipe:
-            while True:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise TimeLimit(f"gave up after {seconds:g} s")
-                ready, _, _ = select.select([pipe], [], [], left)
-                if ready:
-                    chunk = os.read(pipe.fileno(), 1 << 16)
-                    if not chunk:
-                        break
-                    chunks.append(chunk)
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    if not chunks:
-        raise TimeLimit("the check stopped without an answer")
-    ok, value, trace = pickle.loads(b"".join(chunks))
-    if ok:
-        return value
-    value.child_traceback = trace
-    raise value
+        os._exit(0)

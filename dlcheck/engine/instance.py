@@ -111,12 +111,18 @@ class Instance:
     # answers already decided (the same formula typed by many students of a class), bounded apart
     # from the answer-independent memos so that a class cannot crowd them out
     _answer_memo: dict = field(default_factory=dict, repr=False)
+    _read: dict = field(default_factory=dict, repr=False)   # formulas already parsed by the caller of build
 
     # -- building ------------------------------------------------------------------
     @classmethod
-    def build(cls, spec, prepare: Prepare, author_rules: bool = True, self_checks: bool = True) -> Instance:
-        """Derive ``spec``: symbols, givens, definitions in order, then each part via ``prepare``."""
+    def build(cls, spec, prepare: Prepare, author_rules: bool = True, self_checks: bool = True,
+              read: dict[str, Any] | None = None) -> Instance:
+        """Derive ``spec``: symbols, givens, definitions in order, then each part via ``prepare``.
+
+        ``read`` holds formulas of the spec the caller has already parsed with this instance's
+        rules (``compare`` reads its expected text to choose the part's kind), by their text."""
         inst = cls(spec, author_rules=author_rules, self_checks=self_checks)
+        inst._read = dict(read or {})
         problem = spec.problem
         for name, domain in problem.symbols.items():
             sym = sp.Symbol(name, real=True)
@@ -236,6 +242,8 @@ class Instance:
 
     def parse_spec(self, text: str, loc: tuple, names: dict | None = None) -> Any:
         """A formula from the spec; a ParseError becomes a SpecError at ``loc``."""
+        if names is None and text in self._read:
+            return self._read[text]
         try:
             return self.spec_parser(names).parse(text)
         except ParseError as exc:

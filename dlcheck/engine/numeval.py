@@ -8,6 +8,7 @@ set of node types the parser can produce with Python floats, and falls back to
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping
 from fractions import Fraction
@@ -54,12 +55,61 @@ def numeval(expr: Any, env: Mapping[sp.Symbol, float]) -> float:
     :class:`UnknownSymbol` when ``env`` lacks one of its symbols.
     """
     try:
-        value = _eval(expr, env)
+        value = float_function(expr)(env)
     except (ValueError, OverflowError, ZeroDivisionError):
         raise Undefined("no real value here") from None
     if isinstance(value, complex) or not math.isfinite(value):
         raise Undefined("no real value here")
     return value
+
+
+FloatFn = Callable[[Mapping[sp.Symbol, float]], float]
+
+
+@functools.lru_cache(maxsize=4096)
+def float_function(e: Any) -> FloatFn:
+    """``e`` turned once into nested closures computing what :func:`_eval` computes (no code text is
+    made or run): a formula is evaluated at many sample points, and the walk over its tree, with a
+    type test per node, is then paid once instead of at every point."""
+    if e.is_Symbol:
+        def symbol(env: Mapping[sp.Symbol, float]) -> float:
+            try:
+                return env[e]
+            except KeyError:
+                raise UnknownSymbol(e.name) from None
+        return symbol
+    if e.is_Number or e.is_NumberSymbol:
+        try:
+            constant = float(e)
+        except OverflowError:  # raised where the value is asked for, as _eval does
+            return lambda env: float(e)
+        return lambda env: constant
+    if e.is_Add:
+        terms = [float_function(a) for a in e.args]
+        return lambda env: math.fsum([t(env) for t in terms])
+    if e.is_Mul:
+        factors = [float_function(a) for a in e.args]
+
+        def product(env: Mapping[sp.Symbol, float]) -> float:
+            out = 1.0
+            for f in factors:
+                out *= f(env)
+            return out
+        return product
+    if e.is_Pow:
+        base_fn, exp_fn = float_function(e.args[0]), float_function(e.args[1])
+
+        def power(env: Mapping[sp.Symbol, float]) -> float:
+            base, exp = base_fn(env), exp_fn(env)
+            if base < 0 and not float(exp).is_integer():
+                raise ValueError("fractional power of a negative number")
+            return float(base ** exp)
+        return power
+    fn = _FUNCS.get(e.func)
+    if fn is not None:
+        arg = float_function(e.args[0])
+        return lambda env: fn(arg(env))
+    return lambda env: _eval(e, env)
 
 
 def _eval(e: Any, env: Mapping[sp.Symbol, float]) -> float:

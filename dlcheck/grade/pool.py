@@ -49,7 +49,8 @@ from dlcheck.core.errors import DlcheckError
 from dlcheck.core.verdict import ProblemResult, Verdict
 from dlcheck.engine.bounded import die_with_parent, limit_memory
 from dlcheck.grade import work
-from dlcheck.grade.work import PART_SECONDS, FilePlan, ProblemPlan, crashed, plan_file, timed_out
+from dlcheck.grade.failures import crashed, timed_out
+from dlcheck.grade.work import PART_SECONDS, FilePlan, ProblemPlan, plan_file
 from dlcheck.spec.answers import student_of
 
 FLUSH_EVERY = 64          # verdicts a worker may hold before reporting them, whatever they are

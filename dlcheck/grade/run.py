@@ -8,26 +8,15 @@ child of its own (:func:`grade_part`). Either way a failure is a verdict
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from dlcheck.check.oneoff import PART, compare_instance
 from dlcheck.check.registry import get_spec, variant_of
 from dlcheck.core.verdict import ProblemResult, Verdict
-from dlcheck.engine.bounded import TimeLimit, bounded
 from dlcheck.engine.instance import Instance
+from dlcheck.grade.failures import answer_text
+from dlcheck.grade.guarded import run_bounded
 from dlcheck.grade.pool import grade_plans
-from dlcheck.grade.work import (
-    PART_SECONDS,
-    ProblemPlan,
-    answer_text,
-    check_and_diagnose,
-    failed,
-    plan_file,
-    timed_out,
-    too_deep,
-    too_large,
-)
+from dlcheck.grade.work import PART_SECONDS, ProblemPlan, check_and_diagnose, compare_texts, plan_file
 from dlcheck.spec.answers import AnswersFile
 
 __all__ = ["PART_SECONDS", "check_and_diagnose", "compare_texts", "grade_file", "grade_part", "grade_problem",
@@ -39,30 +28,6 @@ def grade_part(inst: Instance, pid: str, answer: Any, earlier: dict[str, Verdict
     """One part in a forked child of its own, bounded in time (``solve`` checks this way)."""
     part = inst.spec.problem.parts[pid]
     return run_bounded(check_and_diagnose, (inst, pid, answer, earlier), pid, part.points, answer_text(answer), seconds)
-
-
-def compare_texts(expected: str, answer: str, rtol: str | None = None, atol: str | None = None,
-                  sigfigs: str | None = None) -> Verdict:
-    """``dlcheck compare``: ``answer`` checked against ``expected`` as a one-part problem.
-
-    The options are the typed text (``"5e-5"``, ``"4,3"``), read exactly."""
-    made = compare_instance(expected, answer, rtol, atol, sigfigs)
-    return made if isinstance(made, Verdict) else check_and_diagnose(made, PART, answer, {})
-
-
-def run_bounded(fn: Callable[..., Verdict], args: tuple, pid: str, points: float, text: str,
-                seconds: float) -> Verdict:
-    """``fn(*args)`` in a time-bounded child; whatever goes wrong comes back as a verdict."""
-    try:
-        return bounded(fn, *args, seconds=seconds)
-    except TimeLimit:
-        return timed_out(pid, points, text, seconds)
-    except RecursionError:
-        return too_deep(pid, points, text)
-    except MemoryError:
-        return too_large(pid, points, text)
-    except Exception as exc:  # noqa: BLE001 - one bad part never hides the others
-        return failed(pid, points, text, exc, getattr(exc, "child_traceback", ""))
 
 
 def grade_problem(problem_id: str, answers: dict[str, Any], seconds: float = PART_SECONDS,

@@ -16,11 +16,13 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from dlcheck.check.oneoff import PART, compare_instance
 from dlcheck.check.registry import check_answer, get_spec, instance_for, kind_of, variant_of
 from dlcheck.core.errors import DlcheckError
-from dlcheck.core.verdict import Status, Verdict
+from dlcheck.core.verdict import Verdict
 from dlcheck.diagnose import diagnose
 from dlcheck.engine.instance import Instance
+from dlcheck.grade.failures import failed, too_deep, too_large
 from dlcheck.spec.answers import AnswersFile
 
 PART_SECONDS = 5.0
@@ -39,61 +41,21 @@ def check_seconds(seconds: float) -> float:
 
 
 
-# -- what can go wrong, as verdicts ------------------------------------------------------
-def answer_text(answer: Any) -> str:
-    if answer is None:
-        return ""
-    if isinstance(answer, dict):
-        return ", ".join(f"{k}: {v}" for k, v in answer.items())
-    return str(answer)
-
-
-def timed_out(pid: str, points: float, answer: Any, seconds: float, replaced: bool = False) -> Verdict:
-    how = "; its worker was stopped and a fresh one took over" if replaced else ""
-    verdict = Verdict(pid, Status.UNDECIDED, 0.0, points,
-                      f"checking took longer than {seconds:g} s{how}; simplify the answer or ask a person",
-                      answer_text(answer))
-    verdict.detail["timed_out"] = seconds
-    return verdict
-
-
-def crashed(pid: str, points: float, answer: Any, how: str) -> Verdict:
-    verdict = Verdict(pid, Status.UNDECIDED, 0.0, points,
-                      f"the check of this answer stopped its worker ({how}); a fresh worker took over; a "
-                      "person will check this part", answer_text(answer))
-    verdict.detail["crashed"] = how
-    return verdict
-
-
-def too_large(pid: str, points: float, answer: Any) -> Verdict:
-    verdict = Verdict(pid, Status.UNDECIDED, 0.0, points,
-                      "too large to check: working it out needs more memory than a check may use; simplify "
-                      "the answer or ask a person", answer_text(answer))
-    verdict.detail["too_large"] = True
-    return verdict
-
-
-def too_deep(pid: str, points: float, answer: Any) -> Verdict:
-    return Verdict(pid, Status.INVALID, 0.0, points, "the answer is nested too deeply; write it flatter",
-                   answer_text(answer))
-
-
-def failed(pid: str, points: float, answer: Any, exc: BaseException, trace: str = "") -> Verdict:
-    """dlcheck itself failed on this answer: a sentence for the student, the facts for ``--debug``."""
-    verdict = Verdict(pid, Status.UNDECIDED, 0.0, points,
-                      "dlcheck failed while checking this answer (a fault in dlcheck, not in the answer); a "
-                      "person will check it", answer_text(answer))
-    verdict.detail["error"] = {"type": type(exc).__name__, "message": str(exc)}
-    verdict.trace = trace or f"{type(exc).__name__}: {exc}"
-    return verdict
-
-
 # -- one part ------------------------------------------------------------------------------
 def check_and_diagnose(inst: Instance, pid: str, answer: Any, earlier: dict[str, Verdict]) -> Verdict:
     """One part, unbounded: the checker's verdict, then the diagnosis of a wrong one."""
     verdict = diagnose(inst, pid, check_answer(inst, pid, answer), earlier)
     verdict.parsed = None  # sympy objects are for diagnosis only; keep the result small
     return verdict
+
+
+def compare_texts(expected: str, answer: str, rtol: str | None = None, atol: str | None = None,
+                  sigfigs: str | None = None) -> Verdict:
+    """``dlcheck compare``: ``answer`` checked against ``expected`` as a one-part problem, unbounded.
+
+    The options are the typed text (``"5e-5"``, ``"4,3"``), read exactly."""
+    made = compare_instance(expected, answer, rtol, atol, sigfigs)
+    return made if isinstance(made, Verdict) else check_and_diagnose(made, PART, answer, {})
 
 
 def checked(inst: Instance, pid: str, answer: Any, earlier: dict[str, Verdict]) -> tuple[Verdict, bool]:

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from dlcheck.check.registry import parts_of
-from dlcheck.cli.app import COMPARE_SECONDS
+from dlcheck.grade.guarded import COMPARE_SECONDS
 from dlcheck.grade.run import PART_SECONDS
 from tests.hostile import harness as H
 from tests.hostile.inproc import (

@@ -1,0 +1,56 @@
+"""What can go wrong with a check, as verdicts: a hang, a blow-up in memory, a nesting too deep,
+a fault of dlcheck itself (its type, message and traceback kept for ``--debug``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dlcheck.core.verdict import Status, Verdict
+
+
+def answer_text(answer: Any) -> str:
+    if answer is None:
+        return ""
+    if isinstance(answer, dict):
+        return ", ".join(f"{k}: {v}" for k, v in answer.items())
+    return str(answer)
+
+
+def timed_out(pid: str, points: float, answer: Any, seconds: float, replaced: bool = False) -> Verdict:
+    how = "; its worker was stopped and a fresh one took over" if replaced else ""
+    verdict = Verdict(pid, Status.UNDECIDED, 0.0, points,
+                      f"checking took longer than {seconds:g} s{how}; simplify the answer or ask a person",
+                      answer_text(answer))
+    verdict.detail["timed_out"] = seconds
+    return verdict
+
+
+def crashed(pid: str, points: float, answer: Any, how: str) -> Verdict:
+    verdict = Verdict(pid, Status.UNDECIDED, 0.0, points,
+                      f"the check of this answer stopped its worker ({how}); a fresh worker took over; a "
+                      "person will check this part", answer_text(answer))
+    verdict.detail["crashed"] = how
+    return verdict
+
+
+def too_large(pid: str, points: float, answer: Any) -> Verdict:
+    verdict = Verdict(pid, Status.UNDECIDED, 0.0, points,
+                      "too large to check: working it out needs more memory than a check may use; simplify "
+                      "the answer or ask a person", answer_text(answer))
+    verdict.detail["too_large"] = True
+    return verdict
+
+
+def too_deep(pid: str, points: float, answer: Any) -> Verdict:
+    return Verdict(pid, Status.INVALID, 0.0, points, "the answer is nested too deeply; write it flatter",
+                   answer_text(answer))
+
+
+def failed(pid: str, points: float, answer: Any, exc: BaseException, trace: str = "") -> Verdict:
+    """dlcheck itself failed on this answer: a sentence for the student, the facts for ``--debug``."""
+    verdict = Verdict(pid, Status.UNDECIDED, 0.0, points,
+                      "dlcheck failed while checking this answer (a fault in dlcheck, not in the answer); a "
+                      "person will check it", answer_text(answer))
+    verdict.detail["error"] = {"type": type(exc).__name__, "message": str(exc)}
+    verdict.trace = trace or f"{type(exc).__name__}: {exc}"
+    return verdict

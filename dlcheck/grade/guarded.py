@@ -1,0 +1,81 @@
+"""One call in a time-bounded child, whatever goes wrong a verdict; and ``dlcheck compare``'s run.
+
+This module stays light (no sympy, numpy or pydantic): ``compare`` is a process that
+starts, checks one pair and ends, so its own process never loads the checker. A child
+started ahead (:func:`start_compare`, before the command line is even read) imports sympy
+and the checker while the parent reads its arguments, then takes the pair; meanwhile the
+parent loads what prints the verdict. The fork of a small process is cheap, and on two
+cores the imports overlap.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from dlcheck.core.verdict import Status, Verdict
+from dlcheck.engine.bounded import Child, TimeLimit, bounded
+from dlcheck.grade.failures import failed, timed_out, too_deep, too_large
+
+COMPARE_SECONDS = 10.0   # one pair, the child's imports included
+
+
+def run_bounded(fn: Callable[..., Verdict], args: tuple, pid: str, points: float, text: str,
+                seconds: float, prepare: Callable[[], Any] | None = None,
+                meanwhile: Callable[[], Any] | None = None, child: Child | None = None) -> Verdict:
+    """``fn(*args)`` in a time-bounded child (``child``, when one was started ahead); whatever goes
+    wrong comes back as a verdict."""
+    try:
+        if child is not None:
+            child.send(fn, *args)
+            return child.result(seconds, meanwhile)
+        return bounded(fn, *args, seconds=seconds, prepare=prepare, meanwhile=meanwhile)
+    except TimeLimit:
+        return timed_out(pid, points, text, seconds)
+    except RecursionError:
+        return too_deep(pid, points, text)
+    except MemoryError:
+        return too_large(pid, points, text)
+    except Exception as exc:  # noqa: BLE001 - one bad part never hides the others
+        return failed(pid, points, text, exc, getattr(exc, "child_traceback", ""))
+
+
+def start_compare() -> Child | None:
+    """A child that starts loading the checker now, for the pair ``compare`` will read (None without fork)."""
+    return Child(prepare=_load_checker) if hasattr(os, "fork") else None
+
+
+def compare_bounded(expected: str, answer: str, rtol: str | None = None, atol: str | None = None,
+                    sigfigs: str | None = None, seconds: float = COMPARE_SECONDS,
+                    meanwhile: Callable[[], Any] | None = None, ahead: Child | None = None) -> Verdict:
+    """``answer`` against ``expected`` in a bounded child that loads the checker itself (``ahead``:
+    one :func:`start_compare` started)."""
+    return run_bounded(_compare, (expected, answer, rtol, atol, sigfigs), "compare", 1.0, answer, seconds,
+                       prepare=_load_checker, meanwhile=meanwhile, child=ahead)
+
+
+def _load_checker() -> None:
+    """The child's imports, with the cyclic garbage collector paused: a third of sympy's import
+    time is spent collecting objects that all stay alive."""
+    import gc
+
+    gc.disable()
+    try:
+        import sympy.tensor.tensor  # noqa: F401  # lazy: sympy imports it at the first sum; loaded here, gc paused
+
+        from dlcheck.grade import work  # noqa: F401  # lazy: the child's import, never the light parent's
+    finally:
+        gc.enable()
+        gc.freeze()
+
+
+def _compare(expected: str, answer: str, rtol: str | None, atol: str | None, sigfigs: str | None) -> Verdict:
+    from dlcheck.grade.work import compare_texts  # lazy: loaded by _load_checker in the child
+
+    return compare_texts(expected, answer, rtol, atol, sigfigs)
+
+
+def exit_code(status: Status) -> int:
+    """``compare``'s exit code: 0 equivalent, 2 unreadable text, 1 anything else (wrong, wrong shape, undecided)."""
+    return {Status.CORRECT: 0, Status.INVALID: 2}.get(status, 1)
