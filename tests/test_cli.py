@@ -195,6 +195,18 @@ def test_compare_as_a_process_checks_in_its_child_and_stays_light():
         assert "'pydantic'" not in run.stderr, "pydantic loaded by the parent: is typer >= 0.29 installed?"
 
 
+def test_compare_when_no_process_can_be_forked_is_one_line_not_a_traceback():
+    code = ("import os, sys\n"
+            "def refuse():\n    raise BlockingIOError(11, 'Resource temporarily unavailable')\n"
+            "os.fork = refuse\n"
+            "from dlcheck.cli import main\nsys.argv = ['dlcheck', 'compare', 'x', 'x']\nmain()\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=SOURCE_ENV,
+                         timeout=300)
+    assert out.returncode == 1 and "Traceback" not in out.stdout + out.stderr
+    said = " ".join(out.stdout.split())  # rich wraps at the terminal's width
+    assert "undecided: could not start a process to check this answer (Resource temporarily unavailable)" in said
+
+
 def _processes_naming(token: str) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():

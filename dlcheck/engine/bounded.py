@@ -105,6 +105,10 @@ class TimeLimit(Exception):
     """The call did not finish within its time limit."""
 
 
+class CannotFork(RuntimeError):
+    """No child could be started (the system refused a process or a pipe: too many, no memory)."""
+
+
 class ChildFailure(RuntimeError):
     """An exception in the child that could not be sent back as itself."""
 
@@ -135,10 +139,19 @@ class Child:
 
     def __init__(self, prepare: Callable[[], Any] | None = None,
                  call: tuple[Callable[..., Any], tuple] | None = None) -> None:
-        read_fd, write_fd = os.pipe()
-        job_read, job_write = os.pipe() if call is None else (-1, -1)
-        parent = os.getpid()
-        pid = os.fork()
+        fds: list[int] = []
+        try:
+            read_fd, write_fd = os.pipe()
+            fds += [read_fd, write_fd]
+            job_read, job_write = os.pipe() if call is None else (-1, -1)
+            fds += [job_read, job_write]
+            parent = os.getpid()
+            pid = os.fork()
+        except OSError as exc:
+            for fd in fds:
+                if fd >= 0:
+                    os.close(fd)
+            raise CannotFork(exc.strerror or str(exc)) from None
         if pid == 0:  # child: compute, send, leave without running the parent's cleanup
             os.close(read_fd)
             if job_write >= 0:

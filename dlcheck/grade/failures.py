@@ -54,3 +54,12 @@ def failed(pid: str, points: float, answer: Any, exc: BaseException, trace: str 
     verdict.detail["error"] = {"type": type(exc).__name__, "message": str(exc)}
     verdict.trace = trace or f"{type(exc).__name__}: {exc}"
     return verdict
+
+
+def not_started(pid: str, points: float, answer: Any, why: str) -> Verdict:
+    """No process could be started to check the answer: the machine's limits, not the answer."""
+    verdict = Verdict(pid, Status.UNDECIDED, 0.0, points,
+                      f"could not start a process to check this answer ({why}); run dlcheck again, or a "
+                      "person will check it", answer_text(answer))
+    verdict.detail["not_started"] = why
+    return verdict

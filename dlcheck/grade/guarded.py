@@ -15,8 +15,8 @@ from collections.abc import Callable
 from typing import Any
 
 from dlcheck.core.verdict import Status, Verdict
-from dlcheck.engine.bounded import Child, TimeLimit, bounded
-from dlcheck.grade.failures import failed, timed_out, too_deep, too_large
+from dlcheck.engine.bounded import CannotFork, Child, TimeLimit, bounded
+from dlcheck.grade.failures import failed, not_started, timed_out, too_deep, too_large
 
 COMPARE_SECONDS = 10.0   # one pair, the child's imports included
 
@@ -33,6 +33,8 @@ def run_bounded(fn: Callable[..., Verdict], args: tuple, pid: str, points: float
         return bounded(fn, *args, seconds=seconds, prepare=prepare, meanwhile=meanwhile)
     except TimeLimit:
         return timed_out(pid, points, text, seconds)
+    except CannotFork as exc:
+        return not_started(pid, points, text, str(exc))
     except RecursionError:
         return too_deep(pid, points, text)
     except MemoryError:
@@ -42,8 +44,14 @@ def run_bounded(fn: Callable[..., Verdict], args: tuple, pid: str, points: float
 
 
 def start_compare() -> Child | None:
-    """A child that starts loading the checker now, for the pair ``compare`` will read (None without fork)."""
-    return Child(prepare=_load_checker) if hasattr(os, "fork") else None
+    """A child that starts loading the checker now, for the pair ``compare`` will read (None without
+    fork, or when no process can be forked now: the check then forks its own, and says so if it fails)."""
+    if not hasattr(os, "fork"):
+        return None
+    try:
+        return Child(prepare=_load_checker)
+    except CannotFork:
+        return None
 
 
 def compare_bounded(expected: str, answer: str, rtol: str | None = None, atol: str | None = None,
