@@ -31,18 +31,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import (
-    AliasEvent,
-    DocumentStartEvent,
-    MappingEndEvent,
-    MappingStartEvent,
-    NodeEvent,
-    ScalarEvent,
-    SequenceEndEvent,
-)
-
 from dlcheck.core.errors import DlcheckError, raise_all
 from dlcheck.core.visible import visible
 
@@ -206,7 +194,7 @@ def check_characters(text: str, path: str, error_cls: type[DlcheckError] = Dlche
 
 
 # -- YAML --------------------------------------------------------------------------------
-def _yaml_problem(exc: MarkedYAMLError) -> tuple[str, Any]:
+def _yaml_problem(exc: Any) -> tuple[str, Any]:
     """What a YAML syntax error means for a person, and the mark to point at."""
     context, problem = exc.context or "", exc.problem or ""
     if "flow sequence" in context:
@@ -237,13 +225,22 @@ def read_located(path: str | Path, error_cls: type[DlcheckError] = DlcheckError,
     return located_from_text(read_text(path, error_cls, what), str(path), error_cls, what)
 
 
+def _yaml(pure: bool) -> Any:
+    """ruamel.yaml's safe parser: libyaml's unless ``pure`` (its errors say more)."""
+    from ruamel.yaml import YAML  # lazy: a process that reads no YAML (compare) never loads the parser
+
+    return YAML(typ="safe", pure=pure)
+
+
 def located_from_text(text: str, path: str, error_cls: type[DlcheckError] = DlcheckError,
                       what: str = "a YAML file") -> Located:
     """YAML text into raw-text data with positions, within the limits above."""
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError  # lazy: see _yaml
+
     check_characters(text, path, error_cls, what)
     builder = _Builder(text, path, error_cls, what)
     try:  # libyaml (ruamel.yaml.clib) when it is installed: ten times faster on a class of files
-        for event in YAML(typ="safe", pure=False).parse(text):
+        for event in _yaml(pure=False).parse(text):
             builder.feed(event)
         return Located(builder.result, builder.positions, path)
     except DlcheckError:
@@ -251,7 +248,7 @@ def located_from_text(text: str, path: str, error_cls: type[DlcheckError] = Dlch
     except Exception:  # noqa: BLE001 - any failure of the fast parser: the pure one says what is wrong, and where
         builder = _Builder(text, path, error_cls, what)
     try:
-        for event in YAML(typ="safe", pure=True).parse(text):
+        for event in _yaml(pure=True).parse(text):
             builder.feed(event)
     except MarkedYAMLError as exc:
         message, mark = _yaml_problem(exc)
@@ -266,10 +263,10 @@ def located_from_text(text: str, path: str, error_cls: type[DlcheckError] = Dlch
 class _Frame:
     """A mapping or sequence being built: where it is, what it holds so far."""
 
-    def __init__(self, event: Any, loc: tuple) -> None:
+    def __init__(self, event: Any, loc: tuple, is_map: bool) -> None:
         self.event = event
         self.loc = loc
-        self.is_map = isinstance(event, MappingStartEvent)
+        self.is_map = is_map
         self.value: Any = {} if self.is_map else []
         self.key: str | None = None          # a mapping's key waiting for its value
         self.flat = True                     # a flow list of scalars and lists: kept as typed text
@@ -282,6 +279,9 @@ class _Builder:
     """Plain data from YAML events, refusing what an answers file never needs as soon as it appears."""
 
     def __init__(self, text: str, path: str, error_cls: type[DlcheckError], what: str) -> None:
+        from ruamel.yaml import events  # lazy: loaded with the parser (see located_from_text)
+
+        self.events = events
         self.text, self.path, self.error_cls, self.what = text, path, error_cls, what
         self.positions: dict[tuple, Pos] = {}
         self.stack: list[_Frame] = []
@@ -294,13 +294,13 @@ class _Builder:
         return self.error_cls(message, path=self.path, line=mark.line + 1, column=mark.column + 1)
 
     def feed(self, event: Any) -> None:
-        if isinstance(event, DocumentStartEvent):
+        if isinstance(event, self.events.DocumentStartEvent):
             self.documents += 1
             if self.documents > 1:
                 raise self.error(event, f"a second YAML document starts here; {self.what} is one document, so "
                                         "remove this '---' or everything from here on")
             return
-        if isinstance(event, (MappingEndEvent, SequenceEndEvent)):
+        if isinstance(event, (self.events.MappingEndEvent, self.events.SequenceEndEvent)):
             frame = self.stack.pop()
             value = frame.value
             raw = self.text[frame.event.start_mark.index:event.end_mark.index]
@@ -310,9 +310,9 @@ class _Builder:
                 value = FlowList(value, raw)
             self.place(value, frame.event)
             return
-        if not isinstance(event, NodeEvent):
+        if not isinstance(event, self.events.NodeEvent):
             return  # the stream's start and end, a document's end
-        if isinstance(event, AliasEvent) or event.anchor is not None:
+        if isinstance(event, self.events.AliasEvent) or event.anchor is not None:
             raise self.error(event, f"anchors and aliases ('&name', '*name') are not allowed in {self.what}; "
                                     "it never needs them, so write each value out in full")
         if getattr(event, "tag", None) is not None:
@@ -328,23 +328,23 @@ class _Builder:
             return
         loc = parent.child_loc() if parent is not None else ()
         self.positions[loc] = (event.start_mark.line + 1, event.start_mark.column + 1)
-        if isinstance(event, ScalarEvent):
+        if isinstance(event, self.events.ScalarEvent):
             self.place(self.scalar(event), event)
             return
         if len(self.stack) >= MAX_DEPTH:
             raise self.error(event, f"nested more than {MAX_DEPTH} levels deep, far deeper than {self.what} "
                                     "needs; remove the extra brackets or indentation")
-        self.stack.append(_Frame(event, loc))
+        self.stack.append(_Frame(event, loc, isinstance(event, self.events.MappingStartEvent)))
 
     @staticmethod
-    def scalar(event: ScalarEvent) -> str | None:
+    def scalar(event: Any) -> str | None:
         if not event.style and event.value in ("", "~", "null", "Null", "NULL"):  # plain: None, or '' from libyaml
             return None
         # ruamel marks the folds of a '>' scalar with BEL; only there is a BEL not the text's own
         return event.value.replace("\a", "") if event.style == ">" else event.value
 
     def key(self, frame: _Frame, event: Any) -> None:
-        if not isinstance(event, ScalarEvent):
+        if not isinstance(event, self.events.ScalarEvent):
             raise self.error(event, "a list or mapping used as a key; a key must be a plain name "
                                     "(such as q1 or out_h1)")
         if not event.style and event.value == "<<":
@@ -365,7 +365,7 @@ class _Builder:
             parent.key = None
         else:
             parent.value.append(value)
-            if isinstance(event, MappingStartEvent):
+            if isinstance(event, self.events.MappingStartEvent):
                 parent.flat = False
 
 
