@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from dlcheck.cli.app import app
+from dlcheck.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

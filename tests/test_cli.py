@@ -9,8 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer
 
-from dlcheck.cli.app import app
+from dlcheck.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "answers.yaml"
@@ -205,6 +206,33 @@ def test_compare_when_no_process_can_be_forked_is_one_line_not_a_traceback():
     assert out.returncode == 1 and "Traceback" not in out.stdout + out.stderr
     said = " ".join(out.stdout.split())  # rich wraps at the terminal's width
     assert "undecided: could not start a process to check this answer (Resource temporarily unavailable)" in said
+
+
+def test_a_compare_child_is_reaped_by_the_command_when_nothing_is_checked(monkeypatch):
+    """In-process, so the child cannot be killed by its parent's death instead: after a usage error
+    the command itself has killed and reaped the child it started ahead."""
+    from dlcheck.cli import commands
+    from dlcheck.grade.guarded import start_compare
+
+    child = start_compare()
+    assert child is not None
+    pid = child.pid
+    monkeypatch.setattr(sys, "argv", ["dlcheck", "compare", "1", "2", "--no-such-option"])
+    with pytest.raises(SystemExit) as done:
+        commands.run(child)
+    assert done.value.code == 2 and child.pid is None
+    with pytest.raises(ChildProcessError):   # nothing left to wait for: killed and reaped
+        os.waitpid(pid, os.WNOHANG)
+
+
+def test_dlchecks_global_options_are_flags():
+    """dlcheck.cli.main finds the command as the first word that is not an option: true while every
+    global option is a flag (one taking a value would only cost compare its head start)."""
+    from dlcheck.cli import app
+
+    callback = typer.main.get_command(app)
+    for param in callback.params:
+        assert getattr(param, "is_flag", False) or param.name in ("install_completion", "show_completion"), param
 
 
 def _processes_naming(token: str) -> list[int]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from fractions import Fraction
 
@@ -106,27 +105,38 @@ def test_bounded_stops_a_hang():
 
 def test_a_child_started_ahead_takes_its_call_later_within_its_bound():
     child = Child(prepare=lambda: None)
-    child.send(divmod, 7, 2)
-    assert child.result(5) == (3, 1) and child.pid is None   # reaped once it answered
-    failing = Child()
-    failing.send(divmod, 1, 0)
+    assert child.call(divmod, 7, 2, seconds=5) == (3, 1) and child.pid is None   # reaped once it answered
     with pytest.raises(ZeroDivisionError):
-        failing.result(5)
+        Child().call(divmod, 1, 0, seconds=5)
     late = Child()
-    late.send(time.sleep, 30)
     started = time.monotonic()
     with pytest.raises(TimeLimit):
-        late.result(0.5)
+        late.call(time.sleep, 30, seconds=0.5)
     assert time.monotonic() - started < 20 and late.pid is None
 
 
-def test_a_child_started_ahead_and_never_used_is_killed_on_close():
-    child = Child(prepare=lambda: time.sleep(60))
-    pid = child.pid
-    child.close()
-    assert child.pid is None
-    with pytest.raises(ChildProcessError):   # killed and reaped: nothing left to wait for
-        os.waitpid(pid, os.WNOHANG)
+def _broken_import() -> None:
+    raise ImportError("the checker could not be loaded")
+
+
+def test_a_child_that_failed_before_its_call_still_says_why():
+    """The child died preparing (a broken import) before the call was sent: the call cannot be written,
+    and what the child sent before going is the answer, with its own traceback."""
+    child = Child(prepare=_broken_import)
+    time.sleep(0.5)  # long enough for the child to fail and exit
+    with pytest.raises(ImportError, match="could not be loaded") as failure:
+        child.call(divmod, 7, 2, seconds=5)
+    assert "_broken_import" in failure.value.child_traceback and child.pid is None
+
+
+def test_a_large_call_to_a_child_still_preparing_keeps_the_bound():
+    """Sending counts against the bound: a call larger than a pipe holds, to a child that is slow to
+    prepare, gives up at the bound instead of waiting for the child to read it."""
+    child = Child(prepare=lambda: time.sleep(30))
+    started = time.monotonic()
+    with pytest.raises(TimeLimit):
+        child.call(len, "x" * 1_000_000, seconds=1.0)
+    assert time.monotonic() - started < 20 and child.pid is None
 
 
 def test_bounded_stops_runaway_sympy():
@@ -146,3 +156,21 @@ def test_grade_part_turns_a_hang_into_undecided(monkeypatch):
     monkeypatch.setattr(value, "equivalent", lambda *a, **k: time.sleep(30))
     verdict = grade_part(inst, "d_z2_1", "v1*a2_1*(1-a2_1)", {}, seconds=0.5)
     assert verdict.status == "undecided" and "longer than 0.5 s" in verdict.message
+
+
+@pytest.mark.parametrize("expected, answer", [
+    ("x", "0*c/c"), ("x", "0/c"), ("x", "x + 0*sqrt(c)"), ("0", "0*log(c)"),
+    ("x", "0.5\ntouch /tmp/dlcheck-hostile-0tuwru76/canary-ci-101"),   # found by the hostile corpus
+])
+def test_a_symbol_left_only_in_a_guard_is_sampled(expected, answer):
+    """sympy cancels 0*c/c to 0, but the answer still needs c != 0 (its guard): c is a sampled symbol,
+    never an unknown one (this was an internal error)."""
+    verdict = compare_texts(expected, answer)
+    assert verdict.status == "incorrect" and "dlcheck failed" not in verdict.message
+
+
+def test_no_slip_is_named_that_changes_nothing():
+    """The negative of 0 is 0: an answer that differs from 0 is not 'a sign error' (the same rule skips
+    the transpose of a symmetric matrix)."""
+    zero = compare_texts("0", "0*log(c)")
+    assert zero.status == "incorrect" and "sign error" not in zero.message and "no real value" in zero.message

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dlcheck.cli.app import app
+from dlcheck.cli import app
 from dlcheck.core import diskcache
 from dlcheck.spec import bank
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from dlcheck.check.registry import get_instance
-from dlcheck.cli.app import app
+from dlcheck.cli import app
 from tests.conftest import grade_answers
 
 

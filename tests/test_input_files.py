@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from dlcheck.check.registry import parts_of, read_answers_file, read_spec_file
-from dlcheck.cli.app import app
+from dlcheck.cli import app
 from dlcheck.core.errors import AnswerFileError, DlcheckError, ErrorList, SpecError
 from dlcheck.core.visible import json_text, visible
 from dlcheck.core.yamlio import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, located_from_text, read_text

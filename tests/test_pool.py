@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 import dlcheck.grade.work as work
-from dlcheck.cli.app import app
+from dlcheck.cli import app
 from dlcheck.grade.batch import Source, grade_files
 from dlcheck.grade.pool import Job, Pool
 

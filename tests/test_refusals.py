@@ -12,7 +12,7 @@ import sympy as sp
 
 from dlcheck.check.kinds.choice import parse_choice
 from dlcheck.check.registry import get_instance
-from dlcheck.cli.app import app
+from dlcheck.cli import app
 from dlcheck.core.errors import ParseError
 from dlcheck.grade.run import grade_part
 from dlcheck.parse.functions import student_functions

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from dlcheck.cli.app import app
+from dlcheck.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))

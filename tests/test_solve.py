@@ -15,7 +15,7 @@ import pytest
 from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
-from dlcheck.cli.app import app
+from dlcheck.cli import app
 from tests.pty_session import Session
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -98,7 +98,7 @@ def test_unknown_simulator(write):
 
 
 def test_whole_bank_validates(runner):
-    from dlcheck.cli.app import app
+    from dlcheck.cli import app
     from dlcheck.spec import bank
 
     result = runner.invoke(app, ["validate"])

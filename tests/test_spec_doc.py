@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dlcheck.check.registry import KINDS, part_models
-from dlcheck.cli.app import app
+from dlcheck.cli import app
 from dlcheck.spec.model import Alias, Mistake, OneOf, PartBase, Problem, Tolerance, problem_model
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "spec.md"

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from dlcheck.check.registry import get_instance, get_spec, instance_for, variant_of
-from dlcheck.cli.app import app
+from dlcheck.cli import app
 from dlcheck.engine.variants import corner_draws, draw, options
 from tests.test_bank_references import NUMERIC, TOLERANCE, givens_of
 

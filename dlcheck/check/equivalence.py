@@ -264,7 +264,9 @@ def equivalent(inst, a: Any, b: Any, seed: str, guards_a: Sequence[Any] = (), gu
     if not guards_a and not guards_b and (a == b or sp.expand(a - b) == 0 if _small(a, b) else a == b):
         return Outcome(True, how="identical")
     answer, expected = _Side(a, guards_a), _Side(b, guards_b)
-    leaves = sorted(inst.free_leaves(a) | inst.free_leaves(b) | _extra(inst, a, b), key=lambda s: s.name)
+    # the guards' symbols too: a factor sympy cancelled (0*canary/canary) leaves its guard behind
+    leaves = sorted(set().union(*(inst.free_leaves(e) | _extra(inst, e) for e in (a, b, *guards_a, *guards_b))),
+                    key=lambda s: s.name)
     dps = digits_needed(a, b, *guards_a, *guards_b)
     risky = _risky([a, b, *guards_a, *guards_b])
     generic = min(32, max(8, 2 ** len(leaves)))
@@ -283,8 +285,8 @@ def _small(a: Any, b: Any) -> bool:
                all(p.exp.is_Integer and 0 <= p.exp <= 12 for p in e.atoms(sp.Pow)) for e in (a, b))
 
 
-def _extra(inst, a: Any, b: Any) -> set:
-    return (a.free_symbols | b.free_symbols) - set(inst.node_expr) - set(inst.given_values)
+def _extra(inst, e: Any) -> set:
+    return e.free_symbols - set(inst.node_expr) - set(inst.given_values)
 
 
 def _run(inst, answer: _Side, expected: _Side, leaves: list, seed: str, generic: int, special: int,

@@ -1,4 +1,4 @@
-"""Layer 9: the command line (:mod:`dlcheck.cli.app`) and the interactive session (``solve``).
+"""Layer 9: the command line (``app``, in :mod:`dlcheck.cli.commands`) and the interactive session (``solve``).
 
 :func:`main` is the ``dlcheck`` command. It is light on purpose: for ``compare`` it forks
 the child that will check the pair before typer and the application are even imported,
@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
-__all__ = ["main"]
+__all__ = ["app", "main"]
 
 
 def main() -> None:
@@ -22,7 +23,7 @@ def main() -> None:
         from dlcheck.grade.guarded import start_compare  # lazy: only compare starts a child ahead
 
         ahead = start_compare()
-    from dlcheck.cli.app import run  # lazy: after compare's child has started
+    from dlcheck.cli.commands import run  # lazy: after compare's child has started
 
     run(ahead)
 
@@ -30,3 +31,11 @@ def main() -> None:
 def _command(args: list[str]) -> str | None:
     """The command a command line names (dlcheck's global options are flags: the first other word)."""
     return next((a for a in args if not a.startswith("-")), None)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":  # the typer application (tests, embedding), loaded on first use so main stays light
+        from dlcheck.cli.commands import app  # lazy: see the module docstring
+
+        return app
+    raise AttributeError(f"module 'dlcheck.cli' has no attribute {name!r}")

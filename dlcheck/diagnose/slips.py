@@ -233,10 +233,11 @@ def formula_mistake(inst, pid: str, student: Any, ref: Any) -> Finding | None:
                    for x, y in zip(ra, rb))
 
     formula = inst.shallow.get(inst.part_node.get(pid, pid), ref)
-    if same(student, -formula):
+    # a slip that changes nothing (the negative of 0, the transpose of a symmetric matrix) names nothing
+    if -formula != formula and same(student, -formula):
         return Finding("negated", "sign error: yours is the negative of the expected formula")
     square = isinstance(formula, sp.MatrixBase) and formula.rows == formula.cols and formula.rows > 1
-    if square and same(student, formula.T):
+    if square and formula != formula.T and same(student, formula.T):
         return Finding("transposed", "yours is the transpose of the expected matrix")
     cells = list(formula) if isinstance(formula, sp.MatrixBase) else [formula]
     for site in [None] + sorted({s for c in cells for s in sigmoid_factors(inst, c)}, key=str):

@@ -133,7 +133,7 @@ class Child:
     With ``call`` the child inherits the call at the fork (anything may be passed, an
     instance of a problem included). Without it the child is started *ahead*: it runs
     ``prepare`` at once (a light parent's imports) and then waits for a call sent with
-    :meth:`send`, pickled; ``dlcheck compare`` starts one before it has read its arguments,
+    :meth:`call`, pickled; ``dlcheck compare`` starts one before it has read its arguments,
     so that the imports and the reading of the command line overlap.
     """
 
@@ -165,31 +165,47 @@ class Child:
         self._results = read_fd
         self._jobs = job_write
 
-    def send(self, fn: Callable[..., Any], *args: Any) -> None:
-        """The call for a child started ahead (``fn`` and ``args`` must pickle)."""
-        with os.fdopen(self._jobs, "wb") as out:
-            self._jobs = -1
-            out.write(pickle.dumps((fn, args)))
+    def call(self, fn: Callable[..., Any], *args: Any, seconds: float,
+             meanwhile: Callable[[], Any] | None = None) -> Any:
+        """For a child started ahead: ``fn(*args)`` (both must pickle) sent and answered within
+        ``seconds`` in all (the sending too: a large call waits for a child still preparing)."""
+        return self._finish(seconds, meanwhile, (fn, args))
 
     def result(self, seconds: float, meanwhile: Callable[[], Any] | None = None) -> Any:
-        """The call's value, waited for at most ``seconds`` (TimeLimit); the child is gone afterwards."""
+        """The inherited call's value, waited for at most ``seconds`` (TimeLimit); the child is gone afterwards."""
+        return self._finish(seconds, meanwhile, None)
+
+    def _finish(self, seconds: float, meanwhile: Callable[[], Any] | None,
+                call: tuple[Callable[..., Any], tuple] | None) -> Any:
         chunks: list[bytes] = []
         deadline = time.monotonic() + seconds
         try:
+            pending = memoryview(pickle.dumps(call) if call is not None else b"")
+            if self._jobs >= 0:
+                os.set_blocking(self._jobs, False)
             if meanwhile is not None:
                 meanwhile()
-            with os.fdopen(self._results, "rb") as pipe:
-                self._results = -1
-                while True:
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        raise TimeLimit(f"gave up after {seconds:g} s")
-                    ready, _, _ = select.select([pipe], [], [], left)
-                    if ready:
-                        chunk = os.read(pipe.fileno(), 1 << 16)
-                        if not chunk:
-                            break
-                        chunks.append(chunk)
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeLimit(f"gave up after {seconds:g} s")
+                writing = [self._jobs] if self._jobs >= 0 else []
+                readable, writable, _ = select.select([self._results], writing, [], left)
+                if writable:
+                    try:
+                        pending = pending[os.write(self._jobs, pending[:1 << 16]):]
+                    except BlockingIOError:
+                        pass
+                    except OSError:  # the child is gone: what it sent before going is read below
+                        pending = pending[:0]
+                    if not pending:
+                        os.close(self._jobs)  # end of the call: the child reads to here
+                        self._jobs = -1
+                if readable:
+                    chunk = os.read(self._results, 1 << 16)
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
         finally:
             self.close()
         if not chunks:

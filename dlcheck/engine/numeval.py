@@ -55,7 +55,11 @@ def numeval(expr: Any, env: Mapping[sp.Symbol, float]) -> float:
     :class:`UnknownSymbol` when ``env`` lacks one of its symbols.
     """
     try:
-        value = float_function(expr)(env)
+        try:
+            fn = float_function(expr)
+        except RecursionError:  # deeper than closures are built (a long inlined graph): walk the tree
+            fn = functools.partial(_eval, expr)
+        value = fn(env)
     except (ValueError, OverflowError, ZeroDivisionError):
         raise Undefined("no real value here") from None
     if isinstance(value, complex) or not math.isfinite(value):

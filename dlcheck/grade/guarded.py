@@ -28,8 +28,7 @@ def run_bounded(fn: Callable[..., Verdict], args: tuple, pid: str, points: float
     wrong comes back as a verdict."""
     try:
         if child is not None:
-            child.send(fn, *args)
-            return child.result(seconds, meanwhile)
+            return child.call(fn, *args, seconds=seconds, meanwhile=meanwhile)
         return bounded(fn, *args, seconds=seconds, prepare=prepare, meanwhile=meanwhile)
     except TimeLimit:
         return timed_out(pid, points, text, seconds)

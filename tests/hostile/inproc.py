@@ -27,7 +27,7 @@ from typing import Any
 from typer.testing import CliRunner
 
 from dlcheck.check.registry import get_spec
-from dlcheck.cli.app import app
+from dlcheck.cli import app
 from dlcheck.grade.run import PART_SECONDS
 from tests.hostile import harness as H
 
