@@ -174,3 +174,28 @@ def test_no_slip_is_named_that_changes_nothing():
     the transpose of a symmetric matrix)."""
     zero = compare_texts("0", "0*log(c)")
     assert zero.status == "incorrect" and "sign error" not in zero.message and "no real value" in zero.message
+
+
+def test_the_references_own_literals_set_the_precision():
+    """x + 1e-300 is not x: the reference is a node of the instance's graph, and its literal digits
+    count for the working precision as the answer's do (it was 'equivalent' one way round only)."""
+    from dlcheck.grade.reveal import hidden
+
+    for expected, answer in (("x + 1e-300", "x"), ("x", "x + 1e-300")):
+        assert compare_texts(expected, answer).status == "incorrect"
+    close = compare_texts("x + log(1 + 1e-300)", "x")
+    assert "yours is smaller than the expected value by about 1e-300" in close.message
+    assert "to 16 digits" in close.message and "to 16 digits" not in hidden(close).message
+    assert compare_texts("log(1 + 1e-300)", "0").status == "incorrect"
+    acosh = compare_texts("acosh(1 + 1e-300)", "0")   # at 50 digits the argument rounds to just below 1
+    assert acosh.status == "incorrect" and "1.41e-150" in acosh.message
+
+
+def test_a_huge_value_does_not_hide_a_difference():
+    """exp(300) + x is not exp(300): the precision grows with the size of the values (it was
+    'equivalent'), and values beyond a float are shown in full, not as inf."""
+    hidden_x = compare_texts("exp(300)", "exp(300) + x")
+    assert hidden_x.status == "incorrect" and "e+130 to 16 digits" in hidden_x.message
+    assert compare_texts("exp(300)*(1 + x)", "exp(300) + x*exp(300)").status == "correct"
+    beyond = compare_texts("(1e308)^2", "x")
+    assert beyond.status == "incorrect" and "expected 1.0e+616" in beyond.message and "inf" not in beyond.message

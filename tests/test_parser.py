@@ -128,3 +128,11 @@ def test_matrix_product_needs_matching_shapes():
     assert p.parse("A*[1, 1]") == sp.Matrix([3, 7])
     with pytest.raises(ParseError, match="shapes"):
         p.parse("A*[1, 1, 1]")
+
+
+def test_a_value_sympy_cannot_decide_is_a_one_line_parse_error(parse):
+    """min() compares its arguments; here sympy runs out of precision deciding ceil of a tiny positive
+    number against infinity (found by fuzzing compare): one line, never sympy's PrecisionExhausted."""
+    with pytest.raises(ParseError) as refused:
+        parse("min(atanh(exp(0)), ceil(dsigmoid(1e308)))")
+    assert "cannot be worked out exactly" in str(refused.value) and "\n" not in str(refused.value)

@@ -52,6 +52,8 @@ class Outcome:
     point: dict[str, float] | None = None   # the witness (symbol -> value) when different
     values: tuple[float, float] | None = None  # (answer, expected) there; answer nan when it has no value
     how: str = "sampling"                   # identical, sampling, symbolic, undefined (nowhere real), no-value-here
+    gap: float | None = None                # answer - expected at the witness, when both have a value
+    texts: tuple[str, str] | None = None    # the values as text when one is beyond a float (1e616)
 
 
 # -- points -------------------------------------------------------------------------------
@@ -149,6 +151,18 @@ def digits_needed(*exprs: Any) -> int:
             for r in item.atoms(sp.Rational):  # digits from bit lengths: str() of a huge int raises
                 longest = max(longest, _digits(abs(int(r.p))) + _digits(int(r.q)))
     return min(4000, HP_DPS + longest)
+
+
+def formulas_behind(inst, *exprs: Any) -> list:
+    """The formulas of the graph's nodes that ``exprs`` stand on, and the given values: their literals
+    count for the working precision as much as those typed (a reference ``x + 1e-300`` is a node)."""
+    ancestors = getattr(inst, "ancestors", None)
+    if ancestors is None:
+        return []
+    nodes: set = set()
+    for e in exprs:
+        nodes |= ancestors(e)
+    return [inst.node_expr[s] for s in nodes if s in inst.node_expr] + list(inst.given_values.values())
 
 
 def _digits(n: int) -> int:
@@ -267,7 +281,7 @@ def equivalent(inst, a: Any, b: Any, seed: str, guards_a: Sequence[Any] = (), gu
     # the guards' symbols too: a factor sympy cancelled (0*canary/canary) leaves its guard behind
     leaves = sorted(set().union(*(inst.free_leaves(e) | _extra(inst, e) for e in (a, b, *guards_a, *guards_b))),
                     key=lambda s: s.name)
-    dps = digits_needed(a, b, *guards_a, *guards_b)
+    dps = digits_needed(a, b, *guards_a, *guards_b, *formulas_behind(inst, a, b))
     risky = _risky([a, b, *guards_a, *guards_b])
     generic = min(32, max(8, 2 ** len(leaves)))
     special = 64 if risky else 8
@@ -298,6 +312,7 @@ def _run(inst, answer: _Side, expected: _Side, leaves: list, seed: str, generic:
         points = [(False, dict(zip(leaves, values))) for values in
                   itertools.product(*[_grid_values(domains.get(s, "real")) for s in leaves])] + points
     agree_float: list[tuple[bool, dict]] = []
+    beyond_floats: list[tuple[bool, dict]] = []   # the reference had no float value: too large for one?
     missing: list[dict] = []      # the reference has a value here, the answer none
     both = only_answer = 0
     through_graph = any(s in inst.node_expr for side in (answer, expected)
@@ -319,6 +334,7 @@ def _run(inst, answer: _Side, expected: _Side, leaves: list, seed: str, generic:
             if fa is not None:
                 only_answer += 1
             # floats can miss a value (overflow): the precise check below looks again when needed
+            beyond_floats.append((is_generic, leaf_env))
             continue
         if fa is None:
             missing.append(leaf_env)
@@ -346,6 +362,17 @@ def _run(inst, answer: _Side, expected: _Side, leaves: list, seed: str, generic:
             generic_agreed += is_generic
         else:
             unsure = True
+    if agreed < MIN_AGREE or generic_agreed < MIN_GENERIC:  # values beyond floats (1e616): in high precision
+        for is_generic, leaf_env in beyond_floats[:2 * MIN_AGREE]:
+            found = compare_at(inst, answer, expected, leaf_env, dps)
+            if isinstance(found, tuple):
+                return _different(leaf_env, found, dps)
+            if found == EQUAL:
+                agreed += 1
+                generic_agreed += is_generic
+                both += 1
+            elif found == UNSURE:
+                unsure = True
     hole = _open_hole(inst, answer, expected, missing, leaves, seed, dps)
     if hole is not None:
         return hole
@@ -367,10 +394,17 @@ def compare_at(inst, answer: _Side, expected: _Side, leaf_env: dict, dps: int) -
     fine enough to resolve the gap's own size, is real.
     """
     gap, level = None, dps
-    for _ in range(4):
+    for _ in range(5):
         va, vb = precise_pair(inst, answer, expected, leaf_env, level)
         if va is None or vb is None:
             return None if gap is None else UNSURE
+        if gap is None and level == dps:
+            # a huge value hides a small difference (exp(300) + x against exp(300)): look again with
+            # as many more digits as the value has above the point
+            more = _digits_above_one(va, vb)
+            if more and dps + more <= MAX_DPS:
+                level = dps + more
+                continue
         if _close(va, vb, level):
             return EQUAL
         new_gap = _gap(va, vb, level)
@@ -391,6 +425,19 @@ def _gap(va: Any, vb: Any, dps: int) -> Any:
         return to_mpf(va) - to_mpf(vb)
 
 
+def _digits_above_one(va: Any, vb: Any) -> int:
+    """How many decimal digits the larger of two values has before the point (0 for exact values, whose
+    comparison needs no precision, and for values under 10)."""
+    if isinstance(va, Fraction) and isinstance(vb, Fraction):
+        return 0
+    import mpmath  # lazy: see numeval
+
+    top = max(abs(to_mpf(va)), abs(to_mpf(vb)))
+    if not mpmath.isfinite(top) or top < 10:
+        return 0
+    return int(mpmath.floor(mpmath.log10(top)))
+
+
 def _digits_below_one(x: Any) -> int:
     """How many decimal places below 1 the first digit of ``x`` sits (0 for |x| >= 1)."""
     import mpmath  # lazy: see numeval
@@ -404,8 +451,27 @@ def _precise_point(inst, answer: _Side, expected: _Side, leaf_env: dict, dps: in
     """True when both sides agree here in high precision; an Outcome when they provably differ."""
     found = compare_at(inst, answer, expected, leaf_env, dps)
     if isinstance(found, tuple):
-        return Outcome(False, _show(leaf_env), (float(to_mpf(found[0])), float(to_mpf(found[1]))))
+        return _different(leaf_env, found, dps)
     return found == EQUAL
+
+
+def _different(leaf_env: dict, values: tuple[Any, Any], dps: int) -> Outcome:
+    va, vb = values
+    floats = (_float(va), _float(vb))
+    texts = None
+    if any(math.isinf(f) for f in floats):
+        import mpmath  # lazy: see numeval
+
+        texts = (mpmath.nstr(to_mpf(va), 16), mpmath.nstr(to_mpf(vb), 16))
+    return Outcome(False, _show(leaf_env), floats, gap=_float(_gap(va, vb, dps)), texts=texts)
+
+
+def _float(x: Any) -> float:
+    """A value to show; beyond the largest float, +-inf (the message then says how it differs)."""
+    try:
+        return float(to_mpf(x))
+    except OverflowError:
+        return math.inf if x > 0 else -math.inf
 
 
 def _witness(inst, answer: _Side, expected: _Side, leaf_env: dict, dps: int) -> Outcome | None:

@@ -389,7 +389,10 @@ def _real(f: Callable[[Any], Any], check: Callable[[Num], bool] | None = None, w
             raise Undefined(what or "outside the function's domain")
         if limit is not None and abs(x) > limit:
             raise TooLarge("argument too large")
-        return _guard(f(to_mpf(x)))
+        value = f(to_mpf(x))
+        if isinstance(value, h.mp.mpc):  # x is in the domain (checked exactly above); rounding it to the
+            value = value.real           # working precision put it just outside (acosh(1 + 1e-300))
+        return _guard(value)
     return apply
 
 

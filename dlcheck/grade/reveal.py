@@ -29,6 +29,8 @@ from dlcheck.spec.answers import is_attempt
 
 _REVEALING = ("abs_error", "rel_error", "values")
 _YOURS_EXPECTED = re.compile(r"(yours is [^,;]+), expected [^;]+")
+_CLOSER_THAN_SHOWN = re.compile(r"(yours (?:is smaller than|is larger than|differs from) the expected value) by [^(;]+"
+                                r"\(both are [^)]*\)")
 
 
 def policy(problem_id: str, part_id: str, hide_all: bool = False) -> str:
@@ -59,7 +61,7 @@ def hidden(verdict: Verdict) -> Verdict:
         message = f"not within the tolerance{f' ({tolerance})' if tolerance else ''}"
         detail.pop("summary", None)
         detail.pop("diagnosis", None)
-    message = _YOURS_EXPECTED.sub(r"\1", message)
+    message = _CLOSER_THAN_SHOWN.sub(r"\1", _YOURS_EXPECTED.sub(r"\1", message))
     return replace(verdict, expected="", message=message, detail=detail, reference=None)
 
 

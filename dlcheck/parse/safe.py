@@ -169,6 +169,9 @@ class Parser:
             raise ParseError(f"shapes do not fit: {exc}") from None
         except TypeError:
             raise ParseError("cannot combine a number and a matrix that way") from None
+        except ArithmeticError:
+            raise ParseError("this arithmetic cannot be worked out exactly; write the values as plain "
+                             "numbers") from None
         raise ParseError(f"the operator {_describe(op)} is not allowed")
 
     def _Call(self, node: ast.Call) -> Any:
@@ -186,6 +189,9 @@ class Parser:
             raise
         except (TypeError, ValueError, sp.ShapeError, AttributeError, IndexError) as exc:
             raise ParseError(f"cannot apply {node.func.id} here: {exc}") from None
+        except ArithmeticError:  # sympy could not decide a comparison (max, floor of a value beyond its precision)
+            raise ParseError(f"{node.func.id} of these values cannot be worked out exactly; write the values as "
+                             "plain numbers") from None
 
     def _List(self, node: ast.List | ast.Tuple) -> Any:
         items = [self._node(e) for e in node.elts]

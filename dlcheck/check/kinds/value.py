@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import sympy as sp
 
-from dlcheck.check.equivalence import digits_needed, equivalent, exact_value
+from dlcheck.check.equivalence import digits_needed, equivalent, exact_value, formulas_behind
 from dlcheck.check.kind import Kind
 from dlcheck.check.shapes import as_grid, cells, differing, fit_shape
 from dlcheck.check.tolerance import GRADE_DPS, Tol, correct_figures, diagnosis_tol, entry_texts, rel_error, sigfig_check
@@ -173,7 +173,7 @@ def _invalid(verdict: Verdict, reason: str) -> Verdict:
 
 def _check_numeric(inst: Instance, part: ValuePart, student: Any, ref: Any, verdict: Verdict, text: str) -> Verdict:
     tol = Tol.of(part)
-    dps = max(GRADE_DPS, digits_needed(student) + 20)
+    dps = max(GRADE_DPS, digits_needed(student, *formulas_behind(inst, ref)) + 20)
     try:
         given = hp_value_any(student, {}, None, dps)
     except TooLarge:
@@ -317,18 +317,27 @@ def _check_formula(inst: Instance, pid: str, student: Any, ref: Any, verdict: Ve
         verdict.message = (f"not equivalent{where}: {at} yours has no real value (a log or root of a negative?), "
                            f"while the expected one is {fmt(first.values[1], 5)}")
     else:
-        yours, expected = _distinct(*first.values)
-        verdict.message = f"not equivalent{where}: {at} yours is {yours}, expected {expected}"
+        yours, expected = first.texts or _distinct(*first.values)
+        if first.texts is not None and math.isinf(first.gap or 0.0):
+            verdict.message = f"not equivalent{where}: {at} yours is {yours}, expected {expected}"
+        elif yours != expected:
+            verdict.message = f"not equivalent{where}: {at} yours is {yours}, expected {expected}"
+        else:  # closer than a float shows: say by how much
+            gap = first.gap or 0.0
+            how = (f"is {'smaller' if gap < 0 else 'larger'} than the expected value by about {fmt(abs(gap), 3)}"
+                   if gap else "differs from the expected value by less than 1e-300")
+            verdict.message = f"not equivalent{where}: {at} yours {how} (both are {yours} to 16 digits)"
     return verdict
 
 
 def _distinct(a: float, b: float) -> tuple[str, str]:
-    """Two different values printed with enough digits to see that they differ."""
+    """Two different values printed with enough digits to see that they differ (the same text when
+    even a float's 17 digits cannot tell them apart)."""
     for digits in range(5, 18):
         ta, tb = fmt(a, digits), fmt(b, digits)
         if ta != tb:
             return ta, tb
-    return repr(a), repr(b)
+    return fmt(a, 16), fmt(b, 16)
 
 
 def same(inst: Instance, pid: str, verdict: Verdict, mistake: Any) -> bool:
