@@ -318,9 +318,7 @@ def _check_formula(inst: Instance, pid: str, student: Any, ref: Any, verdict: Ve
                            f"while the expected one is {fmt(first.values[1], 5)}")
     else:
         yours, expected = first.texts or _distinct(*first.values)
-        if first.texts is not None and math.isinf(first.gap or 0.0):
-            verdict.message = f"not equivalent{where}: {at} yours is {yours}, expected {expected}"
-        elif yours != expected:
+        if first.texts is not None and math.isinf(first.gap or 0.0) or yours != expected:
             verdict.message = f"not equivalent{where}: {at} yours is {yours}, expected {expected}"
         else:  # closer than a float shows: say by how much
             gap = first.gap or 0.0
