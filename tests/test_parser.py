@@ -136,3 +136,18 @@ def test_a_value_sympy_cannot_decide_is_a_one_line_parse_error(parse):
     with pytest.raises(ParseError) as refused:
         parse("min(atanh(exp(0)), ceil(dsigmoid(1e308)))")
     assert "cannot be worked out exactly" in str(refused.value) and "\n" not in str(refused.value)
+
+
+def test_a_value_that_is_only_a_range_is_undefined(parse):
+    """atanh(log(0, 0.5)) is atanh of infinity, which sympy writes as I*AccumBounds(-pi/2, pi/2): no
+    number, so no answer (found by fuzzing compare; it reached the float evaluator and crashed it)."""
+    with pytest.raises(ParseError, match="undefined"):
+        parse("atanh(log(0, 0.5)) + sign(w + w)")
+
+
+def test_the_float_evaluator_calls_a_non_number_undefined():
+    from dlcheck.core.errors import Undefined
+    from dlcheck.engine.numeval import numeval
+
+    with pytest.raises(Undefined):
+        numeval(sp.I * sp.AccumBounds(-sp.pi / 2, sp.pi / 2) + x, {x: 1.0})

@@ -143,7 +143,10 @@ def _eval(e: Any, env: Mapping[sp.Symbol, float]) -> float:
         vals = [_eval(a, env) for a in e.args]
         return max(vals) if isinstance(e, sp.Max) else min(vals)
     sub = {s: sp.Float(_eval(s, env)) for s in e.free_symbols}
-    value = complex(e.xreplace(sub).evalf())
+    try:
+        value = complex(e.xreplace(sub).evalf())
+    except TypeError:  # no number at all (a set of values, an unevaluated function)
+        raise ValueError("no numeric value") from None
     if abs(value.imag) > 1e-12 * max(1.0, abs(value.real)):
         raise ValueError("complex value")
     return value.real
