@@ -199,3 +199,26 @@ def test_a_huge_value_does_not_hide_a_difference():
     assert compare_texts("exp(300)*(1 + x)", "exp(300) + x*exp(300)").status == "correct"
     beyond = compare_texts("(1e308)^2", "x")
     assert beyond.status == "incorrect" and "expected 1.0e+616" in beyond.message and "inf" not in beyond.message
+
+
+@pytest.mark.parametrize("option, value, said", [
+    ("atol", "inf", "finite number"), ("rtol", "-inf", "finite number"), ("atol", "inf/inf", "finite number"),
+    ("rtol", "1e999", "out of range"), ("atol", "1e300/1e-300", "out of range"),
+    ("rtol", "1e-999999999", "out of range"),   # read before 10^999999999 is built: no hang
+    ("atol", "1/0", "divides by zero"),
+])
+def test_a_tolerance_no_float_can_hold_is_refused_in_one_line(option, value, said):
+    from dlcheck.check.tolerance import read_options
+
+    with pytest.raises(ParseError, match=said):
+        read_options(**{option: value})
+
+
+def test_compare_texts_may_use_any_name():
+    """'answer' is a symbol like any other (the one part is then named differently), LaTeX names count,
+    and a factor a hair from 1 is printed so that it is not 1 (found by fuzzing compare)."""
+    assert compare_texts("answer", "1").status == "incorrect"
+    assert compare_texts("answer*2", "2*answer").status == "correct"
+    assert compare_texts("a/b", "\\frac{a}{b}").status == "correct"
+    assert compare_texts("\\frac{a}{b}", "1").status == "incorrect"
+    assert "constant factor of 1.0001" in compare_texts("x", "x*1.0001").message

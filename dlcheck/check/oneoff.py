@@ -24,6 +24,7 @@ from dlcheck.core.yamlio import Located
 from dlcheck.engine.instance import Instance
 from dlcheck.engine.numeval import hp_value_any
 from dlcheck.parse.functions import student_functions
+from dlcheck.parse.latex import latex_to_plain, looks_like_latex
 from dlcheck.parse.safe import Parser
 from dlcheck.parse.text import normalize, tokenize
 from dlcheck.spec.model import Tolerance
@@ -35,7 +36,8 @@ PART = "answer"
 def _names(text: str, functions: Any) -> set[str]:
     """The symbols a text uses: every name that is not a function, except a call-only multi-letter one."""
     try:
-        tokens = tokenize(normalize(text))
+        plain = latex_to_plain(text) if looks_like_latex(text) else text  # \frac{a}{b}: the names a and b
+        tokens = tokenize(normalize(plain))
     except ParseError:
         return set()
     called: set[str] = set()
@@ -46,6 +48,15 @@ def _names(text: str, functions: Any) -> set[str]:
         followed = k + 1 < len(tokens) and tokens[k + 1][1] == "("
         (called if followed and len(value) > 1 else used).add(value)
     return used | {c for c in called if c in used}
+
+
+def part_id(names: list[str] | set[str]) -> str:
+    """The one part's id: ``answer``, unless a text uses that name for a symbol."""
+    return next(p for p in (PART, *(f"{PART}_{k}" for k in range(1, len(names) + 2))) if p not in names)
+
+
+def only_part(inst: Instance) -> str:
+    return next(iter(inst.spec.problem.parts))
 
 
 def tolerance_options(rtol: str | None = None, atol: str | None = None,
@@ -91,11 +102,12 @@ def compare_instance(expected: str, answer: str, rtol: str | None = None, atol: 
     else:
         kind = "expression" if names else "number"
     part: dict[str, Any] = {"kind": kind, "prompt": "compare", "answer": expected}
-    data = {"title": "compare", "statement": "", "symbols": {n: "real" for n in names}, "parts": {PART: part}}
+    pid = part_id(names)
+    data = {"title": "compare", "statement": "", "symbols": {n: "real" for n in names}, "parts": {pid: part}}
     spec = spec_from_data(Located(data, {}, "<compare>"), "compare", part_models())
-    spec.problem.parts[PART].tolerance = tolerance
+    spec.problem.parts[pid].tolerance = tolerance
     inst = build_instance(spec, author_rules=False, read={expected: ref})
-    prepared = inst.prepared[PART]
+    prepared = inst.prepared[pid]
     prepared.free_names = True
     prepared.expected = expected.strip()   # the reference as the user typed it (not reprinted for each pair)
     prepared.guards = list(parser.guards)

@@ -44,17 +44,27 @@ def exact(value: Any) -> Any:
     return value  # an mpf
 
 
+MAX_TOLERANCE_EXPONENT = 300   # a tolerance is a number a float can hold: 1e-300 .. 1e300
+
+
 def parse_decimal(text: str, what: str) -> Fraction:
     """A tolerance typed as a decimal (``5e-5``, ``0.01``, ``1/100``), exactly; ParseError when not one."""
     raw = str(text).strip()
     try:
-        if "/" in raw:
-            num, den = raw.split("/", 1)
-            value = Fraction(Decimal(num.strip())) / Fraction(Decimal(den.strip()))
-        else:
-            value = Fraction(Decimal(raw))
-    except (InvalidOperation, ValueError, ZeroDivisionError):
+        parts = [Decimal(p.strip()) for p in raw.split("/", 1)]
+    except (InvalidOperation, ValueError):
         raise ParseError(f"{what} must be a number such as 0.01 or 5e-5, not {raw!r}") from None
+    if not all(p.is_finite() for p in parts):
+        raise ParseError(f"{what} must be a finite number such as 0.01 or 5e-5, not {raw!r}")
+    out_of_range = ParseError(f"{what} {raw} is out of range: give a tolerance between "
+                              f"1e-{MAX_TOLERANCE_EXPONENT} and 1e{MAX_TOLERANCE_EXPONENT}")
+    if any(p and abs(p.adjusted()) > MAX_TOLERANCE_EXPONENT for p in parts):  # before 10^big is built
+        raise out_of_range
+    if len(parts) == 2 and not parts[1]:
+        raise ParseError(f"{what} {raw} divides by zero")
+    value = Fraction(parts[0]) / Fraction(parts[1]) if len(parts) == 2 else Fraction(parts[0])
+    if value and not Fraction(1, 10 ** MAX_TOLERANCE_EXPONENT) <= abs(value) <= 10 ** MAX_TOLERANCE_EXPONENT:
+        raise out_of_range
     if value < 0:
         raise ParseError(f"{what} cannot be negative (got {raw})")
     return value

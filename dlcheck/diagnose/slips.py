@@ -250,7 +250,8 @@ def formula_mistake(inst, pid: str, student: Any, ref: Any) -> Finding | None:
     if not isinstance(formula, sp.MatrixBase):
         factor = _constant_factor(inst, student, formula, seed)
         if factor is not None:
-            return Finding("factor", f"off by a constant factor of {fmt(factor, 4)}",
+            shown = next(t for t in (fmt(factor, d) for d in range(4, 18)) if t not in ("1", "1.0"))  # 1.0001 is no 1
+            return Finding("factor", f"off by a constant factor of {shown}",
                            0.5 if getattr(part, "partial_credit", False) else 0.0)
     return None
 

@@ -16,7 +16,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from dlcheck.check.oneoff import PART, compare_instance
+from dlcheck.check.oneoff import compare_instance, only_part
 from dlcheck.check.registry import check_answer, get_spec, instance_for, kind_of, variant_of
 from dlcheck.core.errors import DlcheckError
 from dlcheck.core.verdict import Verdict
@@ -55,7 +55,7 @@ def compare_texts(expected: str, answer: str, rtol: str | None = None, atol: str
 
     The options are the typed text (``"5e-5"``, ``"4,3"``), read exactly."""
     made = compare_instance(expected, answer, rtol, atol, sigfigs)
-    return made if isinstance(made, Verdict) else check_and_diagnose(made, PART, answer, {})
+    return made if isinstance(made, Verdict) else check_and_diagnose(made, only_part(made), answer, {})
 
 
 def checked(inst: Instance, pid: str, answer: Any, earlier: dict[str, Verdict]) -> tuple[Verdict, bool]:

@@ -311,7 +311,7 @@ def _check_formula(inst: Instance, pid: str, student: Any, ref: Any, verdict: Ve
     verdict.detail.update({"point": first.point, "values": list(first.values), "yours": plain(student)})
     if len(grid) > 1:
         verdict.detail["entries"] = [{"row": a + 1, "col": b + 1} for a, b, _ in bad]
-    point = ", ".join(f"{k} = {fmt(v, 4)}" for k, v in (first.point or {}).items())
+    point = ", ".join(f"{k} = {fmt(v, 6)}" for k, v in (first.point or {}).items())
     at = f"at {point}" if point else "its value"
     if first.how == "no-value-here":
         verdict.message = (f"not equivalent{where}: {at} yours has no real value (a log or root of a negative?), "
