@@ -184,7 +184,10 @@ class Parser:
             raise ParseError(f"{node.func.id}() needs an argument, as in {node.func.id}(x)")
         args = [self._node(a) for a in node.args]
         try:
-            return self._note(self.functions[node.func.id](*args))
+            value = self._note(self.functions[node.func.id](*args))
+            if _has_infinity(value):  # even when a later 0* would hide it: 0*log(0) is no 0
+                raise ParseError(f"{node.func.id}(...) has no value here (a log of 0, or a pole?)")
+            return value
         except ParseError:
             raise
         except (TypeError, ValueError, sp.ShapeError, AttributeError, IndexError) as exc:
