@@ -432,10 +432,8 @@ def _digits_above_one(va: Any, vb: Any) -> int:
         return 0
     import mpmath  # lazy: see numeval
 
-    top = max(abs(to_mpf(va)), abs(to_mpf(vb)))
-    if not mpmath.isfinite(top) or top < 10:
-        return 0
-    return int(mpmath.floor(mpmath.log10(top)))
+    bits = max(mpmath.mag(to_mpf(va)), mpmath.mag(to_mpf(vb)))  # |x| < 2^bits: cheap, no logarithm
+    return 0 if bits <= 4 else int(bits * 0.30103) + 1
 
 
 def _digits_below_one(x: Any) -> int:

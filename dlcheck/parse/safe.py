@@ -390,7 +390,7 @@ def _decimal_exponent(item: Any) -> int | None:
 
 def _has_infinity(value: Any) -> bool:
     items = list(value) if isinstance(value, sp.MatrixBase) else [value]
-    return any(i.has(sp.zoo, sp.oo, -sp.oo, sp.nan) or i.atoms(sp.AccumBounds) for i in items)
+    return any(i.has(sp.zoo, sp.oo, -sp.oo, sp.nan, sp.AccumBounds) for i in items)
 
 
 def _describe(node: ast.AST) -> str:
