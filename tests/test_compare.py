@@ -222,3 +222,12 @@ def test_compare_texts_may_use_any_name():
     assert compare_texts("a/b", "\\frac{a}{b}").status == "correct"
     assert compare_texts("\\frac{a}{b}", "1").status == "incorrect"
     assert "constant factor of 1.0001" in compare_texts("x", "x*1.0001").message
+
+
+def test_an_answer_beyond_a_float_is_not_called_valueless():
+    """2*(x - 1e308) overflows a float everywhere, but it has a value: it is compared in high precision
+    (it was 'your formula has no real value at any sample point')."""
+    doubled = compare_texts("x - 1e308", "2*(x - 1e308)")
+    assert doubled.status == "incorrect" and "no real value" not in doubled.message
+    assert "yours is -2.0e+308" in doubled.message
+    assert compare_texts("x - 1e308", "x - 10^308").status == "correct"

@@ -313,6 +313,7 @@ def _run(inst, answer: _Side, expected: _Side, leaves: list, seed: str, generic:
                   itertools.product(*[_grid_values(domains.get(s, "real")) for s in leaves])] + points
     agree_float: list[tuple[bool, dict]] = []
     beyond_floats: list[tuple[bool, dict]] = []   # the reference had no float value: too large for one?
+    answer_beyond: list[tuple[bool, dict]] = []   # the answer had none where the reference had one
     missing: list[dict] = []      # the reference has a value here, the answer none
     both = only_answer = 0
     through_graph = any(s in inst.node_expr for side in (answer, expected)
@@ -338,6 +339,7 @@ def _run(inst, answer: _Side, expected: _Side, leaves: list, seed: str, generic:
             continue
         if fa is None:
             missing.append(leaf_env)
+            answer_beyond.append((is_generic, leaf_env))
             continue
         both += 1
         scale = max(abs(fa), abs(fb))
@@ -363,7 +365,7 @@ def _run(inst, answer: _Side, expected: _Side, leaves: list, seed: str, generic:
         else:
             unsure = True
     if agreed < MIN_AGREE or generic_agreed < MIN_GENERIC:  # values beyond floats (1e616): in high precision
-        for is_generic, leaf_env in beyond_floats[:2 * MIN_AGREE]:
+        for is_generic, leaf_env in beyond_floats[:2 * MIN_AGREE] + answer_beyond[:2 * MIN_AGREE]:
             found = compare_at(inst, answer, expected, leaf_env, dps)
             if isinstance(found, tuple):
                 return _different(leaf_env, found, dps)
