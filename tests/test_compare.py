@@ -231,3 +231,12 @@ def test_an_answer_beyond_a_float_is_not_called_valueless():
     assert doubled.status == "incorrect" and "no real value" not in doubled.message
     assert "yours is -2.0e+308" in doubled.message
     assert compare_texts("x - 1e308", "x - 10^308").status == "correct"
+
+
+def test_a_cancelled_difference_is_looked_at_with_more_digits():
+    """1 - sigmoid(100) is about 3.7e-44: at 30 digits it cancels to 0 and its log looked undefined
+    ('expected has no finite real value'); the log of a computed 0 is computed again with more digits."""
+    assert compare_texts("log(1 - sigmoid(100))", "-100", rtol="1e-6").status == "correct"
+    assert compare_texts("-200", "log(1 - sigmoid(200))", rtol="1e-6").status == "correct"
+    assert compare_texts("log(1 - sigmoid(z))", "-z - log(1 + exp(-z))").status == "correct"
+    assert compare_texts("x", "log(x - x)").status == "invalid"   # an exact 0 is no cancellation

@@ -168,6 +168,7 @@ def numeval_any(value: Any, env: Mapping[sp.Symbol, float]) -> Any:
 # asin outside [-1, 1], tan at its poles -- each raises Undefined.
 
 HP_DPS = 30                      # decimal digits of the default working precision
+MAX_HP_DPS = 2000                # most digits a cancelled difference is looked at again with
 _HUGE = 10 ** 18                 # |argument| above which exp/sinh/cosh overflow (treated as no value)
 _TRIG_HUGE = 10 ** 60            # |argument| above which sin/cos lose every digit
 _EXACT_POW = 4096                # largest whole exponent applied exactly to a fraction
@@ -178,6 +179,10 @@ Num = Any  # Fraction | mpmath.mpf
 
 class TooLarge(Undefined):
     """A value too large to compute (exp(exp(exp(1000)))): not a domain question but a hostile size."""
+
+
+class LostDigits(Undefined):
+    """A log of a computed 0: at this precision a difference cancelled (1 - sigmoid(100) at 30 digits)."""
 
 
 def _mp():
@@ -448,6 +453,8 @@ def _hp_exp(h: _HP, x: Num) -> Num:
 
 
 def _hp_log(h: _HP, x: Num) -> Num:
+    if not isinstance(x, Fraction) and x == 0:
+        raise LostDigits("log of 0")
     if _sign(x) <= 0:
         raise Undefined("log of a number <= 0")
     if x == 1:
@@ -485,11 +492,16 @@ def hp_value(expr: Any, env: Mapping[Any, Num] | None = None, resolve: Callable[
              dps: int = HP_DPS) -> Num:
     """Exact (Fraction) or ``dps``-digit (mpf) value of a scalar expression; raises Undefined off its domain."""
     mp = _mp()
-    with mp.workdps(dps):
-        try:
-            return _HP(dict(env or {}) if resolve is None else env, resolve).value(expr)  # type: ignore[arg-type]
-        except (ValueError, ZeroDivisionError, OverflowError) as exc:
-            raise Undefined(str(exc) or "no real value") from None
+    for level in (dps, 4 * dps, 16 * dps):  # a log of a computed 0 is looked at again with more digits
+        with mp.workdps(min(level, MAX_HP_DPS)):
+            try:
+                return _HP(dict(env or {}) if resolve is None else env, resolve).value(expr)  # type: ignore[arg-type]
+            except LostDigits:
+                if level >= MAX_HP_DPS:
+                    break
+            except (ValueError, ZeroDivisionError, OverflowError) as exc:
+                raise Undefined(str(exc) or "no real value") from None
+    raise Undefined("log of 0 (or of a value too close to 0 to tell)")
 
 
 def hp_value_any(value: Any, env: Mapping[Any, Num] | None = None, resolve: Callable[[Any], Num] | None = None,
