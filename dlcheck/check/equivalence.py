@@ -313,8 +313,7 @@ def _run(inst, answer: _Side, expected: _Side, leaves: list, seed: str, generic:
                   itertools.product(*[_grid_values(domains.get(s, "real")) for s in leaves])] + points
     agree_float: list[tuple[bool, dict]] = []
     beyond_floats: list[tuple[bool, dict]] = []   # the reference had no float value: too large for one?
-    answer_beyond: list[tuple[bool, dict]] = []   # the answer had none where the reference had one
-    missing: list[dict] = []      # the reference has a value here, the answer none
+    missing: list[tuple[bool, dict]] = []         # the reference has a float value here, the answer none
     both = only_answer = 0
     through_graph = any(s in inst.node_expr for side in (answer, expected)
                         for e in (side.expr, *side.guards) for s in e.free_symbols)
@@ -338,8 +337,7 @@ def _run(inst, answer: _Side, expected: _Side, leaves: list, seed: str, generic:
             beyond_floats.append((is_generic, leaf_env))
             continue
         if fa is None:
-            missing.append(leaf_env)
-            answer_beyond.append((is_generic, leaf_env))
+            missing.append((is_generic, leaf_env))
             continue
         both += 1
         scale = max(abs(fa), abs(fb))
@@ -365,17 +363,19 @@ def _run(inst, answer: _Side, expected: _Side, leaves: list, seed: str, generic:
         else:
             unsure = True
     if agreed < MIN_AGREE or generic_agreed < MIN_GENERIC:  # values beyond floats (1e616): in high precision
-        for is_generic, leaf_env in beyond_floats[:2 * MIN_AGREE] + answer_beyond[:2 * MIN_AGREE]:
+        for is_generic, leaf_env in beyond_floats[:2 * MIN_AGREE] + missing[:2 * MIN_AGREE]:
             found = compare_at(inst, answer, expected, leaf_env, dps)
             if isinstance(found, tuple):
                 return _different(leaf_env, found, dps)
+            if found is not None:  # both have a value here after all (a float overflowed)
+                missing = [m for m in missing if m[1] is not leaf_env]
             if found == EQUAL:
                 agreed += 1
                 generic_agreed += is_generic
                 both += 1
             elif found == UNSURE:
                 unsure = True
-    hole = _open_hole(inst, answer, expected, missing, leaves, seed, dps)
+    hole = _open_hole(inst, answer, expected, [env for _, env in missing], leaves, seed, dps)
     if hole is not None:
         return hole
     if both == 0 and only_answer == 0 and missing:

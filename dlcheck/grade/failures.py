@@ -16,29 +16,27 @@ def answer_text(answer: Any) -> str:
     return str(answer)
 
 
+def undecided(pid: str, points: float, answer: Any, message: str, key: str, fact: Any) -> Verdict:
+    """A part no check could decide, with the fact behind it in ``detail[key]`` (for JSON and --debug)."""
+    verdict = Verdict(pid, Status.UNDECIDED, 0.0, points, message, answer_text(answer))
+    verdict.detail[key] = fact
+    return verdict
+
+
 def timed_out(pid: str, points: float, answer: Any, seconds: float, replaced: bool = False) -> Verdict:
     how = "; its worker was stopped and a fresh one took over" if replaced else ""
-    verdict = Verdict(pid, Status.UNDECIDED, 0.0, points,
-                      f"checking took longer than {seconds:g} s{how}; simplify the answer or ask a person",
-                      answer_text(answer))
-    verdict.detail["timed_out"] = seconds
-    return verdict
+    return undecided(pid, points, answer, f"checking took longer than {seconds:g} s{how}; simplify the answer "
+                     "or ask a person", "timed_out", seconds)
 
 
 def crashed(pid: str, points: float, answer: Any, how: str) -> Verdict:
-    verdict = Verdict(pid, Status.UNDECIDED, 0.0, points,
-                      f"the check of this answer stopped its worker ({how}); a fresh worker took over; a "
-                      "person will check this part", answer_text(answer))
-    verdict.detail["crashed"] = how
-    return verdict
+    return undecided(pid, points, answer, f"the check of this answer stopped its worker ({how}); a fresh worker "
+                     "took over; a person will check this part", "crashed", how)
 
 
 def too_large(pid: str, points: float, answer: Any) -> Verdict:
-    verdict = Verdict(pid, Status.UNDECIDED, 0.0, points,
-                      "too large to check: working it out needs more memory than a check may use; simplify "
-                      "the answer or ask a person", answer_text(answer))
-    verdict.detail["too_large"] = True
-    return verdict
+    return undecided(pid, points, answer, "too large to check: working it out needs more memory than a check "
+                     "may use; simplify the answer or ask a person", "too_large", True)
 
 
 def too_deep(pid: str, points: float, answer: Any) -> Verdict:
@@ -48,18 +46,14 @@ def too_deep(pid: str, points: float, answer: Any) -> Verdict:
 
 def failed(pid: str, points: float, answer: Any, exc: BaseException, trace: str = "") -> Verdict:
     """dlcheck itself failed on this answer: a sentence for the student, the facts for ``--debug``."""
-    verdict = Verdict(pid, Status.UNDECIDED, 0.0, points,
-                      "dlcheck failed while checking this answer (a fault in dlcheck, not in the answer); a "
-                      "person will check it", answer_text(answer))
-    verdict.detail["error"] = {"type": type(exc).__name__, "message": str(exc)}
+    verdict = undecided(pid, points, answer, "dlcheck failed while checking this answer (a fault in dlcheck, not "
+                        "in the answer); a person will check it", "error",
+                        {"type": type(exc).__name__, "message": str(exc)})
     verdict.trace = trace or f"{type(exc).__name__}: {exc}"
     return verdict
 
 
 def not_started(pid: str, points: float, answer: Any, why: str) -> Verdict:
     """No process could be started to check the answer: the machine's limits, not the answer."""
-    verdict = Verdict(pid, Status.UNDECIDED, 0.0, points,
-                      f"could not start a process to check this answer ({why}); run dlcheck again, or a "
-                      "person will check it", answer_text(answer))
-    verdict.detail["not_started"] = why
-    return verdict
+    return undecided(pid, points, answer, f"could not start a process to check this answer ({why}); run dlcheck "
+                     "again, or a person will check it", "not_started", why)
