@@ -451,3 +451,24 @@ def test_random_order_of_saves_by_two_stores_in_one_process(answers):
         store.save("backprop/q1", f"p{i}", str(i))
         expected[f"p{i}"] = str(i)
     assert saved(answers) == expected
+
+
+def test_a_save_never_removes_the_next_writers_temporary_file(answers, monkeypatch):
+    """Once a save's rename puts a new file at the path, its lock (on the file it replaced) no longer
+    keeps others out: the next writer may already be writing its temporary file. The clean-up of
+    killed writers' leftovers must not run then (it deleted that file under load: 'No such file')."""
+    import dlcheck.spec.store as store_module
+
+    real_write = store_module.atomic_write_text
+    planted: list[Path] = []
+
+    def write_then_another_writer_starts(target: Path, text: str) -> None:
+        real_write(target, text)
+        other = target.parent / f".{target.name}.inflight.tmp"  # the next writer's file, mid-write
+        other.write_text("half of a file")
+        planted.append(other)
+
+    monkeypatch.setattr(store_module, "atomic_write_text", write_then_another_writer_starts)
+    AnswersStore(answers, parts_of).save("backprop/q1", "loss", "0.3")
+    assert planted and planted[0].exists(), "a save removed a temporary file written after its rename"
+    assert saved(answers)["loss"] == "0.3"

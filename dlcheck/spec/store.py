@@ -126,12 +126,15 @@ class AnswersStore:
                         self._put(data, pid, p, value)
                     notes += self._put_student(data)
                     text = self._dump(data)
+                    # What killed writers left goes *before* the rename: once our file replaces the
+                    # one we locked, the next writer can lock the new one and start its own
+                    # temporary file, which a clean-up after the rename would delete under it.
+                    remove_stale_temps(target)
                     atomic_write_text(target, text)
                 except BaseException:
                     if not existed:
                         remove_if_empty(target)
                     raise
-                remove_stale_temps(target)
         except SaveError as exc:
             raise SaveError(f"could not save to {self.path}: {exc.message}") from None
         self.data, self.text = data, text
