@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from dlcheck.check.oneoff import compare_instance, only_part
-from dlcheck.check.registry import check_answer, get_spec, instance_for, kind_of, variant_of
+from dlcheck.check.registry import check_answer, get_spec, instance_for, kind_of, unanswered, variant_of
 from dlcheck.core.errors import DlcheckError
 from dlcheck.core.verdict import Verdict
 from dlcheck.diagnose import diagnose
@@ -76,7 +76,7 @@ def checked(inst: Instance, pid: str, answer: Any, earlier: dict[str, Verdict]) 
 def needs_bound(inst: Instance, pid: str, answer: Any) -> bool:
     """Whether checking this answer does any work that might not end: not for a missing answer,
     a choice or an essay (those are decided at once, at no risk)."""
-    if answer is None or (isinstance(answer, str) and not answer.strip()):
+    if unanswered(answer):
         return False
     return inst.spec.problem.parts[pid].kind not in TRIVIAL_KINDS and kind_of(inst.spec.problem.parts[pid]).auto
 

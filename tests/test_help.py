@@ -1,0 +1,144 @@
+"""Help that shows how: examples in every --help, the answers-file template, errors that point to
+what exists, validate's errors all at once, LaTeX that compiles."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from typing import Any
+
+import pytest
+import typer
+from ruamel.yaml import YAML
+
+from dlcheck.cli import app
+from dlcheck.cli.commands import EXAMPLES
+from dlcheck.spec import bank
+
+
+def _commands() -> list[tuple[list[str], Any]]:
+    """Every command of the application with the words that call it (groups included)."""
+    root = typer.main.get_command(app)
+    out: list[tuple[list[str], Any]] = [([], root)]
+    todo = [([], root)]
+    while todo:
+        words, group = todo.pop()
+        for name, sub in group.commands.items():  # type: ignore[attr-defined]
+            out.append(([*words, name], sub))
+            if hasattr(sub, "commands"):
+                todo.append(([*words, name], sub))
+    return out
+
+
+@pytest.mark.parametrize("words", [w for w, _ in _commands()], ids=lambda w: " ".join(w) or "dlcheck")
+def test_every_help_ends_with_examples_that_fit_80_columns(runner, words):
+    result = runner.invoke(app, [*words, "--help"], env={"COLUMNS": "80"}, terminal_width=80)
+    assert result.exit_code == 0, result.output
+    out = result.output.rstrip("\n")
+    tail = out.split("\nExamples:\n")
+    assert len(tail) == 2, out  # one Examples section, after everything else
+    lines = tail[1].splitlines()
+    commands = [line.strip() for line in lines if not line.strip().startswith("#")]
+    assert commands and all(line.startswith("  ") for line in lines)
+    assert any(c.startswith(" ".join(["dlcheck", *words])) or "| dlcheck" in c for c in commands)
+    assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def test_grade_help_shows_an_example(runner):
+    out = runner.invoke(app, ["grade", "--help"]).output
+    assert "Examples:\n  # your own answers\n  dlcheck grade answers.yaml\n" in out
+
+
+def _example_calls() -> list[list[str]]:
+    calls = []
+    for text in EXAMPLES.values():
+        for line in text.splitlines()[1:]:
+            line = line.strip()
+            if line.startswith("#"):
+                continue
+            words = shlex.split(line)
+            if "|" in words:
+                words = words[words.index("|") + 1:]
+            if ">" in words:
+                words = words[:words.index(">")]
+            calls.append(words)
+    return calls
+
+
+@pytest.mark.parametrize("words", _example_calls(), ids=" ".join)
+def test_every_example_is_a_command_line_its_command_reads(words):
+    """Each example names a real command and only options it has (click parses it without error)."""
+    assert words[0] == "dlcheck"
+    command: Any = typer.main.get_command(app)
+    args = words[1:]
+    while hasattr(command, "commands") and args and args[0] in command.commands:
+        command = command.commands[args.pop(0)]
+    if args == ["COMMAND", "--help"]:
+        return
+    with command.make_context("dlcheck", list(args), resilient_parsing=False) as ctx:
+        assert ctx.params is not None
+
+
+def test_help_stays_light():
+    """The epilogs are plain text: importing the application still loads neither sympy nor numpy
+    (tests/test_cli.py measures this for the whole module; here, the examples' table is part of it)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from dlcheck.cli.commands import EXAMPLES; "
+            "print('sympy' in sys.modules, 'numpy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
+
+
+# -- show --template --------------------------------------------------------------------
+@pytest.mark.parametrize("pid", bank.all_ids())
+def test_template_grades_as_a_valid_empty_answers_file(runner, tmp_path, pid):
+    result = runner.invoke(app, ["show", pid, "--template"])
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "answers.yaml"
+    path.write_text(result.output, encoding="utf-8")
+    graded = runner.invoke(app, ["grade", str(path), "--format", "json"])
+    assert graded.exit_code == 1, graded.output  # nothing to grade: not an error (2)
+    report = json.loads(graded.stdout)   # one file: its report
+    assert "error" not in report and report["nothing_to_grade"] is True
+    problems = report["problems"]
+    assert [p["id"] for p in problems] == [pid]
+    from dlcheck.check.registry import get_spec
+
+    parts = problems[0]["parts"]
+    assert [p["id"] for p in parts] == list(get_spec(pid).problem.parts)
+    assert {p["status"] for p in parts} == {"missing"}
+
+
+def test_template_says_each_prompt_and_shape():
+    from dlcheck.report.template import answers_template
+
+    text = answers_template("rnn/q2")
+    data = YAML(typ="safe").load(text)
+    assert data["set"] == "rnn" and data["student"] is None
+    assert list(data["answers"]["q2"]) == ["dJ_do", "dJ_dyhat", "J", "dJ3_dh1", "dJ3_dWhh", "dJ_dWhh"]
+    assert "(vector: 2 entries, e.g. [0, 0])" in text
+    assert "(matrix: 2x2, rows in brackets, e.g. [[0, 0], [0, 0]])" in text
+    assert "# the total loss J = J_1 + J_2 + J_3  (a number)" in text
+    assert "this problem's numbers vary per student" in text  # rnn/q2 varies
+    assert max(len(line) for line in text.splitlines() if line.lstrip().startswith("# ")
+               and not line.startswith("#")) <= 88
+    construction = YAML(typ="safe").load(answers_template("rnn-gradients/q5"))
+    assert construction["answers"]["q5"]["a"] == {"w1": None, "w2": None, "b2": None, "w3": None, "b3": None}
+
+
+def test_template_with_a_student_writes_the_id(runner):
+    out = runner.invoke(app, ["show", "backprop/q1", "--template", "--student", "99521469"]).output
+    assert YAML(typ="safe").load(out)["student"] == "99521469"
+
+
+def test_solve_starts_from_a_template_and_keeps_its_comments(runner, tmp_path):
+    path = tmp_path / "answers.yaml"
+    path.write_text(runner.invoke(app, ["show", "backprop/q1", "--template"]).output, encoding="utf-8")
+    result = runner.invoke(app, ["solve", "backprop/q1", "--answers", str(path)], input="0.5933\nquit\n")
+    assert result.exit_code == 0, result.output
+    text = path.read_text(encoding="utf-8")
+    assert "    # out_h1, the first hidden unit's output  (a number)\n    out_h1: \"0.5933\"\n" in text
+    assert "    # out_h2  (a number)\n    out_h2:\n" in text
+    assert text.startswith("# answers for backprop/q1")
