@@ -142,3 +142,21 @@ def test_solve_starts_from_a_template_and_keeps_its_comments(runner, tmp_path):
     assert "    # out_h1, the first hidden unit's output  (a number)\n    out_h1: \"0.5933\"\n" in text
     assert "    # out_h2  (a number)\n    out_h2:\n" in text
     assert text.startswith("# answers for backprop/q1")
+
+
+# -- errors point to what exists ------------------------------------------------------------
+def test_a_short_id_in_a_file_without_set_points_to_set_or_a_full_id(runner, write):
+    path = write("answers.yaml", "answers:\n  q1:\n    a: 1\n")
+    result = runner.invoke(app, ["grade", str(path)])
+    assert result.exit_code == 2
+    assert "--set" not in result.output  # grade's own options are others' business: the file is fixed here
+    assert "write the full id, e.g. attention/q1; or name the set once, with set: at the top of the file" \
+        in result.output
+
+
+def test_an_answers_file_without_answers_points_to_the_template(runner, write):
+    path = write("answers.yaml", "student: '1'\n")
+    result = runner.invoke(app, ["grade", str(path)])
+    assert result.exit_code == 2
+    assert "examples/answers.yaml" not in result.output
+    assert "'dlcheck show ID --template' prints one to start from" in result.output
