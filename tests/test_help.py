@@ -160,3 +160,58 @@ def test_an_answers_file_without_answers_points_to_the_template(runner, write):
     assert result.exit_code == 2
     assert "examples/answers.yaml" not in result.output
     assert "'dlcheck show ID --template' prints one to start from" in result.output
+
+
+# -- problems that vary per student ------------------------------------------------------------
+def _sheet_value(pid: str, part: str) -> str:
+    from dlcheck.check.registry import get_instance
+
+    inst = get_instance(pid)
+    return f"{float(inst.value(inst.part_ref[part])):.6g}"
+
+
+def test_the_sheets_value_under_a_variant_is_named_with_the_students_givens(runner, write):
+    from dlcheck.check.registry import variant_of
+
+    student = "99521469"
+    sheet = _sheet_value("backprop/q1", "out_h1")
+    path = write("answers.yaml", f"set: backprop\nstudent: '{student}'\nanswers:\n  q1:\n    out_h1: {sheet}\n")
+    mine = variant_of("backprop/q1", student)
+    changed = {k: v for k, v in mine.items() if v != {"x1": "0.05", "x2": "0.10", "b1": "0.35", "b2": "0.80",
+                                                       "t1": "0.01", "t2": "0.99"}[k]}
+    yours = ", ".join(f"{k} = {v}" for k, v in changed.items())
+    for hide in ([], ["--hide-expected"]):  # the student's givens are theirs to see; the reference is not
+        result = runner.invoke(app, ["grade", str(path), "--format", "json", *hide])
+        part = json.loads(result.stdout)["problems"][0]["parts"][0]
+        assert part["status"] == "incorrect"
+        assert part["message"] == f"that is the value for the sheet's numbers; yours are {yours}"
+    hidden = runner.invoke(app, ["grade", str(path), "--hide-expected"], env={"COLUMNS": "200"},
+                           terminal_width=200).output
+    assert "yours are" in hidden and "expected" not in hidden.split("out_h1", 1)[1].split("\n", 1)[0]
+    reference = _variant_value("backprop/q1", "out_h1", student)
+    assert reference not in hidden
+
+
+def _variant_value(pid: str, part: str, student: str) -> str:
+    from dlcheck.check.registry import instance_for
+
+    inst = instance_for(pid, student)
+    return f"{float(inst.value(inst.part_ref[part])):.6g}"
+
+
+def test_the_sheets_value_without_a_variant_is_simply_right(runner, write):
+    sheet = _sheet_value("backprop/q1", "out_h1")
+    path = write("answers.yaml", f"set: backprop\nanswers:\n  q1:\n    out_h1: {sheet}\n")
+    result = runner.invoke(app, ["grade", str(path)], env={"COLUMNS": "100"}, terminal_width=100)
+    assert "✓" in result.output and "that is the value for the sheet's numbers" not in result.output
+    assert "(the sheet's numbers: they vary per student; add student: to the file)" in \
+        " ".join(result.output.split())
+
+
+def test_show_says_a_problem_varies(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no answers.yaml here
+    varied = " ".join(runner.invoke(app, ["show", "rnn/q2"], env={"COLUMNS": "100"}, terminal_width=100)
+                      .output.split())
+    assert "the sheet's numbers; they vary per student: --student ID shows yours" in varied
+    fixed = runner.invoke(app, ["show", "rnn/q3"], env={"COLUMNS": "100"}, terminal_width=100).output
+    assert "vary per student" not in fixed

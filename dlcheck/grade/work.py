@@ -91,6 +91,7 @@ class ProblemPlan:
     student: str | None
     parts: list[tuple[str, Any]]
     variant: dict[str, str] = field(default_factory=dict)   # the student's given values, if they vary
+    varies: bool = False                                     # the problem varies per student
 
 
 @dataclass
@@ -106,7 +107,8 @@ def plan_file(answers_file: AnswersFile) -> FilePlan:
     for problem_id, answers in answers_file.problems.items():
         spec = get_spec(problem_id)
         parts = [(pid, answers[pid].text if pid in answers else None) for pid in spec.problem.parts]
-        problems.append(ProblemPlan(problem_id, spec.problem.title, student, parts, variant_of(problem_id, student)))
+        problems.append(ProblemPlan(problem_id, spec.problem.title, student, parts, variant_of(problem_id, student),
+                                    bool(spec.problem.vary)))
     return FilePlan(answers_file.path, student, problems)
 
 
