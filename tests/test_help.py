@@ -215,3 +215,65 @@ def test_show_says_a_problem_varies(runner, tmp_path, monkeypatch):
     assert "the sheet's numbers; they vary per student: --student ID shows yours" in varied
     fixed = runner.invoke(app, ["show", "rnn/q3"], env={"COLUMNS": "100"}, terminal_width=100).output
     assert "vary per student" not in fixed
+
+
+# -- validate: every error in one run ---------------------------------------------------------
+BAD_SPEC = """\
+title: A test
+statement: x = 2, w = 3; y = w*x.
+given:
+  x: "2"
+  w: "3"
+define:
+  y: w*x
+parts:
+  y:
+    kind: number
+    prompt: y
+    answer: y
+    tolerence: {rtol: 0.01}
+  z:
+    kind: number
+    prompt: z
+    answer: y + 1
+    pionts: 2
+    mistakes:
+      - answer: "1"
+        feedback: no
+        credt: 0.5
+explian: always
+"""
+
+
+def test_validate_reports_every_field_error_with_the_caret_under_the_key(runner, write, tmp_path):
+    bad = write("week3/q1.yaml", BAD_SPEC)
+    good = write("week3/q2.yaml", BAD_SPEC.replace("    tolerence: {rtol: 0.01}\n", "").replace(
+        "    pionts: 2\n", "").replace("        credt: 0.5\n", "").replace("explian: always\n", ""))
+    result = runner.invoke(app, ["validate", str(bad), str(good)])
+    assert result.exit_code == 2
+    out = result.output
+    assert "ok  week3/q2  (2 parts)" in out   # the next file is still checked
+    expected = [(13, 5, "unknown field 'tolerence' for a number part (parts.y); did you mean tolerance?",
+                 "    tolerence: {rtol: 0.01}", "    ^^^^^^^^^"),
+                (18, 5, "unknown field 'pionts' for a number part (parts.z); did you mean points", "    pionts: 2",
+                 "    ^^^^^^"),
+                (22, 9, "unknown field 'credt' in parts.z.mistakes.0; did you mean credit?", "        credt: 0.5",
+                 "        ^^^^^"),
+                (23, 1, "unknown field 'explian' in the problem; did you mean explain?", "explian: always",
+                 "^^^^^^^")]
+    for line, col, message, quoted, caret in expected:
+        block = out.split(f"error: {bad}:{line}:{col}: {message}", 1)
+        assert len(block) == 2, (message, out)
+        assert f"| {quoted}\n" in block[1].split("error:")[0]
+        assert f"| {caret}\n" in block[1].split("error:")[0]
+    assert f"4 errors in {bad}; fix them and run again" in out
+    assert f"1 of 2 problems have errors: {bad}" in out
+
+
+def test_a_misspelt_symbol_in_a_formula_gets_a_suggestion(runner, write):
+    path = write("week3/q1.yaml", BAD_SPEC.replace("    tolerence: {rtol: 0.01}\n", "").replace(
+        "    pionts: 2\n", "").replace("        credt: 0.5\n", "").replace("explian: always\n", "").replace(
+        "answer: y + 1", "answer: yy + 1"))
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert "unknown symbol 'yy'; did you mean y?" in result.output

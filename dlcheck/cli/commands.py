@@ -490,18 +490,39 @@ def solve(problem: str | None = typer.Argument(None, metavar="[PROBLEM]", autoco
 @guarded
 def validate(paths: list[Path] | None = typer.Argument(None, help="Problem files (default: the whole bank)."),
              problems: list[Path] | None = _problems_option()) -> None:
-    """Load every problem, derive every reference, check known solutions and every variant."""
+    """Load every problem, derive every reference, check known solutions and every variant.
+
+    Every problem is checked, and every error of a problem's fields reported, in one run; exit 2 when
+    any problem has one.
+    """
     from dlcheck.check.registry import build_instance, check_variants, get_spec, read_spec_file  # lazy: start-up
+    from dlcheck.core.errors import DlcheckError
     from dlcheck.engine.variants import possible_variants
+    from dlcheck.report.errors import error_text
     from dlcheck.spec import bank
 
     _use_banks(problems)
-    specs = [read_spec_file(p, _problem_id(p)) for p in paths] if paths else [get_spec(i) for i in bank.all_ids()]
-    for spec in specs:
-        checked = check_variants(build_instance(spec))
+    loads: list[tuple[str, Callable[[], Any]]] = [
+        (str(p), functools.partial(read_spec_file, p, _problem_id(p))) for p in paths] if paths else [
+        (i, functools.partial(get_spec, i)) for i in bank.all_ids()]
+    failed = []
+    for name, load in loads:
+        try:
+            spec = load()
+            checked = check_variants(build_instance(spec))
+        except DlcheckError as exc:
+            if _state["debug"]:
+                raise
+            typer.echo(error_text(exc), err=True)
+            failed.append(name)
+            continue
         note = f"; {possible_variants(spec.problem.vary)} variants, {checked} of them checked" if checked else ""
         parts = len(spec.problem.parts)
         typer.echo(f"ok  {spec.id}  ({parts} part{'s' if parts != 1 else ''}{note})")
+    if failed and len(loads) > 1:
+        typer.echo(f"{len(failed)} of {len(loads)} problems have errors: {', '.join(failed)}", err=True)
+    if failed:
+        raise typer.Exit(2)
 
 
 def _problem_id(path: Path) -> str:

@@ -135,7 +135,7 @@ class Parser:
         if node.id in self.functions:
             raise ParseError(f"{node.id} is a function: write {node.id}(...)")
         known = sorted(self.names)
-        hint = f"; known symbols: {', '.join(known[:25])}" if known else ""
+        hint = f"{did_you_mean(node.id, known)}; known symbols: {', '.join(known[:25])}" if known else ""
         raise UnknownName(f"unknown symbol '{node.id}'{hint}", node.id, "symbol")
 
     def _UnaryOp(self, node: ast.UnaryOp) -> Any:
