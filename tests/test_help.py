@@ -4,7 +4,10 @@ what exists, validate's errors all at once, LaTeX that compiles."""
 from __future__ import annotations
 
 import json
+import re
 import shlex
+import shutil
+import subprocess
 from typing import Any
 
 import pytest
@@ -82,7 +85,6 @@ def test_every_example_is_a_command_line_its_command_reads(words):
 def test_help_stays_light():
     """The epilogs are plain text: importing the application still loads neither sympy nor numpy
     (tests/test_cli.py measures this for the whole module; here, the examples' table is part of it)."""
-    import subprocess
     import sys
 
     code = ("import sys; from dlcheck.cli.commands import EXAMPLES; "
@@ -277,3 +279,41 @@ def test_a_misspelt_symbol_in_a_formula_gets_a_suggestion(runner, write):
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 2
     assert "unknown symbol 'yy'; did you mean y?" in result.output
+
+
+# -- explain --format latex compiles -----------------------------------------------------------
+@pytest.mark.parametrize("pid", bank.all_ids())
+def test_latex_output_is_ascii_with_matrices_as_bmatrix(runner, pid):
+    tex = runner.invoke(app, ["explain", pid, "--format", "latex"]).output
+    assert tex.startswith("\\documentclass{article}") and tex.rstrip().endswith("\\end{document}")
+    assert tex.isascii(), sorted({ch for ch in tex if not ch.isascii()})  # ω, — written as LaTeX
+    math = re.findall(r"\\begin\{align\*\}(.*?)\\end\{align\*\}", tex, re.S)
+    assert not any("[[" in block for block in math)  # a matrix in math is a bmatrix (notes are text)
+
+
+def test_latex_maps_unicode_and_draws_matrices():
+    from dlcheck.engine.steps import Step
+    from dlcheck.explain.render import to_latex
+
+    tex = to_latex("q — ω_k", [Step("W", "matrix", value="[[1, -2], [3, 4]]", latex="A", is_part=True),
+                               Step("h", "vector", value="[1, -0.5]", latex="B", is_part=True, notes=["ω = 2π/T"])])
+    assert r"\section*{q {\textemdash} {\ensuremath{\omega}}{\_}k}" in tex
+    assert r"&= \begin{bmatrix} 1 & -2 \\ 3 & 4 \end{bmatrix}" in tex
+    assert r"&= \begin{bmatrix} 1 \\ -0.5 \end{bmatrix}" in tex  # [a, b] is a column
+    assert r"{\ensuremath{\omega}} = 2{\ensuremath{\pi}}/T" in tex
+
+
+PDFLATEX = shutil.which("pdflatex")
+
+
+@pytest.mark.skipif(PDFLATEX is None, reason="pdflatex is not installed (.ci/run installs it)")
+@pytest.mark.parametrize("pid", ["backprop/q1", "rnn/q2", "seq-models/q4", "rnn-gradients/q5"])
+def test_latex_output_compiles_with_pdflatex(runner, tmp_path, pid):
+    tex = runner.invoke(app, ["explain", pid, "--format", "latex"]).output
+    (tmp_path / "explain.tex").write_text(tex, encoding="utf-8")
+    done = subprocess.run([PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "explain.tex"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+    log = (tmp_path / "explain.log").read_text(encoding="utf-8", errors="replace")
+    assert done.returncode == 0, log[-3000:]
+    assert (tmp_path / "explain.pdf").stat().st_size > 1000
+    assert "Unicode character" not in log and "Missing $ inserted" not in log
