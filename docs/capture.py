@@ -36,9 +36,10 @@ SCREENS = [
     ("yaml-error", "dlcheck grade unclosed.yaml", [], "^"),
 ]
 FILES = {
-    "mistyped.yaml": "set: backprop\nstudnet: 99521469\nanswers:\n  Q1:\n    out_h1: 0.5945\n  q2:\n"
-                     "    d_z21: v1*σ'(z2_1)\n",
-    "unclosed.yaml": "set: backprop\nanswers:\n  q1:\n    out_h1: [0.5945, 0.5963\n    out_h2: 0.5963\n",
+    # made-up answers: a screen in the README shows no problem's answer
+    "mistyped.yaml": "set: backprop\nstudnet: 99521469\nanswers:\n  Q1:\n    out_h1: 0.5\n  q2:\n"
+                     "    d_z21: v2*σ(z2_1)\n",
+    "unclosed.yaml": "set: backprop\nanswers:\n  q1:\n    out_h1: [0.5, 0.6\n    out_h2: 0.6\n",
 }
 TMUX_KEYS = {"Up", "Down", "Left", "Right", "Home", "End", "Delete", "Enter", "BSpace", "C-c", "C-d"}
 
