@@ -29,8 +29,8 @@ SCREENS = [
     ("grade-stacked", "dlcheck grade examples/rnn.yaml", [], "Score:"),
     ("explain", "dlcheck explain backprop/q1 --part dE_dw5 --part w5_new", [], "common mistake: That climbs"),
     ("solve", "dlcheck solve rnn/q1",
-     [("", "a> "), ("[1, 2]", "try again"), ("Up Home Right Delete 3 Enter", "b> "), ("1", "try again"),
-      ("quit", "resume")], "resume"),
+     [("", "a> "), ("[1, 2]", "try again"), ("Up End Left BSpace 3 Enter", "try again"), ("skip", "b> "),
+      ("1", "try again"), ("quit", "resume")], "resume"),   # no answer shown right: the screen reveals none
     ("class", "dlcheck grade examples/ --only-wrong", [], "6 files"),
     ("errors", "dlcheck grade mistyped.yaml", [], "fix them and run again"),
     ("yaml-error", "dlcheck grade unclosed.yaml", [], "^"),

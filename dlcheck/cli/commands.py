@@ -64,7 +64,7 @@ EXAMPLES = {
                       "dlcheck grade submissions/ --format csv > grades.csv  # a class into a gradebook",
                       "dlcheck grade submissions/ --feedback-dir feedback/  # one report per student",
                       "cat answers.yaml | dlcheck grade -  # from stdin"),
-    "compare": examples("dlcheck compare 0.0766 0.0767 --rtol 0.01",
+    "compare": examples("dlcheck compare 0.25 0.2501 --rtol 0.01",
                         "dlcheck compare 'sigmoid(x)*(1-sigmoid(x))' \"sigmoid'(x)\"",
                         "dlcheck compare 0.2 0.20 --sigfigs 2"),
     "explain": examples("dlcheck explain backprop/q1",
