@@ -317,3 +317,18 @@ def test_latex_output_compiles_with_pdflatex(runner, tmp_path, pid):
     assert done.returncode == 0, log[-3000:]
     assert (tmp_path / "explain.pdf").stat().st_size > 1000
     assert "Unicode character" not in log and "Missing $ inserted" not in log
+
+
+def test_misspelt_names_in_aliases_and_scopes_are_all_reported_with_a_suggestion(runner, write):
+    good = BAD_SPEC.replace("    tolerence: {rtol: 0.01}\n", "").replace("    pionts: 2\n", "").replace(
+        "        credt: 0.5\n", "").replace("explian: always\n", "")
+    path = write("week3/q1.yaml", good.replace("    answer: y + 1\n", "    answer: y + 1\n    names: [yy]\n")
+                 + "aliases:\n  ww: {typed: [w_0]}\n")
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    out = result.output
+    assert "alias for 'ww', which is not a name of this problem; did you mean w?" in out
+    assert "'yy' is not a name of this problem; did you mean y?" in out
+    assert "2 errors in" in out
+    alias = out.split("alias for 'ww'", 1)[1]
+    assert "|   ww: {typed: [w_0]}\n" in alias and "|   ^^\n" in alias  # the caret under the key

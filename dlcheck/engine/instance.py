@@ -30,7 +30,8 @@ from typing import Any
 
 import sympy as sp
 
-from dlcheck.core.errors import ParseError, Undefined, UnknownSymbol
+from dlcheck.core.errors import ParseError, Undefined, UnknownSymbol, raise_all
+from dlcheck.core.suggest import did_you_mean
 from dlcheck.core.yamlio import raw_text
 from dlcheck.engine.numeval import numeval, numeval_any
 from dlcheck.engine.variants import check_vary
@@ -163,15 +164,19 @@ class Instance:
     def _check_names(self) -> None:
         """Every alias stands for a name of the problem, every part scope lists real names."""
         known = set(self.leaves) | set(self.named)
+        names = ", ".join(sorted(known))
+        errors = []   # every one of them in one run, each with the name it could have meant
         for target in self.spec.problem.aliases:
             if _base(target) not in known:
-                raise self.spec.error(("aliases", target), f"alias for '{target}', which is not a name of this "
-                                      f"problem; use one of {', '.join(sorted(known))}")
+                errors.append(self.spec.error(("key", "aliases", target), f"alias for '{target}', which is not a "
+                                              f"name of this problem{did_you_mean(_base(target), known)}; use one "
+                                              f"of {names}"))
         for pid, part in self.spec.problem.parts.items():
             for k, name in enumerate(part.names or []):
                 if name not in known:
-                    raise self.spec.error(("parts", pid, "names", k), f"'{name}' is not a name of this problem; "
-                                          f"use one of {', '.join(sorted(known))}")
+                    errors.append(self.spec.error(("parts", pid, "names", k), f"'{name}' is not a name of this "
+                                                  f"problem{did_you_mean(name, known)}; use one of {names}"))
+        raise_all(errors)
 
     def check_new_name(self, name: str, loc: tuple) -> None:
         if name in self.leaves or name in self.named:
