@@ -278,7 +278,7 @@ def test_a_misspelt_symbol_in_a_formula_gets_a_suggestion(runner, write):
         "answer: y + 1", "answer: yy + 1"))
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 2
-    assert "unknown symbol 'yy'; did you mean y?" in result.output
+    assert "unknown symbol 'yy' (did you mean y?); known symbols: w, x, y; fix this formula" in result.output
 
 
 # -- explain --format latex compiles -----------------------------------------------------------
@@ -332,3 +332,22 @@ def test_misspelt_names_in_aliases_and_scopes_are_all_reported_with_a_suggestion
     assert "2 errors in" in out
     alias = out.split("alias for 'ww'", 1)[1]
     assert "|   ww: {typed: [w_0]}\n" in alias and "|   ^^\n" in alias  # the caret under the key
+
+
+def test_every_parts_formula_error_is_reported_in_one_run(runner, write):
+    path = write("week3/q1.yaml", """\
+        title: t
+        statement: x = 2, w = 3
+        given: {x: "2", w: "3"}
+        parts:
+          a: {kind: number, prompt: a, answer: sigmod(x)}
+          b: {kind: number, prompt: b, answer: a + 1}
+          c: {kind: number, prompt: c, answer: ww*x}
+          d: {kind: choice, prompt: d, options: [p, q], answer: 3}
+        """.replace("        ", ""))
+    out = runner.invoke(app, ["validate", str(path)]).output
+    assert "unknown function 'sigmod'; did you mean sigmoid" in out
+    assert "unknown symbol 'ww' (did you mean w?)" in out
+    assert "there is no option 3" in out
+    assert "'a'" not in out  # b's error is only an echo of a's: not reported
+    assert "3 errors in" in out

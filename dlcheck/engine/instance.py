@@ -30,7 +30,7 @@ from typing import Any
 
 import sympy as sp
 
-from dlcheck.core.errors import ParseError, Undefined, UnknownSymbol, raise_all
+from dlcheck.core.errors import ParseError, SpecError, Undefined, UnknownSymbol, raise_all
 from dlcheck.core.suggest import did_you_mean
 from dlcheck.core.yamlio import raw_text
 from dlcheck.engine.numeval import numeval, numeval_any
@@ -135,8 +135,16 @@ class Instance:
             inst.check_new_name(name, ("define", name))
             value = inst.parse_spec(text, ("define", name))
             inst.add_node(name, value)
+        errors: list[SpecError] = []   # every part's error in one run (validate), not the first only
+        failed: list[str] = []
         for pid, part in problem.parts.items():
-            prepare(inst, pid, part)
+            try:
+                prepare(inst, pid, part)
+            except SpecError as exc:
+                if not any(f"'{f}'" in exc.message for f in failed):  # not an echo of an earlier part's error
+                    errors.append(exc)
+                failed.append(pid)
+        raise_all(errors)  # type: ignore[arg-type]
         inst._check_names()
         check_vary(inst)
         return inst
