@@ -351,3 +351,15 @@ def test_every_parts_formula_error_is_reported_in_one_run(runner, write):
     assert "there is no option 3" in out
     assert "'a'" not in out  # b's error is only an echo of a's: not reported
     assert "3 errors in" in out
+
+
+def test_solve_answers_a_networks_blank_template_fields(runner, tmp_path):
+    """A template's network with every weight blank is unanswered: solve asks it (not 'resuming')."""
+    path = tmp_path / "answers.yaml"
+    path.write_text(runner.invoke(app, ["show", "rnn-gradients/q5", "--template"]).output, encoding="utf-8")
+    result = runner.invoke(app, ["solve", "rnn-gradients/q5", "--answers", str(path)],
+                           input="{w1: 2, w2: 0, b2: -1, w3: 1, b3: -0.5}\nquit\n")
+    assert "resuming" not in result.output and "wrong at step 2 of input 0 1" in result.output
+    text = path.read_text(encoding="utf-8")
+    assert '    # fields: w1, w2, b2, w3, b3\n    a: {w1: "2", w2: "0", b2: "-1", w3: "1", b3: "-0.5"}\n' in text
+    assert "    b:\n      W:\n" in text  # the part not answered stays as the template wrote it
