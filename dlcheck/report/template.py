@@ -42,12 +42,9 @@ def answers_template(pid: str, student: str | None = None) -> str:
         if len(prompt) == 1 and len(shape) == 1 and len(prompt[0]) + len(shape[0]) <= WIDTH - 8:
             prompt, shape = [f"{prompt[0]}  {shape[0]}"], []
         lines += [_comment(text) for text in [*prompt, *shape]]
-        kind = kind_of(part)
-        if kind.takes_mapping:
-            lines.append(f"{INDENT}{part_id}:")
+        lines.append(f"{INDENT}{part_id}:")
+        if kind_of(part).takes_mapping:  # a mapping of fields: each one blank
             lines += [f"{INDENT}  {name}:" for name in _fields(part)]
-        else:
-            lines.append(f"{INDENT}{part_id}:")
     return "\n".join(lines) + "\n"
 
 
@@ -59,9 +56,10 @@ def _comment(text: str) -> str:
 
 
 def expects(inst, part_id: str, part) -> list[str]:
-    """What shape of answer the part takes, in a line or two."""
+    """What shape of answer the part takes, in a line or two: from the reference for a part with one
+    in the graph (numbers, vectors, matrices, formulas), else what its kind tells ``show``."""
     kind = part.kind
-    if kind in ("number", "vector", "matrix", "expression"):
+    if part_id in inst.part_ref:
         ref = inst.part_ref[part_id]
         if isinstance(ref, sp.MatrixBase):
             if kind == "vector" or 1 in ref.shape:
