@@ -29,16 +29,17 @@ SCREENS = [
     ("grade-stacked", "dlcheck grade examples/rnn.yaml", [], "Score:"),
     ("explain", "dlcheck explain backprop/q1 --part dE_dw5 --part w5_new", [], "common mistake: That climbs"),
     ("solve", "dlcheck solve rnn/q1",
-     [("", "a> "), ("[1, 2]", "try again"), ("Up Home Right Delete 3 Enter", "b> "), ("1", "try again"),
-      ("quit", "resume")], "resume"),
+     [("", "a> "), ("[1, 2]", "try again"), ("Up End Left BSpace 3 Enter", "try again"), ("skip", "b> "),
+      ("1", "try again"), ("quit", "resume")], "resume"),   # no answer shown right: the screen reveals none
     ("class", "dlcheck grade examples/ --only-wrong", [], "6 files"),
     ("errors", "dlcheck grade mistyped.yaml", [], "fix them and run again"),
     ("yaml-error", "dlcheck grade unclosed.yaml", [], "^"),
 ]
 FILES = {
-    "mistyped.yaml": "set: backprop\nstudnet: 99521469\nanswers:\n  Q1:\n    out_h1: 0.5945\n  q2:\n"
-                     "    d_z21: v1*σ'(z2_1)\n",
-    "unclosed.yaml": "set: backprop\nanswers:\n  q1:\n    out_h1: [0.5945, 0.5963\n    out_h2: 0.5963\n",
+    # made-up answers: a screen in the README shows no problem's answer
+    "mistyped.yaml": "set: backprop\nstudnet: 99521469\nanswers:\n  Q1:\n    out_h1: 0.5\n  q2:\n"
+                     "    d_z21: v2*σ(z2_1)\n",
+    "unclosed.yaml": "set: backprop\nanswers:\n  q1:\n    out_h1: [0.5, 0.6\n    out_h2: 0.6\n",
 }
 TMUX_KEYS = {"Up", "Down", "Left", "Right", "Home", "End", "Delete", "Enter", "BSpace", "C-c", "C-d"}
 

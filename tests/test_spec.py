@@ -34,7 +34,9 @@ def test_good_spec_builds(write):
 
 @pytest.mark.parametrize("text, line, col, words", [
     (GOOD.replace("  b: 0.5\n", "  b: 0.5\n  a: 3\n"), 6, 3, "duplicate key 'a'"),
-    (GOOD.replace("    prompt: c\n", "    prompt: c\n    tolerence: {rtol: 1}\n"), 12, 16, "unknown field 'tolerence'"),
+    # an unknown field: the caret under its name (issue 22), with the field it could have meant
+    (GOOD.replace("    prompt: c\n", "    prompt: c\n    tolerence: {rtol: 1}\n"), 12, 5,
+     "unknown field 'tolerence' for a number part (parts.p); did you mean tolerance?"),
     (GOOD.replace("    kind: number\n", "    kind: numbr\n"), 10, 11, "'numbr' is not allowed"),
     (GOOD.replace("statement: s\n", ""), None, None, "missing required field 'statement'"),
     (GOOD.replace("  c: a*b\n", "  c: a*__import__('os')\n"), 7, 6, "fix this formula"),

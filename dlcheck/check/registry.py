@@ -160,11 +160,19 @@ def read_answers_file(path: str | Path) -> AnswersFile:
     return read_answers(path, parts_of)
 
 
+def unanswered(answer: Any) -> bool:
+    """No answer at all: none, blank text, or a mapping whose every field is blank (a construction
+    left as ``show --template`` wrote it)."""
+    if isinstance(answer, dict):
+        return all(unanswered(v) for v in answer.values())
+    return answer is None or (isinstance(answer, str) and not answer.strip())
+
+
 def check_answer(inst: Instance, pid: str, answer: Any) -> Verdict:
     """Grade one answer (text, or a mapping for a construction) with its kind's checker."""
     part = inst.spec.problem.parts[pid]
     kind = kind_of(part)
-    if answer is None or (isinstance(answer, str) and not answer.strip()):
+    if unanswered(answer):
         return Verdict(pid, Status.MISSING, 0.0, part.points, "not answered")
     if isinstance(answer, dict) and kind.auto and not kind.takes_mapping:
         return Verdict(pid, Status.INVALID, 0.0, part.points, "expected a single answer, not a mapping", str(answer))

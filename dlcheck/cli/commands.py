@@ -27,12 +27,75 @@ _CLICK_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "Clic
 _NUMBERISH = re.compile(r"^-(?![-\s])")  # -0.0766, -x^2, -.5: an argument, not an option, when no option has the name
 
 
+def examples(*lines: str) -> str:
+    """A command's epilog: ``Examples:`` then each line as written (see :func:`_write_epilog`). A line is
+    ``command  # what it does``; the comment goes on its own line above the command."""
+    out = ["Examples:"]
+    for line in lines:
+        cmd, _, note = line.partition("  # ")
+        if note:
+            out.append(f"  # {note}")
+        out.append(f"  {cmd}")
+    return "\n".join(out)
+
+
+def _write_epilog(command: Any, formatter: Any) -> None:
+    """The examples as written, under a heading at the margin like ``Options:`` (click would indent
+    and rewrap them)."""
+    if command.epilog:
+        formatter.write_paragraph()
+        for line in command.epilog.splitlines():
+            formatter.write(f"{line}\n")
+
+
+EXAMPLES = {
+    "dlcheck": examples("dlcheck list  # the problem sets and problems",
+                        "dlcheck show backprop/q1 --template > answers.yaml  # a file to fill in",
+                        "dlcheck solve backprop/q1  # answer it part by part, checked at once",
+                        "dlcheck grade answers.yaml  # grade a whole answers file",
+                        "dlcheck COMMAND --help  # a command's options and examples"),
+    "list": examples("dlcheck list", "dlcheck list --problems course/problems  # a course's bank too"),
+    "show": examples("dlcheck show backprop/q1",
+                     "dlcheck show q1 --set backprop  # the same problem",
+                     "dlcheck show rnn/q2 --student 99521469  # that student's numbers",
+                     "dlcheck show backprop/q1 --template > answers.yaml  # an answers file to fill in"),
+    "grade": examples("dlcheck grade answers.yaml  # your own answers",
+                      "dlcheck grade answers.yaml --part loss  # one part only",
+                      "dlcheck grade submissions/ --format csv > grades.csv  # a class into a gradebook",
+                      "dlcheck grade submissions/ --feedback-dir feedback/  # one report per student",
+                      "cat answers.yaml | dlcheck grade -  # from stdin"),
+    "compare": examples("dlcheck compare 0.25 0.2501 --rtol 0.01",
+                        "dlcheck compare 'sigmoid(x)*(1-sigmoid(x))' \"sigmoid'(x)\"",
+                        "dlcheck compare 0.2 0.20 --sigfigs 2"),
+    "explain": examples("dlcheck explain backprop/q1",
+                        "dlcheck explain backprop/q1 --part loss --part dE_dw5",
+                        "dlcheck explain rnn/q2 --format latex > rnn-q2.tex  # for pdflatex"),
+    "solve": examples("dlcheck solve  # choose a problem from a menu",
+                      "dlcheck solve backprop/q1 --student 99521469",
+                      "dlcheck solve backprop/q1 --retry  # ask again the parts that are wrong",
+                      "dlcheck show backprop/q1 --template > answers.yaml  # start from a skeleton",
+                      "dlcheck solve backprop/q1"),
+    "validate": examples("dlcheck validate  # the whole bank",
+                         "dlcheck validate problems/week3/q1.yaml  # one spec you are writing",
+                         "dlcheck validate --problems course/problems"),
+    "new": examples("dlcheck new week3/q1  # then edit problems/week3/q1.yaml",
+                    "dlcheck new week3/q1 --problems course/problems"),
+    "schema": examples("dlcheck schema > dlcheck-schema.json  # point your editor's YAML support at it"),
+    "gradescope": examples("dlcheck gradescope build --problems course/problems -o autograder.zip"),
+    "gradescope build": examples("dlcheck gradescope build -o autograder.zip",
+                                 "dlcheck gradescope build --problems course/problems --hide-expected"),
+}
+
+
 class Command(TyperCommand):
     """Reads ``dlcheck compare 0.0766 -0.0766`` without ``--``: a word that starts with '-' and is no
     option of the command is an argument (options and their values keep their places)."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         return super().parse_args(ctx, _arguments_apart(self, ctx, args))
+
+    def format_epilog(self, ctx: Any, formatter: Any) -> None:
+        _write_epilog(self, formatter)
 
 
 def _arguments_apart(command: Any, ctx: Any, args: list[str]) -> list[str]:
@@ -69,6 +132,9 @@ def _arguments_apart(command: Any, ctx: Any, args: list[str]) -> list[str]:
 class Group(TyperGroup):
     """The application: a usage mistake (a bad --format value, an unknown option) is one line, exit 2."""
 
+    def format_epilog(self, ctx: Any, formatter: Any) -> None:
+        _write_epilog(self, formatter)
+
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, windows_expand_args: bool = True, **kwargs: Any) -> Any:
         plain = {"args": args, "prog_name": prog_name, "complete_var": complete_var,
@@ -101,7 +167,7 @@ def _usage_message(exc: Any) -> str:
 
 app = typer.Typer(cls=Group, add_completion=True, no_args_is_help=True, rich_markup_mode=None,
                   context_settings={"help_option_names": ["-h", "--help"]},
-                  help="Check hand-worked deep-learning homework, part by part.")
+                  help="Check hand-worked deep-learning homework, part by part.", epilog=EXAMPLES["dlcheck"])
 command = functools.partial(app.command, cls=Command)
 _state = {"debug": False}
 _AHEAD: dict[str, Any] = {}   # a child started before the command line was read (compare's checker)
@@ -221,7 +287,7 @@ def _use_banks(problems: list[Path] | None) -> None:
     bank.roots()
 
 
-@command("list")
+@command("list", epilog=EXAMPLES["list"])
 @guarded
 def list_cmd(problems: list[Path] | None = _problems_option()) -> None:
     """List the problem sets and problems, with their topics and parts."""
@@ -232,7 +298,7 @@ def list_cmd(problems: list[Path] | None = _problems_option()) -> None:
     _console().print(bank_table(bank.all_ids()))
 
 
-@command()
+@command(epilog=EXAMPLES["show"])
 @guarded
 def show(problem: str = typer.Argument(..., metavar="PROBLEM", autocompletion=_complete_problem,
                                        help="A problem id: set/qN, or qN (in --set or answers.yaml's set)."),
@@ -243,6 +309,9 @@ def show(problem: str = typer.Argument(..., metavar="PROBLEM", autocompletion=_c
          answers: Path | None = typer.Option(None, "--answers", metavar="FILE",
                                              help="Your answers file: its student: and set: (default: "
                                                   "./answers.yaml when there is one)."),
+         template: bool = typer.Option(False, "--template",
+                                       help="Print an answers file to fill in instead: every part, empty, "
+                                            "under a comment with its prompt and the shape it takes."),
          problems: list[Path] | None = _problems_option()) -> None:
     """Show a problem's statement and the ids of its parts."""
     from dlcheck.explain.command import student_of  # lazy: start-up
@@ -257,8 +326,14 @@ def show(problem: str = typer.Argument(..., metavar="PROBLEM", autocompletion=_c
             raise
         raise UnknownProblem(f"{exc.message}\n{problem_listing(exc.choices)}") from None
     source = None
-    if student is None:
+    if student is None and (answers is not None or not template):  # '> answers.yaml' has just emptied it
         student, source = student_of(answers)
+    if template:
+        from dlcheck.core.visible import visible
+        from dlcheck.report.template import answers_template
+
+        typer.echo(visible(answers_template(pid, student)), nl=False)
+        return
     show_problem(pid, _console(), student, source if student is not None else None)
 
 
@@ -270,7 +345,7 @@ class GradeFormat(str, Enum):
     gradescope = "gradescope"
 
 
-@command()
+@command(epilog=EXAMPLES["grade"])
 @guarded
 def grade(answers: list[str] = typer.Argument(..., metavar="ANSWERS...",
                                               help="Answers files, folders (every *.yaml under them), quoted "
@@ -309,7 +384,7 @@ def grade(answers: list[str] = typer.Argument(..., metavar="ANSWERS...",
     raise typer.Exit(run(answers, options, _console()))
 
 
-@command()
+@command(epilog=EXAMPLES["compare"])
 @guarded
 def compare(expected: str = typer.Argument(..., help="The expected expression or number."),
             answer: str = typer.Argument(..., help="The answer to check."),
@@ -366,7 +441,7 @@ class ExplainFormat(str, Enum):
     latex = "latex"
 
 
-@command()
+@command(epilog=EXAMPLES["explain"])
 @guarded
 def explain(problem: str = typer.Argument(..., metavar="PROBLEM", autocompletion=_complete_problem,
                                           help="A problem id: set/qN, or qN with --set."),
@@ -389,7 +464,7 @@ def explain(problem: str = typer.Argument(..., metavar="PROBLEM", autocompletion
     typer.echo(visible(explain_problem(pid, part, fmt.value, answers, _console(), student)), nl=False)
 
 
-@command()
+@command(epilog=EXAMPLES["solve"])
 @guarded
 def solve(problem: str | None = typer.Argument(None, metavar="[PROBLEM]", autocompletion=_complete_problem,
                                               help="A problem id; without one, a menu."),
@@ -411,22 +486,43 @@ def solve(problem: str | None = typer.Argument(None, metavar="[PROBLEM]", autoco
     raise typer.Exit(run(pid, answers, _console(), retry=retry, student=student))
 
 
-@command()
+@command(epilog=EXAMPLES["validate"])
 @guarded
 def validate(paths: list[Path] | None = typer.Argument(None, help="Problem files (default: the whole bank)."),
              problems: list[Path] | None = _problems_option()) -> None:
-    """Load every problem, derive every reference, check known solutions and every variant."""
+    """Load every problem, derive every reference, check known solutions and every variant.
+
+    Every problem is checked, and every error of a problem's fields reported, in one run; exit 2 when
+    any problem has one.
+    """
     from dlcheck.check.registry import build_instance, check_variants, get_spec, read_spec_file  # lazy: start-up
+    from dlcheck.core.errors import DlcheckError
     from dlcheck.engine.variants import possible_variants
+    from dlcheck.report.errors import error_text
     from dlcheck.spec import bank
 
     _use_banks(problems)
-    specs = [read_spec_file(p, _problem_id(p)) for p in paths] if paths else [get_spec(i) for i in bank.all_ids()]
-    for spec in specs:
-        checked = check_variants(build_instance(spec))
+    loads: list[tuple[str, Callable[[], Any]]] = [
+        (str(p), functools.partial(read_spec_file, p, _problem_id(p))) for p in paths] if paths else [
+        (i, functools.partial(get_spec, i)) for i in bank.all_ids()]
+    failed = []
+    for name, load in loads:
+        try:
+            spec = load()
+            checked = check_variants(build_instance(spec))
+        except DlcheckError as exc:
+            if _state["debug"]:
+                raise
+            typer.echo(error_text(exc), err=True)
+            failed.append(name)
+            continue
         note = f"; {possible_variants(spec.problem.vary)} variants, {checked} of them checked" if checked else ""
         parts = len(spec.problem.parts)
         typer.echo(f"ok  {spec.id}  ({parts} part{'s' if parts != 1 else ''}{note})")
+    if failed and len(loads) > 1:
+        typer.echo(f"{len(failed)} of {len(loads)} problems have errors: {', '.join(failed)}", err=True)
+    if failed:
+        raise typer.Exit(2)
 
 
 def _problem_id(path: Path) -> str:
@@ -434,7 +530,7 @@ def _problem_id(path: Path) -> str:
     return f"{path.parent.name}/{path.stem}" if path.parent.name else path.stem
 
 
-@command()
+@command(epilog=EXAMPLES["new"])
 @guarded
 def new(problem: str = typer.Argument(..., metavar="SET/qN", help="The id of the new problem, e.g. week3/q1."),
         problems: Path | None = typer.Option(None, "--problems", metavar="DIR",
@@ -449,7 +545,7 @@ def new(problem: str = typer.Argument(..., metavar="SET/qN", help="The id of the
     typer.echo(f"wrote {path}; edit it, then check it with: dlcheck validate {path}")
 
 
-@command()
+@command(epilog=EXAMPLES["schema"])
 @guarded
 def schema() -> None:
     """Print the JSON Schema of a problem spec (for editors: completion and checks as you type)."""
@@ -460,11 +556,12 @@ def schema() -> None:
 
 gradescope_app = typer.Typer(cls=Group, no_args_is_help=True, rich_markup_mode=None,
                              context_settings={"help_option_names": ["-h", "--help"]},
-                             help="Grade on Gradescope: build an autograder for a course.")
+                             help="Grade on Gradescope: build an autograder for a course.",
+                             epilog=EXAMPLES["gradescope"])
 app.add_typer(gradescope_app, name="gradescope")
 
 
-@gradescope_app.command("build", cls=Command)
+@gradescope_app.command("build", cls=Command, epilog=EXAMPLES["gradescope build"])
 @guarded
 def gradescope_build(problems: list[Path] | None = _problems_option(),
                      output: Path = typer.Option(Path("autograder.zip"), "--output", "-o", metavar="ZIP",

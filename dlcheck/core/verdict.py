@@ -112,6 +112,7 @@ class ProblemResult:
     title: str
     verdicts: list[Verdict]
     variant: dict[str, str] = field(default_factory=dict)   # the student's given values, when they vary
+    varies: bool = False    # the problem's numbers vary per student (without a student: the sheet's)
 
     @property
     def score(self) -> float:

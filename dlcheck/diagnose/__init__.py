@@ -14,6 +14,7 @@ from dlcheck.check.tolerance import Tol, diagnosis_tol
 from dlcheck.core.verdict import Status, Verdict
 from dlcheck.diagnose.carried import carried_forward, carried_message
 from dlcheck.diagnose.mistakes import spec_mistake
+from dlcheck.diagnose.sheet import sheet_values
 from dlcheck.diagnose.slips import formula_mistake, numeric_mistake, rounded_early
 
 _CARRY_CREDIT = {"full": 1.0, "half": 0.5, "none": 0.0}
@@ -26,6 +27,9 @@ def diagnose(inst, pid: str, verdict: Verdict, earlier: dict[str, Verdict]) -> V
     part = inst.spec.problem.parts[pid]
     numeric = verdict.value is not None
     if numeric:
+        found = sheet_values(inst, pid, verdict.value, verdict.reference, Tol.of(part))
+        if found:
+            return _found(verdict, found, part)
         carried = carried_forward(inst, pid, verdict.value, Tol.of(part), earlier)
         if carried:
             policy = inst.spec.problem.carry_forward

@@ -27,7 +27,7 @@ from dlcheck.parse.printing import fmt
 # reference back still names them (the others -- a factor, a transpose, swapped rows, digits lost to
 # rounding -- turn the answer into the reference)
 METHOD_SLIPS = frozenset({"negated", "unchanged", "sigmoid-for-derivative", "derivative-dropped", "degrees",
-                          "identity", "zero"})
+                          "identity", "zero", "sheet-values"})
 
 
 @dataclass

@@ -30,7 +30,8 @@ from typing import Any
 
 import sympy as sp
 
-from dlcheck.core.errors import ParseError, Undefined, UnknownSymbol
+from dlcheck.core.errors import ParseError, SpecError, Undefined, UnknownSymbol, raise_all
+from dlcheck.core.suggest import did_you_mean
 from dlcheck.core.yamlio import raw_text
 from dlcheck.engine.numeval import numeval, numeval_any
 from dlcheck.engine.variants import check_vary
@@ -134,8 +135,16 @@ class Instance:
             inst.check_new_name(name, ("define", name))
             value = inst.parse_spec(text, ("define", name))
             inst.add_node(name, value)
+        errors: list[SpecError] = []   # every part's error in one run (validate), not the first only
+        failed: list[str] = []
         for pid, part in problem.parts.items():
-            prepare(inst, pid, part)
+            try:
+                prepare(inst, pid, part)
+            except SpecError as exc:
+                if not any(f"'{f}'" in exc.message for f in failed):  # not an echo of an earlier part's error
+                    errors.append(exc)
+                failed.append(pid)
+        raise_all(errors)  # type: ignore[arg-type]
         inst._check_names()
         check_vary(inst)
         return inst
@@ -163,15 +172,19 @@ class Instance:
     def _check_names(self) -> None:
         """Every alias stands for a name of the problem, every part scope lists real names."""
         known = set(self.leaves) | set(self.named)
+        names = ", ".join(sorted(known))
+        errors = []   # every one of them in one run, each with the name it could have meant
         for target in self.spec.problem.aliases:
             if _base(target) not in known:
-                raise self.spec.error(("aliases", target), f"alias for '{target}', which is not a name of this "
-                                      f"problem; use one of {', '.join(sorted(known))}")
+                errors.append(self.spec.error(("key", "aliases", target), f"alias for '{target}', which is not a "
+                                              f"name of this problem{did_you_mean(_base(target), known)}; use one "
+                                              f"of {names}"))
         for pid, part in self.spec.problem.parts.items():
             for k, name in enumerate(part.names or []):
                 if name not in known:
-                    raise self.spec.error(("parts", pid, "names", k), f"'{name}' is not a name of this problem; "
-                                          f"use one of {', '.join(sorted(known))}")
+                    errors.append(self.spec.error(("parts", pid, "names", k), f"'{name}' is not a name of this "
+                                                  f"problem{did_you_mean(name, known)}; use one of {names}"))
+        raise_all(errors)
 
     def check_new_name(self, name: str, loc: tuple) -> None:
         if name in self.leaves or name in self.named:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -18,6 +20,7 @@ from dlcheck.report.layout import (
     hanging,
     matrix_cells,
     matrix_rows_text,
+    split_top,
     width_of,
 )
 
@@ -137,40 +140,73 @@ def to_markdown(title: str, steps: list[Step]) -> str:
     return "\n".join(lines)
 
 
+@functools.cache
+def _tex_encoder():
+    from pylatexenc.latexencode import UnicodeToLatexEncoder  # lazy: only LaTeX output needs it
+
+    return UnicodeToLatexEncoder(replacement_latex_protection="braces-all", unknown_char_policy="unihex",
+                                 unknown_char_warning=False)
+
+
 def _tex_escape(text: str) -> str:
-    for a, b in (("\\", r"\textbackslash{}"), ("_", r"\_"), ("%", r"\%"), ("&", r"\&"), ("#", r"\#"),
-                 ("{", r"\{"), ("}", r"\}"), ("^", r"\^{}")):
-        text = text.replace(a, b)
-    return text
+    """Text as LaTeX text mode reads it: TeX's special characters escaped, and every other character
+    pdflatex has no glyph for as its LaTeX (ω -> \\ensuremath{\\omega}, — -> \\textemdash), by pylatexenc;
+    a character with no LaTeX form is written as its code point, never dropped."""
+    return _tex_encoder().unicode_to_latex(text)
+
+
+def _tex_value(value: str) -> str:
+    """A value inside math: a matrix (``[[a, b], [c, d]]``) or a column (``[a, b]``, as
+    :func:`~dlcheck.parse.printing.brackets` writes one) as a bmatrix."""
+    rows = matrix_cells(value)
+    text = value.strip()
+    if rows is None and text.startswith("[") and text.endswith("]") and "[" not in text[1:-1]:
+        rows = [[cell] for cell in split_top(text[1:-1])]
+    if not rows or any(not cell for row in rows for cell in row):
+        return value
+    body = r" \\ ".join(" & ".join(row) for row in rows)
+    return f"\\begin{{bmatrix}} {body} \\end{{bmatrix}}"
+
+
+def _tex_rows(s: Step, substituted: str) -> list[str]:
+    """``name &= formula``, then ``&= with the numbers`` and ``&= value`` each on a row of their own
+    (as the terminal draws them): a long step stays within the page."""
+    rows = [f"  {latex_name(s.name)} &= {latex_names(s.latex)}"]
+    if substituted:
+        rows.append(f"  &= {latex_names(substituted)}")
+    if s.value:
+        rows.append(f"  &= {_tex_value(s.value)}")
+    return [row + " \\\\" for row in rows]
+
+
+LATEX_PREAMBLE = ("\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage{amsmath}\n"
+                  "\\begin{document}")
 
 
 def to_latex(title: str, steps: list[Step]) -> str:
-    lines = [f"\\section*{{{_tex_escape(title)}}}"]
+    """A whole document (pdflatex compiles it as it is): the definitions as an align*, each part's
+    step in display math, values that are matrices as bmatrix, every text escaped for text mode."""
+    lines = [LATEX_PREAMBLE, f"\\section*{{{_tex_escape(title)}}}"]
     defines = [s for s in steps if not s.is_part]
     if defines:
         lines.append("\\begin{align*}")
         for s in defines:
-            row = f"  {latex_name(s.name)} &= {latex_names(s.latex)}"
-            if s.latex_substituted:
-                row += f" = {latex_names(s.latex_substituted)}"
-            if s.value:
-                row += f" = {s.value}"
-            lines.append(row + " \\\\")
+            lines += _tex_rows(s, s.latex_substituted)
+        lines[-1] = lines[-1].removesuffix(" \\\\")
         lines.append("\\end{align*}")
     for s in (s for s in steps if s.is_part):
         lines.append(f"\\subsection*{{Part {_tex_escape(s.name)}}}")
         if s.latex:
-            row = f"\\[ {latex_name(s.name)} = {latex_names(s.latex)}"
-            if s.latex_substituted and s.latex_substituted != s.latex:
-                row += f" = {latex_names(s.latex_substituted)}"
-            if s.value:
-                row += f" = {s.value}"
-            lines.append(row + " \\]")
+            substituted = s.latex_substituted if s.latex_substituted != s.latex else ""
+            rows = _tex_rows(s, substituted)
+            rows[-1] = rows[-1].removesuffix(" \\\\")
+            lines += ["\\begin{align*}", *rows, "\\end{align*}"]
         elif s.value:
-            lines.append(f"Answer: {s.value}")
+            lines.append(f"Answer: {_tex_escape(s.value)}")
         lines += [_tex_escape(n) + "\n" for n in s.notes]
         if s.table:
             lines.append("\\begin{tabular}{" + "l" * len(s.table[0]) + "}")
             lines += [" & ".join(_tex_escape(c) for c in r) + " \\\\" for r in s.table]
             lines.append("\\end{tabular}")
+    lines.append("\\end{document}")
     return "\n".join(lines) + "\n"

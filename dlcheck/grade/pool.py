@@ -80,7 +80,7 @@ class Outcome:
     def results(self) -> list[ProblemResult]:
         if self.plan is None:
             return []
-        return [ProblemResult(p.problem_id, p.title, self.verdicts.get(p.problem_id, []), p.variant)
+        return [ProblemResult(p.problem_id, p.title, self.verdicts.get(p.problem_id, []), p.variant, p.varies)
                 for p in self.plan.problems]
 
 
@@ -365,7 +365,7 @@ class Pool:
                            else crashed(pid, points, answer, died))
             earlier = {v.part: v for v in decided}
             rest.append(ProblemPlan(problem.problem_id, problem.title, problem.student, problem.parts[done + 1:],
-                                    problem.variant))
+                                    problem.variant, problem.varies))
         if rest and not rest[0].parts:
             rest, earlier = rest[1:], {}
         if rest:
@@ -399,5 +399,5 @@ def grade_plans(plans: list[ProblemPlan], seconds: float = PART_SECONDS,
     size = min(jobs or default_jobs(), len(plans))
     with Pool(size, seconds) as pool:
         outcomes = pool.run([Job(k, None, [plan]) for k, plan in enumerate(plans)])
-    return [ProblemResult(plan.problem_id, plan.title, outcomes[k].verdicts.get(plan.problem_id, []), plan.variant)
-            for k, plan in enumerate(plans)]
+    return [ProblemResult(plan.problem_id, plan.title, outcomes[k].verdicts.get(plan.problem_id, []), plan.variant,
+                          plan.varies) for k, plan in enumerate(plans)]

@@ -36,7 +36,8 @@ def grade_problem(problem_id: str, answers: dict[str, Any], seconds: float = PAR
     worker process, each part within ``seconds``."""
     spec = get_spec(problem_id)
     plan = ProblemPlan(problem_id, spec.problem.title, student,
-                       [(pid, answers.get(pid)) for pid in spec.problem.parts], variant_of(problem_id, student))
+                       [(pid, answers.get(pid)) for pid in spec.problem.parts], variant_of(problem_id, student),
+                       bool(spec.problem.vary))
     return grade_plans([plan], seconds=seconds, jobs=1)[0]
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from dlcheck.check.oneoff import compare_instance, only_part
-from dlcheck.check.registry import check_answer, get_spec, instance_for, kind_of, variant_of
+from dlcheck.check.registry import check_answer, get_spec, instance_for, kind_of, unanswered, variant_of
 from dlcheck.core.errors import DlcheckError
 from dlcheck.core.verdict import Verdict
 from dlcheck.diagnose import diagnose
@@ -76,7 +76,7 @@ def checked(inst: Instance, pid: str, answer: Any, earlier: dict[str, Verdict]) 
 def needs_bound(inst: Instance, pid: str, answer: Any) -> bool:
     """Whether checking this answer does any work that might not end: not for a missing answer,
     a choice or an essay (those are decided at once, at no risk)."""
-    if answer is None or (isinstance(answer, str) and not answer.strip()):
+    if unanswered(answer):
         return False
     return inst.spec.problem.parts[pid].kind not in TRIVIAL_KINDS and kind_of(inst.spec.problem.parts[pid]).auto
 
@@ -91,6 +91,7 @@ class ProblemPlan:
     student: str | None
     parts: list[tuple[str, Any]]
     variant: dict[str, str] = field(default_factory=dict)   # the student's given values, if they vary
+    varies: bool = False                                     # the problem varies per student
 
 
 @dataclass
@@ -106,7 +107,8 @@ def plan_file(answers_file: AnswersFile) -> FilePlan:
     for problem_id, answers in answers_file.problems.items():
         spec = get_spec(problem_id)
         parts = [(pid, answers[pid].text if pid in answers else None) for pid in spec.problem.parts]
-        problems.append(ProblemPlan(problem_id, spec.problem.title, student, parts, variant_of(problem_id, student)))
+        problems.append(ProblemPlan(problem_id, spec.problem.title, student, parts, variant_of(problem_id, student),
+                                    bool(spec.problem.vary)))
     return FilePlan(answers_file.path, student, problems)
 
 

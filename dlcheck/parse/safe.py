@@ -24,7 +24,7 @@ from typing import Any
 import sympy as sp
 
 from dlcheck.core.errors import ParseError, UnknownName
-from dlcheck.core.suggest import did_you_mean
+from dlcheck.core.suggest import closest, did_you_mean
 from dlcheck.parse.functions import exp_of
 from dlcheck.parse.latex import latex_to_plain, looks_like_latex
 from dlcheck.parse.text import resolve_names, strip_label, to_python
@@ -135,7 +135,9 @@ class Parser:
         if node.id in self.functions:
             raise ParseError(f"{node.id} is a function: write {node.id}(...)")
         known = sorted(self.names)
-        hint = f"; known symbols: {', '.join(known[:25])}" if known else ""
+        close = closest(node.id, known)
+        hint = (f" (did you mean {' or '.join(close)}?)" if close else "") + \
+            (f"; known symbols: {', '.join(known[:25])}" if known else "")
         raise UnknownName(f"unknown symbol '{node.id}'{hint}", node.id, "symbol")
 
     def _UnaryOp(self, node: ast.UnaryOp) -> Any:

@@ -47,7 +47,9 @@ def show_problem(pid: str, console: Console, student: str | None = None, source:
     statement = reflow(visible(problem.statement.rstrip()), inner)
     numbers = variant_of(pid, student)
     subtitle = None
-    if student is not None:
+    if student is None and problem.vary:
+        subtitle = Text("the sheet's numbers; they vary per student: --student ID shows yours")
+    elif student is not None:
         subtitle = Text(f"numbers for student {visible(str(student), newlines=False)}" if numbers else
                         "this problem has the same numbers for every student")
     console.print(Panel(Text("\n").join(Text(line) for line in statement),

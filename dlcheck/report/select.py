@@ -30,7 +30,7 @@ def only_parts(results: list[ProblemResult], wanted: list[str] | None) -> list[P
     for r in results:
         kept = [v for v in r.verdicts if (r.id, v.part) in keep]
         if kept:
-            out.append(ProblemResult(r.id, r.title, kept))
+            out.append(ProblemResult(r.id, r.title, kept, r.variant, r.varies))
     return out
 
 

@@ -206,6 +206,8 @@ def _title(result: ProblemResult) -> Text:
     if result.variant:  # a student's own numbers: say which, they are not the sheet's
         numbers = ", ".join(f"{k} = {v}" for k, v in result.variant.items())
         title.append(f" (your numbers: {visible(numbers, newlines=False)})", style="dim")
+    elif result.varies:  # no student id: graded with the sheet's numbers, which may not be the student's
+        title.append(" (the sheet's numbers: they vary per student; add student: to the file)", style="dim")
     return title
 
 
@@ -301,7 +303,7 @@ def visible_parts(results: list[ProblemResult], view: View) -> list[tuple[Proble
     for r in results:
         kept = [v for v in r.verdicts if v.status not in (Status.CORRECT, Status.MISSING)]
         if kept:
-            out.append((ProblemResult(r.id, r.title, kept), r))
+            out.append((ProblemResult(r.id, r.title, kept, r.variant, r.varies), r))
     return out
 
 

@@ -94,8 +94,8 @@ def student_of(error: DlcheckError) -> str | None:
 def _answers(path: str | Path, parts_of: PartsOf, located: Located) -> AnswersFile:
     data = located.data
     if not isinstance(data, dict) or "answers" not in data or not isinstance(data["answers"], (dict, type(None))):
-        raise located.error((), "an answers file needs a mapping 'answers:' of problems to parts "
-                            "(see examples/answers.yaml)", AnswerFileError)
+        raise located.error((), "an answers file needs a mapping 'answers:' of problems to parts; "
+                            "'dlcheck show ID --template' prints one to start from", AnswerFileError)
     errors: list[DlcheckError] = []
     for key in data:
         if key not in TOP_KEYS:
@@ -113,7 +113,9 @@ def _answers(path: str | Path, parts_of: PartsOf, located: Located) -> AnswersFi
         try:
             pid = bank.resolve(str(raw_id), set_name)
         except DlcheckError as exc:
-            errors.append(located.error(("key", "answers", raw_id), exc.message, AnswerFileError))
+            hint = "; or name the set once, with set: at the top of the file" \
+                if set_name is None and "/" not in str(raw_id) and getattr(exc, "choices", None) else ""
+            errors.append(located.error(("key", "answers", raw_id), exc.message + hint, AnswerFileError))
             continue
         if pid in result.problems:
             errors.append(located.error(("key", "answers", raw_id), f"{pid} appears twice; merge the two",

@@ -217,7 +217,7 @@ def resolve(ident: str, set_name: str | None = None, root: Path | None = None) -
         return matches[0]
     if matches:
         raise UnknownProblem(f"'{ident}' is in several sets: {', '.join(matches)}; "
-                             f"write one of them, or pass --set", matches)
+                             f"write the full id, e.g. {matches[0]}", matches)
     pool = [i.split("/", 1)[1] for i in ids if set_name is None or i.startswith(set_name + "/")]
     close = did_you_mean(ident, pool) or did_you_mean(ident, ids)
     if set_name:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from dlcheck.core.errors import SpecError
+from dlcheck.core.errors import SpecError, raise_all
+from dlcheck.core.suggest import did_you_mean
 from dlcheck.core.yamlio import Located, read_located
 from dlcheck.spec.model import PartBase, Problem, problem_model
 
@@ -39,12 +40,49 @@ def spec_from_data(located: Located, problem_id: str, part_models: tuple[type[Pa
     try:
         problem = problem_model(part_models).model_validate(located.data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = _clean_loc(err["loc"], located.data)
-        if err.get("type", "").startswith("union_tag"):
-            loc += ("kind",)
-        raise located.error(loc, _friendly(err, loc, located.data), SpecError) from None
+        errors: dict[tuple, SpecError] = {}   # every error of the file at once, each place once
+        for err in exc.errors():
+            loc = _clean_loc(err["loc"], located.data)
+            if err.get("type", "").startswith("union_tag"):
+                loc += ("kind",)
+            unknown = err.get("type") == "extra_forbidden"
+            message = _friendly(err, loc, located.data, _fields_at(loc[:-1], located.data, part_models)
+                                if unknown else [])
+            place = ("key", *loc) if unknown else loc  # an unknown field: the caret under its name
+            errors.setdefault((place, message), located.error(place, message, SpecError))  # type: ignore[arg-type]
+        raise_all(sorted(errors.values(), key=lambda e: (e.line or 0, e.column or 0)))
+        raise  # not reached: pydantic reports at least one error
     return Spec(problem_id, problem, located)
+
+
+def _fields_at(loc: tuple, data: Any, part_models: tuple[type[PartBase], ...]) -> list[str]:
+    """The fields the model at ``loc`` (a part, a tolerance, a mistake, the problem) has: what a
+    misspelt field could have meant."""
+    model: Any = problem_model(part_models)
+    path = list(loc)
+    if path[:1] == ["parts"] and len(path) >= 2:
+        part = data.get("parts", {}).get(path[1]) if isinstance(data.get("parts"), dict) else None
+        kind = part.get("kind") if isinstance(part, dict) else None
+        model = next((m for m in part_models if kind in get_args(m.model_fields["kind"].annotation)), None)
+        path = path[2:]
+    for step in path:
+        if model is None:
+            return []
+        field = model.model_fields.get(step) if isinstance(step, str) else None
+        if field is not None:
+            model = _model_in(field.annotation)
+    return list(model.model_fields) if model is not None else []
+
+
+def _model_in(annotation: Any) -> Any:
+    """The pydantic model inside an annotation (``Tolerance | None``, ``list[Mistake]``, ...), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def _no_control_characters(located: Located) -> None:
@@ -86,16 +124,17 @@ def _clean_loc(raw: tuple, data: Any) -> tuple:
     return tuple(loc)
 
 
-def _friendly(err: Any, loc: tuple, data: Any) -> str:
+def _friendly(err: Any, loc: tuple, data: Any, fields: list[str] | None = None) -> str:
     field = ".".join(str(p) for p in loc) or "the file"
     kind = err.get("type", "")
     if kind == "extra_forbidden":
         where = ".".join(map(str, loc[:-1])) or "the problem"
+        close = did_you_mean(str(loc[-1]), fields or [])
         if len(loc) == 3 and loc[0] == "parts":
             part_kind = data["parts"][loc[1]].get("kind")
-            return (f"unknown field '{loc[-1]}' for a {part_kind} part ({where}); check its spelling, "
-                    "or whether it belongs to another kind")
-        return f"unknown field '{loc[-1]}' in {where}; check its spelling"
+            return (f"unknown field '{loc[-1]}' for a {part_kind} part ({where})" +
+                    (close or "; check its spelling, or whether it belongs to another kind"))
+        return f"unknown field '{loc[-1]}' in {where}" + (close or "; check its spelling")
     if kind == "missing":
         return f"missing required field '{field}'; add it"
     if kind == "union_tag_invalid":

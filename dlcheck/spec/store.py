@@ -99,7 +99,9 @@ class AnswersStore:
         out: dict[str, Any] = {}
         for part, value in parts.items():
             if isinstance(value, dict):
-                out[str(part)] = {str(k): raw_text(v) for k, v in value.items()}
+                fields = {str(k): raw_text(v) for k, v in value.items()}
+                if any(text.strip() for text in fields.values()):  # every field blank (a template): unanswered
+                    out[str(part)] = fields
             elif value is not None:
                 out[str(part)] = raw_text(value)
         return out
