@@ -31,7 +31,8 @@ def _words(lines: list[str]) -> list[str]:
 
 
 def test_a_paragraph_is_rewrapped_wherever_the_yaml_broke_it():
-    other = TEXT.replace("at each step\nthe input", "at\neach step the input").replace("weight w and\nthe", "weight\nw and the")
+    other = TEXT.replace("at each step\nthe input", "at\neach step the input")
+    other = other.replace("weight w and\nthe", "weight\nw and the")
     assert statement_lines(TEXT, 60) == statement_lines(other, 60)
     assert _words(statement_lines(TEXT, 60)) == TEXT.split()  # nothing lost, nothing added
 
