@@ -131,7 +131,12 @@ def _backprop_q3(p: dict[str, float]) -> dict[str, Any]:
     xs = np.array([-1.0, 0.5, 2.0])
     logit = np.log(np.exp(p["W_s2"] * xs + p["b_s2"]) / np.exp(p["W_s1"] * xs + p["b_s1"]))
     slope, intercept = np.polyfit(xs, logit, 1)
-    return {"W_l": slope, "b_l": intercept}
+    # the sheet's direction: the second softmax row that, beside the given first row, gives
+    # class 1 the logistic model's probability (softmax class 1 = sigmoid(s2 - s1))
+    p_logistic = sig(p["Wl"] * xs + p["bl"])
+    s2 = np.log(p_logistic / (1 - p_logistic)) + p["W_s1"] * xs + p["b_s1"]
+    row_slope, row_intercept = np.polyfit(xs, s2, 1)
+    return {"W_l": slope, "b_l": intercept, "W_s2_from_l": row_slope, "b_s2_from_l": row_intercept}
 
 
 # -- rnn ---------------------------------------------------------------------------------
@@ -211,15 +216,27 @@ def _rnn_gradients_q3(g: Givens) -> dict[str, Any]:
 
 
 # -- seq-models ----------------------------------------------------------------------------
+def _linear_rnn(p: dict[str, float], ws: tuple[float, float, float]) -> float:
+    """yhat of the three-step linear RNN, each step with its own weight (the sheet's u_0 first)."""
+    h = p["h_0"]
+    for w, u in zip(ws, (p["u_0"], p["u_1"], p["u_2"])):
+        h = w * (u + h)
+    return h
+
+
 @formula("seq-models/q2", rel=1e-6)
 def _seq_models_q2(p: dict[str, float]) -> dict[str, Any]:
-    def yhat(w):
-        h = p["h0"]
-        for u in (p["u1"], p["u2"], p["u3"]):
-            h = w * (u + h)
-        return h
+    w = p["w"]
 
-    return {"yhat": yhat(p["w"]), "dL_dw": fd(lambda w: (p["y"] - yhat(w[0])) ** 2, [p["w"]])[0]}
+    def loss(ws) -> float:
+        return (p["y"] - _linear_rnn(p, tuple(ws))) ** 2
+
+    # each step's term of dL/dw: the derivative by that step's own copy of w, the others held
+    per_step = fd(loss, [w, w, w])
+    return {"recurrence": w * (p["u_t"] + p["h_prev"]), "yhat": _linear_rnn(p, (w, w, w)),
+            "dL_dw": fd(lambda v: loss([v[0]] * 3), [w])[0],
+            # the sheet numbers the terms from the last step: (dL/dw)_1 is step 3's
+            "dL_dw_1": per_step[2], "dL_dw_2": per_step[1], "dL_dw_3": per_step[0]}
 
 
 def _rotation_by_least_squares(freqs: list[float], shift: float) -> np.ndarray:
@@ -234,13 +251,14 @@ def _rotation_by_least_squares(freqs: list[float], shift: float) -> np.ndarray:
 
 @numeric("seq-models/q4", abs=1e-6)
 def _seq_models_q4(g: Givens) -> dict[str, Any]:
-    return {"T": _rotation_by_least_squares([float(g["w_0"]), float(g["w_1"])], float(g["shift"]))}
+    return {"T": _rotation_by_least_squares([float(g["freq_0"]), float(g["freq_1"])], float(g["shift"]))}
 
 
 @formula("seq-models/q4", abs=1e-9)
 def _seq_models_q4_formula(p: dict[str, float]) -> dict[str, Any]:
     M = _rotation_by_least_squares([p["w_k"]], p["phi"])
-    return {"M": M, "det_M": np.linalg.det(M)}
+    return {"M": M, "det_M": np.linalg.det(M), "M_MT": M @ M.T,
+            "T_general": _rotation_by_least_squares([p["w_0"], p["w_1"], p["w_2"]], p["phi"])}
 
 
 # -- attention/q3 (d): GRU gates, found by search ------------------------------------------
@@ -383,3 +401,24 @@ def test_the_sigmoid_of_the_logistic_model_is_softmax_class_1():
         wl, bl = (float(reference_at("backprop/q3", p, **vals)) for p in ("W_l", "b_l"))
         soft = np.exp([ws1 * x + bs1, ws2 * x + bs2])
         assert sig(wl * x + bl) == pytest.approx(soft[1] / soft.sum())
+
+
+def test_the_per_step_terms_of_seq_models_q2_sum_to_dL_dw():
+    """The sheet's (dL/dw)_1 + (dL/dw)_2 + (dL/dw)_3 is the whole gradient, at any point."""
+    rng = np.random.default_rng(11)
+    for _ in range(5):
+        vals = dict(zip(("w", "u_0", "u_1", "u_2", "h_0", "y"), rng.uniform(-1.5, 1.5, size=6)))
+        terms = [float(reference_at("seq-models/q2", f"dL_dw_{k}", **vals)) for k in (1, 2, 3)]
+        assert sum(terms) == pytest.approx(float(reference_at("seq-models/q2", "dL_dw", **vals)))
+
+
+def test_the_softmax_row_from_the_logistic_model_makes_the_same_decisions():
+    """backprop/q3, the sheet's direction: with any first row, the second row the bank derives
+    gives softmax's class 1 the logistic model's probability."""
+    rng = np.random.default_rng(5)
+    for _ in range(5):
+        wl, bl, ws1, bs1, x = rng.uniform(-2, 2, size=5)
+        vals = dict(Wl=wl, bl=bl, W_s1=ws1, b_s1=bs1, x=x)
+        ws2, bs2 = (float(reference_at("backprop/q3", p, **vals)) for p in ("W_s2_from_l", "b_s2_from_l"))
+        soft = np.exp([ws1 * x + bs1, ws2 * x + bs2])
+        assert soft[1] / soft.sum() == pytest.approx(sig(wl * x + bl))

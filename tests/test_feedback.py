@@ -78,8 +78,8 @@ def test_explain_policy_withholds_until_attempted(runner, write):
     ("backprop/q2", "d_w1_11", "x1*a1_1*(1-a1_1)*(d_z2_1*w2_11 + v2*a2_2*(1-a2_2)*w2_21)",
      r"x_1 a^{[1]}_1 (1-a^{[1]}_1) \cdot "
      r"\left(d_z2_1 w^{[2]}_{11} + v_2 a^{[2]}_2 (1 - a^{[2]}_2) w^{[2]}_{21}\right)"),
-    ("seq-models/q2", "dL_dw", "2*(yhat - y)*(u3 + 2*w*u2 + 3*w^2*(u1 + h0))",
-     r"2(\hat{y} - y)\left(u_3 + 2 w u_2 + 3 w^{2} (u_1 + h_0)\right)"),
+    ("seq-models/q2", "dL_dw", "2*(yhat - y)*(u2 + 2*w*u1 + 3*w^2*(u0 + h0))",
+     r"2(\hat{y} - y)\left(u_2 + 2 w u_1 + 3 w^{2} (u_0 + h_0)\right)"),
     ("seq-models/q4", "M", "[[cos(w_k*phi), sin(w_k*phi)], [-sin(w_k*phi), cos(w_k*phi)]]",
      r"\begin{bmatrix} \cos(w_k \phi) & \sin(w_k \phi) \\ -\sin(w_k \phi) & \cos(w_k \phi) \end{bmatrix}"),
     ("seq-models/q4", "M", "[[cos(w_k*phi), -sin(w_k*phi)], [sin(w_k*phi), cos(w_k*phi)]]",
@@ -156,7 +156,7 @@ def test_row_swap_and_transpose():
 
 
 def test_formula_constant_factor_and_negation():
-    v = grade_answers("seq-models/q2", {"dL_dw": "4*(yhat - y)*(u3 + 2*w*u2 + 3*w^2*(u1 + h0))"})["dL_dw"]
+    v = grade_answers("seq-models/q2", {"dL_dw": "4*(yhat - y)*(u2 + 2*w*u1 + 3*w^2*(u0 + h0))"})["dL_dw"]
     assert v.detail.get("diagnosis") == "factor" and "factor of 2" in v.message
     n = grade_answers("backprop/q2", {"d_w1_11": "-x1*a1_1*(1-a1_1)*(v1*a2_1*(1-a2_1)*w2_11 + v2*a2_2*(1-a2_2)*w2_21)"})
     assert n["d_w1_11"].detail.get("diagnosis") == "negated"

@@ -229,9 +229,10 @@ def test_rnn_gradients_q5b_constructions():
 
 # -- seq-models --------------------------------------------------------------------------
 @pytest.mark.parametrize("answer", [
-    "2*(yhat - y)*(u3 + 2*w*u2 + 3*w^2*(u1 + h0))",
-    "2*(w*(u3 + w*(u2 + w*(u1 + h0))) - y)*(u3 + 2w u2 + 3w^2 u1 + 3w^2 h0)",
-    "2(yhat-y)u3 + 4w u2 (yhat-y) + 6 w^2 (u1+h0)(yhat-y)",
+    # the sheet numbers the inputs from 0: u_0 is added to h_0
+    "2*(yhat - y)*(u2 + 2*w*u1 + 3*w^2*(u0 + h0))",
+    "2*(w*(u2 + w*(u1 + w*(u0 + h0))) - y)*(u2 + 2w u1 + 3w^2 u0 + 3w^2 h0)",
+    "2(yhat-y)u2 + 4w u1 (yhat-y) + 6 w^2 (u0+h0)(yhat-y)",
 ])
 def test_seq_models_q2_forms(answer):
     assert grade_answers("seq-models/q2", {"dL_dw": answer})["dL_dw"].status == "correct"
@@ -241,7 +242,7 @@ def test_seq_models_q2_yhat_cannot_be_answered_by_its_name():
     v = grade_answers("seq-models/q2", {"yhat": "yhat", "small_w_effect": "1"})
     assert v["yhat"].status == "invalid"
     assert v["small_w_effect"].status == "correct"
-    pitfall = grade_answers("seq-models/q2", {"dL_dw": "2*(yhat - y)*(u3 + w*u2 + w^2*(u1 + h0))"})["dL_dw"]
+    pitfall = grade_answers("seq-models/q2", {"dL_dw": "2*(yhat - y)*(u2 + w*u1 + w^2*(u0 + h0))"})["dL_dw"]
     assert "powers of w" in pitfall.message
 
 
@@ -269,9 +270,11 @@ def test_seq_models_q4_rotation_and_transpose():
     v = grade_answers("seq-models/q4", {
         "M": "[[cos(w_k phi), sin(w_k phi)], [-sin(w_k phi), cos(w_k phi)]]",
         "det_M": "1",
+        "M_MT": "I",
         "T": "[[-0.98999, 0.14112, 0, 0], [-0.14112, -0.98999, 0, 0], [0, 0, 0.99955, 0.029996], "
              "[0, 0, -0.029996, 0.99955]]"})
-    assert statuses(v) == {"notation": "missing", "M": "correct", "det_M": "correct", "T": "correct"}
+    assert statuses(v) == {"notation": "missing", "M": "correct", "det_M": "correct", "M_MT": "correct",
+                           "T_general": "missing", "T": "correct"}
     bad = grade_answers("seq-models/q4", {"M": "[[cos(w_k*phi), -sin(w_k*phi)], [sin(w_k*phi), cos(w_k*phi)]]"})
     assert bad["M"].status == "incorrect" and "transpose" in bad["M"].message
     assert bad["M"].detail["entries"] == [{"row": 1, "col": 2}, {"row": 2, "col": 1}]
@@ -294,16 +297,17 @@ def test_the_problem_bank_documents_ids_exist():
 
     expected = {
         "backprop/q1": None, "backprop/q2": ["d_z2_1", "d_Z2", "d_Z1", "d_w1_11"],
-        "backprop/q3": ["more_expressive", "W_l", "b_l"],
+        "backprop/q3": ["more_expressive", "W_s2_from_l", "b_s2_from_l", "W_l", "b_l"],
         "rnn/q1": ["a", "b", "c"], "rnn/q2": ["dJ_do", "dJ_dyhat", "J", "dJ3_dh1", "dJ3_dWhh", "dJ_dWhh"],
         "rnn/q3": ["scores", "hard_output", "soft_weights", "soft_output", "why_not_argmax"],
         "rnn-gradients/q1": ["dL_dht", "dL_dh0", "max_dsigmoid", "argmax_dsigmoid", "W_threshold", "dL_dht_skip",
                              "skip_helps", "clipping"],
         "rnn-gradients/q2": ["a", "b", "c"],
         "rnn-gradients/q3": ["greedy_vs_beam", "candidates_per_step", "k_tradeoff"],
-        "rnn-gradients/q4": ["answer"], "rnn-gradients/q5": ["a", "b"],
-        "seq-models/q1": ["a", "b", "c", "d", "e"], "seq-models/q2": ["yhat", "dL_dw", "small_w_effect"],
-        "seq-models/q3": ["network"], "seq-models/q4": ["notation", "M", "det_M", "T"],
+        "rnn-gradients/q4": ["answer", "k_equals_1", "k_equals_n", "larger_k"], "rnn-gradients/q5": ["a", "b"],
+        "seq-models/q1": ["a", "b", "c", "d", "e"],
+        "seq-models/q2": ["recurrence", "yhat", "dL_dw", "dL_dw_1", "dL_dw_2", "dL_dw_3", "small_w_effect"],
+        "seq-models/q3": ["network"], "seq-models/q4": ["notation", "M", "det_M", "M_MT", "T_general", "T"],
         "attention/q1": ["answer"], "attention/q2": ["answer"],
         "attention/q3": ["a", "b", "c", "z_at_tprime", "r_at_tprime", "z_after_tprime", "e"],
         "attention/q4": ["answer"],

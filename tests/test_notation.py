@@ -37,11 +37,13 @@ NOTATION = [
     ("rnn-gradients/q1", "dL_dht", r"g \sigma'(Ux_{next} + Wh_t) W", "correct"),
     ("rnn-gradients/q1", "dL_dht", "g σ'(Ux_next + Wh_t) W", "correct"),
     ("rnn-gradients/q1", "dL_dht", "g W σ'(U x_next + W h_t)", "correct"),
-    ("seq-models/q2", "dL_dw", r"2(\hat{y} - y) \left[u_3 + 2wu_2 + 3w^2(u_1 + h_0) \right]", "correct"),
-    ("seq-models/q2", "dL_dw", "2(yhat - y)(u_3 + 2wu_2 + 3w^2(u_1 + h_0))", "correct"),
-    ("seq-models/q2", "yhat", "w^3*(u_1 + h_0) + w^2*u_2 + w*u_3", "correct"),
-    ("seq-models/q2", "yhat", r"w^3 \cdot (u_1 + h_0) + w^2 u_2 + w u_3", "correct"),
-    ("seq-models/q2", "yhat", r"w \left[u_3 + w(u_2 + w(u_1 + h_0)) \right]", "correct"),
+    # the sheet's inputs u_0, u_1 and u_3 (its name for the third, u_2)
+    ("seq-models/q2", "dL_dw", r"2(\hat{y} - y) \left[u_3 + 2wu_1 + 3w^2(u_0 + h_0) \right]", "correct"),
+    ("seq-models/q2", "dL_dw", "2(yhat - y)(u_2 + 2wu_1 + 3w^2(u_0 + h_0))", "correct"),
+    ("seq-models/q2", "yhat", "w^3*(u_0 + h_0) + w^2*u_1 + w*u_2", "correct"),
+    ("seq-models/q2", "yhat", r"w^3 \cdot (u_0 + h_0) + w^2 u_1 + w u_2", "correct"),
+    ("seq-models/q2", "yhat", r"w \left[u_3 + w(u_1 + w(u_0 + h_0)) \right]", "correct"),
+    ("seq-models/q2", "yhat", r"w \left[u_3 + w(u_0 + w(u_1 + h_0)) \right]", "incorrect"),  # u_1 is the second
     # names the statement defines, and a part's own scope
     ("rnn/q2", "dJ_do", "[yhat1 - y1, yhat2 - y2]", "correct"),
     ("rnn/q2", "dJ_do", r"\left[\hat{y}_1 - y_1, \hat{y}_2 - y_2\right]", "correct"),
@@ -97,9 +99,9 @@ def test_the_spec_parser_stays_strict():
     """An author's formula never gets a person's readings: no splitting, no aliases."""
     inst = get_instance("seq-models/q2")
     with pytest.raises(ParseError):
-        inst.spec_parser().parse("wu2")
+        inst.spec_parser().parse("wu_2")
     with pytest.raises(ParseError):
-        inst.spec_parser().parse("u_1")
+        inst.spec_parser().parse("u1")
 
 
 @pytest.mark.parametrize("spelling, key", [

@@ -189,7 +189,7 @@ def test_an_unknown_function_in_a_bank_part_is_unreadable_with_a_suggestion():
     v = grade_answers("rnn-gradients/q1", {"dL_dht": "g*W*sigmod(U*x_next + W*h_t + b)"})["dL_dht"]
     assert v.status == "invalid" and "unknown function 'sigmod'; did you mean sigmoid" in v.message
     # a known symbol before a bracket is still a product
-    v = grade_answers("seq-models/q2", {"yhat": "w(u3 + w(u2 + w(u1 + h0)))"})["yhat"]
+    v = grade_answers("seq-models/q2", {"yhat": "w(u2 + w(u1 + w(u0 + h0)))"})["yhat"]
     assert v.status == "correct"
 
 

@@ -72,7 +72,7 @@ def test_the_detail_never_repeats_the_status(runner):
 
 def test_your_answer_is_what_was_typed(runner):
     text = grade(runner, str(ROOT / "examples" / "seq-models.yaml"), width=80).output
-    assert "yours     2*(yhat - y)*(u3 + 2w u2 + 3w^2 (u1 + h0))" in text  # not sympy's re-rendering
+    assert "yours     2*(yhat - y)*(u_2 + 2w u_1 + 3w^2 (u_0 + h_0))" in text  # not sympy's re-rendering
     assert "cos(w_k*phi)" in text
 
 

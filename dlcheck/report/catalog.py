@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from rich.console import Console
@@ -11,7 +12,15 @@ from rich.text import Text
 
 from dlcheck.check.registry import get_spec, instance_for, kind_of, variant_of
 from dlcheck.core.visible import visible
-from dlcheck.report.layout import hanging_lines, reflow
+from dlcheck.report.layout import hanging_lines, preformatted, width_of, wrap_line
+
+# what starts a new paragraph of a statement: a part label "(a) " or a list mark, whose
+# continuation lines may be indented under its text, or a label line "Names: ..."
+_ITEM = re.compile(r"(?:\([^\s()]{1,6}\)|[-*•]|\d{1,2}[.)])\s+(?=\S)")
+_LABEL = re.compile(r"[A-Z][A-Za-z]*:\s")
+_WIDE_GAP = re.compile(r"\S\s{3,}\S")
+_SHORT_GROUP = 20   # a bracketed group this long or shorter is not broken at its spaces: cos(ω_k t)
+_KEEP = "\u00a0"    # stands for such a space while the paragraph is wrapped
 
 
 def bank_table(ids: list[str]) -> Table:
@@ -44,7 +53,7 @@ def show_problem(pid: str, console: Console, student: str | None = None, source:
     inst = instance_for(pid, student)
     problem = inst.spec.problem
     inner = console.width - 4
-    statement = reflow(visible(problem.statement.rstrip()), inner)
+    statement = statement_lines(visible(problem.statement.rstrip()), inner)
     numbers = variant_of(pid, student)
     subtitle = None
     if student is None and problem.vary:
@@ -60,13 +69,13 @@ def show_problem(pid: str, console: Console, student: str | None = None, source:
                            f"{visible(str(source), newlines=False)}; --student ID shows another student's numbers",
                            style="dim"))
     common = _common_names(inst)
-    any_names = False
+    any_names = False   # a part without a scope of its own takes names: list the common ones
     rows = []
     for part_id, part in problem.parts.items():
         kind = kind_of(part)
         lines = [visible(part.prompt)] + [f"  {visible(line)}" for line in kind.describe(part)]
         names = kind.names(inst, part_id)
-        any_names = any_names or bool(names)
+        any_names = any_names or (bool(names) and part.names is None)
         listed = ""
         if names and part.names is not None:  # a part with its own scope lists it
             listed = f"  names: {', '.join(names)}"
@@ -75,6 +84,7 @@ def show_problem(pid: str, console: Console, student: str | None = None, source:
         rows.append((part_id, part.kind, f"{part.points:g}", lines, listed))
     if any_names:
         console.print(Text(f"names: {', '.join(common)}", style="dim"))
+    if any_names or any(part.names for part in problem.parts.values()):
         for line in spellings(inst):
             console.print(Text(f"  {visible(line)}", style="dim"))
     headers = ("part", "kind", "points", "what to give")
@@ -90,6 +100,65 @@ def show_problem(pid: str, console: Console, student: str | None = None, source:
             what.append(Text("\n").join(Text(line, style="dim") for line in hanging_lines(listed, room)))
         table.add_row(Text(part_id), Text(kind_name), points, what)
     console.print(table)
+
+
+def statement_lines(text: str, width: int) -> list[str]:
+    """A statement laid out in ``width`` columns: its paragraphs rewrapped (the line breaks of the
+    YAML block are not the author's layout), each part label "(a) " or list mark starting an
+    item whose wrapped lines hang under its text, and the lines the author laid out (indented,
+    or with wide gaps: formulas, tables) kept as written. A line indented exactly under an
+    item's text continues that item."""
+    out: list[str] = []
+    paragraph: list[str] = []
+    hang = 0
+
+    def flush() -> None:
+        if not paragraph:
+            return
+        joined = _keep_short_groups(re.sub(r" {2,}", " ", " ".join(paragraph)))
+        indent = hang if width - hang >= 20 else 0
+        first = wrap_line(joined, width)[0] if indent else ""
+        tail = joined[len(first):].lstrip(" ")
+        lines = ([first] if first else []) + [" " * indent + piece for piece in
+                                              (wrap_line(tail, width - indent) if tail else [])]
+        out.extend(line.replace(_KEEP, " ") for line in lines)
+        paragraph.clear()
+
+    for line in text.split("\n"):
+        stripped = line.strip()
+        lead = width_of(line) - width_of(line.lstrip(" "))
+        if not stripped:
+            flush()
+            out.append("")
+        elif paragraph and hang and lead == hang and not _WIDE_GAP.search(stripped):
+            paragraph.append(stripped)  # the continuation of an item, indented under its text
+        elif lead or _WIDE_GAP.search(line):
+            flush()
+            out.extend(preformatted(line, width))
+        else:
+            item = _ITEM.match(stripped)
+            if item or _LABEL.match(stripped) or not paragraph:
+                flush()
+                hang = width_of(item.group()) if item else 0
+            paragraph.append(stripped)
+    flush()
+    return out
+
+
+def _keep_short_groups(text: str) -> str:
+    """``text`` with the spaces inside short bracketed groups (``cos(ω_k t)``, ``(k = 0, 1)``)
+    and around a relation (``x1 = 0.05``) made unbreakable, so a line never ends inside one."""
+    text = re.sub(r"(?<=\S) (=|<=|>=|≤|≥|≈|≠) (?=\S)", rf"{_KEEP}\1{_KEEP}", text.replace(_KEEP, " "))
+    chars = list(text)
+    opened: list[int] = []
+    for k, ch in enumerate(chars):
+        if ch in "([{":
+            opened.append(k)
+        elif ch in ")]}" and opened:
+            start = opened.pop()
+            if k - start + 1 <= _SHORT_GROUP:
+                chars[start:k + 1] = [_KEEP if c == " " else c for c in chars[start:k + 1]]
+    return "".join(chars)
 
 
 def _common_names(inst) -> list[str]:

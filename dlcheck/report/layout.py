@@ -99,27 +99,6 @@ def preformatted(line: str, width: int) -> list[str]:
     return [piece for row in out for piece in (wrap_line(row, width) if width_of(row) > width else [row])]
 
 
-def reflow(text: str, width: int) -> list[str]:
-    """Prose re-wrapped to ``width`` (a paragraph's hard line breaks joined), laid-out lines kept."""
-    out: list[str] = []
-    paragraph: list[str] = []
-
-    def flush() -> None:
-        if paragraph:
-            out.extend(wrap_line(" ".join(paragraph), width))
-            paragraph.clear()
-
-    for line in text.split("\n"):
-        laid_out = not line.strip() or line.startswith((" ", "\t")) or re.search(r"\S\s{3,}\S", line)
-        if laid_out:
-            flush()
-            out.extend(preformatted(line, width) if line.strip() else [""])
-        else:
-            paragraph.append(line.strip())
-    flush()
-    return out
-
-
 def hanging_lines(text: str, width: int) -> list[str]:
     """Each line wrapped to ``width`` with its continuation under its text (``  1. an option ...``)."""
     out: list[str] = []

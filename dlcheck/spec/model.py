@@ -110,6 +110,9 @@ Vary = list[str] | OneOf
 class Problem(Strict):
     title: str
     statement: str
+    # notes for authors about where the problem comes from (a sheet, what is garbled there and how
+    # the problem reads it): never shown to students (``show``, ``solve``, reports leave it out)
+    source: str | None = None
     topics: list[str] = []
     symbols: dict[str, Domain] = {}
     given: dict[str, str | list] = {}
