@@ -152,7 +152,7 @@ def grade(answers: Mapping[str, Mapping[str, Any]] | str | os.PathLike, *, stude
     carried forward), each within its time bound.
 
     ``answers``: a mapping ``{problem_id: {part: answer}}`` (answers of any type :func:`check` takes; a
-    problem id may be ``q1`` alone when one set has it), the path of an answers file, or an answers
+    problem id may be ``q1`` alone when one set has it, or when ``assignment`` is a set), the path of an answers file, or an answers
     file's YAML text. ``student`` grades them as that student's (their numbers), whatever a file says.
     ``assignment``: a set name (``"backprop"``) or a list of problem ids; the report then covers exactly
     those problems (the ones not answered are missing) and an answer to any other is an error.
@@ -160,8 +160,9 @@ def grade(answers: Mapping[str, Mapping[str, Any]] | str | os.PathLike, *, stude
     with _session(problems) as pool:
         who = _student(student)
         path: str | None = None
+        in_set = assignment if isinstance(assignment, str) and assignment in bank.set_names() else None
         if isinstance(answers, Mapping):
-            plans = _mapping_plans(answers, who)
+            plans = _mapping_plans(answers, who, in_set)
         else:
             read = _file_plan(answers, who)
             path, plans, who = read.path, read.problems, read.student
@@ -174,10 +175,10 @@ def grade(answers: Mapping[str, Mapping[str, Any]] | str | os.PathLike, *, stude
     return Report(tuple(results), who, path)
 
 
-def _mapping_plans(answers: Mapping[str, Any], student: str | None) -> list[ProblemPlan]:
+def _mapping_plans(answers: Mapping[str, Any], student: str | None, set_name: str | None) -> list[ProblemPlan]:
     plans: list[ProblemPlan] = []
     for raw_id, parts in answers.items():
-        problem_id = bank.resolve(str(raw_id))
+        problem_id = bank.resolve(str(raw_id), set_name)
         if any(p.problem_id == problem_id for p in plans):
             raise DlcheckError(f"{problem_id} appears twice ({raw_id!r}); merge the two")
         if parts is None:
