@@ -79,7 +79,8 @@ def test_tensors_and_array_likes_are_read_through_tolist_or_array():
 def test_a_sympy_expression_is_printed_then_parsed_never_evaluated():
     s = sp.Symbol("a1_1")
     assert answer_text(s * (1 - s)) in ("a1_1*(1 - a1_1)", "-a1_1*(a1_1 - 1)")
-    verdict = dlcheck.compare("sigmoid(x)*(1 - sigmoid(x))", sp.exp(-sp.Symbol("x")) / (1 + sp.exp(-sp.Symbol("x"))) ** 2)
+    x = sp.Symbol("x")
+    verdict = dlcheck.compare("sigmoid(x)*(1 - sigmoid(x))", sp.exp(-x) / (1 + sp.exp(-x)) ** 2)
     assert verdict.correct
 
 
@@ -254,7 +255,8 @@ def test_the_example_notebook_runs_in_a_kernel_and_says_what_it_should(monkeypat
             cell.outputs = []   # what it shows is what this run computes, not what was saved
     # and a last cell of the test's own: a kernel is a threaded process, so its workers were spawned, not forked
     notebook.cells.append(nbformat.v4.new_code_cell(
-        "from dlcheck import api\nprint(sorted({w.process is not None for p in api._POOLS.values() for w in p.workers}))"))
+        "from dlcheck import api\n"
+        "print(sorted({w.process is not None for p in api._POOLS.values() for w in p.workers}))"))
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]))
     nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3",
                             resources={"metadata": {"path": str(ROOT / "examples")}}).execute()

@@ -152,8 +152,9 @@ def grade(answers: Mapping[str, Mapping[str, Any]] | str | os.PathLike, *, stude
     carried forward), each within its time bound.
 
     ``answers``: a mapping ``{problem_id: {part: answer}}`` (answers of any type :func:`check` takes; a
-    problem id may be ``q1`` alone when one set has it, or when ``assignment`` is a set), the path of an answers file, or an answers
-    file's YAML text. ``student`` grades them as that student's (their numbers), whatever a file says.
+    problem id may be ``q1`` alone when one set has it, or when ``assignment`` is a set), the path of an
+    answers file, or an answers file's YAML text. ``student`` grades them as that student's (their
+    numbers), whatever a file says.
     ``assignment``: a set name (``"backprop"``) or a list of problem ids; the report then covers exactly
     those problems (the ones not answered are missing) and an answer to any other is an error.
     """
