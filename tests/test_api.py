@@ -154,6 +154,14 @@ def test_a_student_gets_their_own_numbers():
     assert dlcheck.check("backprop/q1", "out_h1", float(own), student="99521469").correct
 
 
+def test_a_variant_and_the_sheet_each_show_their_own_expected_value():
+    """One worker checks both (the pool is kept warm): the sheet's reference text was once cached where the
+    variant shares it, so a student saw the sheet's number beside a verdict on their own."""
+    for _ in range(2):
+        assert dlcheck.check("backprop/q1", "loss", 0.2983).expected == "0.323394"
+        assert dlcheck.check("backprop/q1", "loss", 0.2983, student="99521469").expected == "0.286506"
+
+
 # -- grade -----------------------------------------------------------------------------------
 def test_grade_a_dict_with_error_carried_forward():
     report = dlcheck.grade({"backprop/q1": {"out_h1": 0.5945, "loss": 0.2983, "dE_dw5": np.float64(-0.0766),

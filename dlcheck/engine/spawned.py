@@ -137,6 +137,10 @@ def serve_calls(conn: Any, prepare: Callable[[], Any] | None, cap: Callable[[], 
             fn, args = conn.recv()
         except (EOFError, OSError):
             return
+        except Exception as exc:  # noqa: BLE001 - a call that cannot be read here is answered with why
+            conn.send((False, ChildFailure(f"the call could not be read: {type(exc).__name__}: {exc}"),
+                       traceback.format_exc()))
+            continue
         try:
             outcome = (True, fn(*args), "")
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent

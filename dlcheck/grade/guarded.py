@@ -75,7 +75,11 @@ def load_checker() -> None:
     try:
         import sympy.tensor.tensor  # noqa: F401  # lazy: sympy imports it at the first sum; loaded here, gc paused
 
+        from dlcheck.check.registry import part_models  # lazy: as below
         from dlcheck.grade import work  # noqa: F401  # lazy: the child's import, never the light parent's
+        from dlcheck.spec.model import problem_model  # lazy: as above
+
+        problem_model(part_models())  # the problem model exists (by name) before an instance is unpickled
     finally:
         gc.enable()
         gc.freeze()
