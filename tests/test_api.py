@@ -288,3 +288,15 @@ def test_the_example_notebook_runs_in_a_kernel_and_says_what_it_should(monkeypat
     assert shown[9].startswith("<Report 1 problem: 3/25 points (2 correct, 20 missing, 2 incorrect, 1 consistent")
     assert shown[10].startswith("3.0 / 25.0\noff by 0.0251 (7.76%)")
     assert shown[11] == "[True]\n"
+
+
+def test_close_stops_the_workers_and_the_next_call_starts_others():
+    from dlcheck import api
+
+    dlcheck.check("backprop/q1", "out_h1", 0.5945)
+    workers = [w for pool in api._POOLS.values() for w in pool.workers]
+    assert workers
+    api.close()
+    assert not api._POOLS
+    assert dlcheck.check("backprop/q1", "out_h1", 0.5945).correct
+    assert {w.pid for pool in api._POOLS.values() for w in pool.workers}.isdisjoint({w.pid for w in workers})

@@ -232,3 +232,23 @@ def test_a_part_checked_alone_without_fork(monkeypatch):
     assert grade_part(inst, "out_h1", "0.5945", {}).status.value == "correct"
     wrong = grade_part(inst, "dE_dw5", "-0.0766", {})
     assert wrong.status.value == "incorrect" and "Sign error" in wrong.message
+
+
+def test_the_api_without_fork_stops_a_hung_check_and_goes_on(site, tmp_path):
+    code = textwrap.dedent("""
+        import time, dlcheck
+        start = time.monotonic()
+        hung = dlcheck.check("backprop/q1", "out_h1", "0.123456789")
+        print(hung.status.value, round(time.monotonic() - start, 1))
+        print(hung.message)
+        print(dlcheck.check("backprop/q1", "out_h1", 0.5945).status.value)
+    """)
+    env = {k: v for k, v in os.environ.items() if k != "DLCHECK_NO_FORK"}
+    env.update(PYTHONPATH=os.pathsep.join([str(site), str(ROOT)]), TEST_HIDE_FORK="1", TEST_TRIGGER="0.123456789",
+               TEST_MARKER=str(tmp_path / "m"), TEST_ACTION="hang")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600)
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("undecided"), done.stderr
+    assert float(lines[0].split()[1]) < 5 + 60   # the part's bound (5 s) and a busy machine, not 600 s
+    assert "took longer than 5 s" in lines[1]
+    assert lines[2] == "correct"   # a fresh worker took the hung one's place

@@ -95,9 +95,15 @@ def _run(pool: Pool, jobs: list[Job]) -> dict[Any, Outcome]:
     try:
         return pool.run(jobs)
     except BaseException:
-        pool.close()  # a call interrupted (Ctrl-C in a notebook) leaves no worker half-way through a job
-        _POOLS.clear()
+        close()  # a call interrupted (Ctrl-C in a notebook) leaves no worker half-way through a job
         raise
+
+
+def close() -> None:
+    """Stop the warm workers now (they also stop when the process ends); the next call starts others."""
+    with _LOCK:
+        while _POOLS:
+            _POOLS.popitem()[1].close()
 
 
 def _student(student: Any) -> str | None:
