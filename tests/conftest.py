@@ -65,6 +65,7 @@ FORK_ONLY = {
     "tests/test_compare.py::test_a_child_started_ahead_takes_its_call_later_within_its_bound",
     "tests/test_compare.py::test_a_child_that_failed_before_its_call_still_says_why",
     "tests/test_compare.py::test_a_large_call_to_a_child_still_preparing_keeps_the_bound",
+    "tests/test_compare.py::test_grade_part_turns_a_hang_into_undecided",
     "tests/test_cli.py::test_compare_when_no_process_can_be_forked_is_one_line_not_a_traceback",
     "tests/test_cli.py::test_a_compare_child_is_reaped_by_the_command_when_nothing_is_checked",
     "tests/test_cli.py::test_an_internal_error_names_itself_and_debug_shows_the_childs_traceback",
