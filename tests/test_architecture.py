@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "dlcheck"
-LAYERS = ["core", "parse", "spec", "engine", "check", "diagnose", "grade", "report", "explain", "cli"]
+LAYERS = ["core", "parse", "spec", "engine", "check", "diagnose", "grade", "report", "explain", "api", "cli"]
 
 
 def layer_of(module: str) -> int | None:

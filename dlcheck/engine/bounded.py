@@ -4,8 +4,9 @@
 and threads cannot be killed; a child process can. The child inherits the parent's
 memory (the derived problem), runs the call, and pickles the result back through a
 pipe; an exception comes back with the child's traceback as text (``.child_traceback``)
-so ``--debug`` can show where it happened. Where ``fork`` does not exist (Windows) the
-call runs in-process, unbounded.
+so ``--debug`` can show where it happened. Where ``fork`` is missing or unsafe (Windows,
+macOS, a threaded host such as a Jupyter kernel, ``DLCHECK_NO_FORK=1``) the call goes to a
+warm spawned worker instead (:mod:`dlcheck.engine.spawned`), killed and replaced when late.
 
 Every child dlcheck forks (these, and the grading pool's workers) is bounded twice more:
 
@@ -30,6 +31,12 @@ import time
 import traceback
 from collections.abc import Callable
 from typing import Any
+
+from dlcheck.engine.childerrors import CannotFork, ChildFailure, TimeLimit
+from dlcheck.engine.spawned import fork_usable, serve_calls, settle, warm_worker
+
+__all__ = ["CannotFork", "Child", "ChildFailure", "TimeLimit", "bounded", "die_with_parent", "limit_memory",
+           "start_warm"]
 
 MEMORY_MB = 384          # address space a child may add to what it inherited (DLCHECK_CHILD_MEMORY_MB)
 PR_SET_PDEATHSIG = 1
@@ -101,18 +108,6 @@ def limit_memory(headroom: int | None = None) -> None:
         return
 
 
-class TimeLimit(Exception):
-    """The call did not finish within its time limit."""
-
-
-class CannotFork(RuntimeError):
-    """No child could be started (the system refused a process or a pipe: too many, no memory)."""
-
-
-class ChildFailure(RuntimeError):
-    """An exception in the child that could not be sent back as itself."""
-
-
 def bounded(fn: Callable[..., Any], *args: Any, seconds: float = 5.0, prepare: Callable[[], Any] | None = None,
             meanwhile: Callable[[], Any] | None = None) -> Any:
     """``fn(*args)`` computed in a forked child within ``seconds``; TimeLimit when it is late.
@@ -120,11 +115,26 @@ def bounded(fn: Callable[..., Any], *args: Any, seconds: float = 5.0, prepare: C
     ``prepare`` runs in the child before its memory is capped (the imports a light parent left
     to it, inside the time bound); ``meanwhile`` runs in the parent while the child works.
     """
-    if not hasattr(os, "fork"):
-        if prepare is not None:
-            prepare()
-        return fn(*args)
+    if not fork_usable():  # Windows, macOS, a threaded host: a warm spawned worker (engine.spawned)
+        return warm_worker(_spawned_child, prepare).call(fn, *args, seconds=seconds, meanwhile=meanwhile)
     return Child(prepare, (fn, args)).result(seconds, meanwhile)
+
+
+def start_warm(prepare: Callable[[], Any] | None) -> None:
+    """Where :func:`bounded` would not fork: start its warm worker for ``prepare`` now, so that it loads
+    while the caller goes on (``compare`` reads its command line meanwhile)."""
+    if not fork_usable():
+        with contextlib.suppress(CannotFork):
+            warm_worker(_spawned_child, prepare).begin()
+
+
+def _spawned_child(conn: Any, parent: int, prepare: Callable[[], Any] | None) -> None:
+    """A spawned worker for :func:`bounded` (``fn`` and ``args`` must pickle there): bounded like a forked
+    child (dead with its parent, memory capped after ``prepare``), serving calls until its pipe closes."""
+    settle(parent)
+    if os.name == "posix":
+        die_with_parent(parent)
+    serve_calls(conn, prepare, limit_memory)
 
 
 class Child:

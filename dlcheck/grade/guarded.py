@@ -10,12 +10,12 @@ cores the imports overlap.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
 from dlcheck.core.verdict import Status, Verdict
-from dlcheck.engine.bounded import CannotFork, Child, TimeLimit, bounded
+from dlcheck.engine.bounded import CannotFork, Child, TimeLimit, bounded, start_warm
+from dlcheck.engine.spawned import fork_usable
 from dlcheck.grade.failures import failed, not_started, timed_out, too_deep, too_large
 
 COMPARE_SECONDS = 10.0   # one pair, the child's imports included
@@ -29,6 +29,8 @@ def run_bounded(fn: Callable[..., Verdict], args: tuple, pid: str, points: float
     try:
         if child is not None:
             return child.call(fn, *args, seconds=seconds, meanwhile=meanwhile)
+        if prepare is None and not fork_usable():
+            prepare = load_checker  # a spawned worker loads the checker once, before its first call
         return bounded(fn, *args, seconds=seconds, prepare=prepare, meanwhile=meanwhile)
     except TimeLimit:
         return timed_out(pid, points, text, seconds)
@@ -43,12 +45,14 @@ def run_bounded(fn: Callable[..., Verdict], args: tuple, pid: str, points: float
 
 
 def start_compare() -> Child | None:
-    """A child that starts loading the checker now, for the pair ``compare`` will read (None without
-    fork, or when no process can be forked now: the check then forks its own, and says so if it fails)."""
-    if not hasattr(os, "fork"):
+    """A child that starts loading the checker now, for the pair ``compare`` will read (None when no
+    process can be forked now: the check then forks its own, and says so if it fails). Without fork
+    (:func:`dlcheck.engine.spawned.fork_usable`) the warm spawned worker starts loading instead."""
+    if not fork_usable():
+        start_warm(load_checker)
         return None
     try:
-        return Child(prepare=_load_checker)
+        return Child(prepare=load_checker)
     except CannotFork:
         return None
 
@@ -59,10 +63,10 @@ def compare_bounded(expected: str, answer: str, rtol: str | None = None, atol: s
     """``answer`` against ``expected`` in a bounded child that loads the checker itself (``ahead``:
     one :func:`start_compare` started)."""
     return run_bounded(_compare, (expected, answer, rtol, atol, sigfigs), "compare", 1.0, answer, seconds,
-                       prepare=_load_checker, meanwhile=meanwhile, child=ahead)
+                       prepare=load_checker, meanwhile=meanwhile, child=ahead)
 
 
-def _load_checker() -> None:
+def load_checker() -> None:
     """The child's imports, with the cyclic garbage collector paused: a third of sympy's import
     time is spent collecting objects that all stay alive."""
     import gc
@@ -71,14 +75,18 @@ def _load_checker() -> None:
     try:
         import sympy.tensor.tensor  # noqa: F401  # lazy: sympy imports it at the first sum; loaded here, gc paused
 
+        from dlcheck.check.registry import part_models  # lazy: as below
         from dlcheck.grade import work  # noqa: F401  # lazy: the child's import, never the light parent's
+        from dlcheck.spec.model import problem_model  # lazy: as above
+
+        problem_model(part_models())  # the problem model exists (by name) before an instance is unpickled
     finally:
         gc.enable()
         gc.freeze()
 
 
 def _compare(expected: str, answer: str, rtol: str | None, atol: str | None, sigfigs: str | None) -> Verdict:
-    from dlcheck.grade.work import compare_texts  # lazy: loaded by _load_checker in the child
+    from dlcheck.grade.work import compare_texts  # lazy: loaded by load_checker in the child
 
     return compare_texts(expected, answer, rtol, atol, sigfigs)
 

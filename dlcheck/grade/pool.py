@@ -47,10 +47,13 @@ from dlcheck.check.registry import instance_for, read_answers_file
 from dlcheck.core import debug
 from dlcheck.core.errors import DlcheckError
 from dlcheck.core.verdict import ProblemResult, Verdict
+from dlcheck.engine import spawned
 from dlcheck.engine.bounded import die_with_parent, limit_memory
 from dlcheck.grade import work
 from dlcheck.grade.failures import crashed, timed_out
+from dlcheck.grade.guarded import load_checker
 from dlcheck.grade.work import PART_SECONDS, FilePlan, ProblemPlan, plan_file
+from dlcheck.spec import bank
 from dlcheck.spec.answers import student_of
 
 FLUSH_EVERY = 64          # verdicts a worker may hold before reporting them, whatever they are
@@ -151,6 +154,7 @@ class _Worker:
     plan: list[ProblemPlan] = field(default_factory=list)     # the job's problems, once known
     seen: list[int] = field(default_factory=list)             # verdicts received, per problem
     started: bool = False                                     # the job's plan is known
+    process: Any = None                                       # a spawned worker's process (None: forked)
 
 
 def _death(status: int) -> str:
@@ -183,6 +187,7 @@ class Pool:
         self.workers: list[_Worker] = []
         self.group: int | None = None
         self.replaced = 0
+        self.forks = spawned.fork_usable()   # else workers are spawned (Windows, macOS, a threaded host)
         _OPEN.add(self)
 
     def __enter__(self) -> Pool:
@@ -225,8 +230,34 @@ class Pool:
         self.workers.append(worker)
         return worker
 
+    def _start_spawned(self, count: int) -> _Worker:
+        """Without fork: ``count`` workers spawned at once, each loading the checker (their imports overlap),
+        then waited for until each is ready; the first of them. Nothing is inherited: the course banks and
+        --debug are passed, the problems come from the derivation cache the parent filled."""
+        started = []
+        for _ in range(max(1, count)):
+            process, conn = spawned.start(_spawned_worker, (bank.course_banks(), debug.enabled()))
+            worker = _Worker(process.pid or 0, conn, process=process)
+            self.workers.append(worker)
+            started.append(worker)
+        for worker in started:
+            try:
+                spawned.wait_ready(worker.conn, worker.process)
+            except spawned.CannotFork as exc:
+                for other in started:
+                    self._reap(other, kill=True)
+                raise DlcheckError(f"cannot start a grading worker: {exc}; try again, or with fewer --jobs") from None
+        return started[0]
+
     def _reap(self, worker: _Worker, kill: bool) -> str:
         """Stop (when ``kill``) and collect a worker; how it ended."""
+        if worker.process is not None:  # spawned: killed (or collected) through its process handle
+            with contextlib.suppress(OSError):
+                worker.conn.close()
+            how = spawned.kill(worker.process)
+            if worker in self.workers:
+                self.workers.remove(worker)
+            return how
         if kill:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(worker.pid, signal.SIGKILL)
@@ -282,7 +313,8 @@ class Pool:
             if idle is None:
                 if len(self.workers) >= self.size:
                     return
-                idle = self._spawn()
+                idle = self._spawn() if self.forks else self._start_spawned(
+                    min(self.size - len(self.workers), len(self._queue)))
             job = self._queue.popleft()
             try:
                 idle.conn.send(job)
@@ -372,6 +404,21 @@ class Pool:
             self._queue.appendleft(Job(job.key, None, rest, earlier))
             self._open_jobs[job.key] += 1
         self._finished(job.key)
+
+
+def _spawned_worker(conn: Connection, parent: int, state: tuple[list, bool]) -> None:
+    """A worker started without fork (:mod:`dlcheck.engine.spawned`): given the parent's course banks and
+    --debug, it loads the checker once, caps its memory, says it is ready and serves jobs like a forked one."""
+    spawned.settle(parent)
+    if os.name == "posix":
+        die_with_parent(parent)
+    banks, debugging = state
+    bank.use_course_banks(banks)
+    debug.set_flag(debugging)
+    load_checker()
+    limit_memory()
+    conn.send(("ready",))
+    _serve(conn)
 
 
 def default_jobs() -> int:

@@ -45,6 +45,11 @@ def use_course_banks(folders: list[Path]) -> None:
     _course[:] = [Path(f) for f in folders]
 
 
+def course_banks() -> list[Path]:
+    """The folders :func:`use_course_banks` set (a process started without fork is given them)."""
+    return list(_course)
+
+
 def config_banks(folder: Path | None = None) -> list[Path]:
     """The ``problems`` of ``./dlcheck.toml`` (a folder or a list of folders, relative to the file)."""
     path = (folder or Path.cwd()) / CONFIG

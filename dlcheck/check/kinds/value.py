@@ -122,11 +122,14 @@ def names(inst: Instance, pid: str) -> list[str]:
 # -- checking --------------------------------------------------------------------
 def expected_text(inst: Instance, pid: str) -> str:
     prepared = inst.prepared.get(pid)
-    if prepared is None:
-        return _expected_text(inst, pid)
-    if prepared.expected is None:
-        prepared.expected = _expected_text(inst, pid)
-    return prepared.expected
+    if prepared is not None and prepared.expected is not None:
+        return prepared.expected   # the reference as typed (compare's one-off problem)
+    # computed once per instance, not in ``prepared``: a student's variant shares what the kinds prepared
+    # but has numbers of its own (Instance.with_givens drops what is cached beside the fields)
+    texts = inst.__dict__.setdefault("_expected_texts", {})
+    if pid not in texts:
+        texts[pid] = _expected_text(inst, pid)
+    return texts[pid]
 
 
 def _expected_text(inst: Instance, pid: str) -> str:
