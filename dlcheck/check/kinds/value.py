@@ -65,7 +65,6 @@ class Prepared:
     informative: list[bool] | None = None               # per entry: may earn entry credit (not a structural constant)
     guards: list[Any] = field(default_factory=list)     # the reference's lost partial sub-formulas (compare)
     free_names: bool = False                            # any name may be typed (compare: both sides are the user's)
-    expected: str | None = None                         # the reference as text (computed once)
 
 
 # -- at load ---------------------------------------------------------------------
@@ -121,12 +120,9 @@ def names(inst: Instance, pid: str) -> list[str]:
 
 # -- checking --------------------------------------------------------------------
 def expected_text(inst: Instance, pid: str) -> str:
-    prepared = inst.prepared.get(pid)
-    if prepared is None:
-        return _expected_text(inst, pid)
-    if prepared.expected is None:
-        prepared.expected = _expected_text(inst, pid)
-    return prepared.expected
+    """The reference as text, computed once per instance: a student's variant has its own numbers (what a
+    kind prepared is shared with the variants, so the text is not kept there)."""
+    return inst.remember(("expected-text", pid), lambda: _expected_text(inst, pid))
 
 
 def _expected_text(inst: Instance, pid: str) -> str:
