@@ -75,6 +75,11 @@ class Export:
     def header(self) -> list[str]:
         return self.records[0].cells
 
+    @property
+    def roster(self) -> list[Record]:
+        """The students, without Canvas's test student."""
+        return [r for r in self.students if _cell(r, 0) != TEST_STUDENT]
+
     def name_of(self, record: Record) -> str:
         """``Doe, Jane (SIS id)``: how a note names a roster student."""
         head = [h.strip().lower() for h in self.header]
@@ -236,32 +241,37 @@ def fill(export: Export, column: int, scores: Scores, bom: bool = False) -> Fill
     matched: set[int] = set()
     unmatched, excused, ambiguous = [], [], []
     filled = Filled(b"")
+    claims: dict[int, list[str]] = {}              # id(record) -> the student ids that name it
     for sid in sorted(scores.total, key=lambda s: scores.path[s]):
         found = _match(export, sid)
         shown = f"{visible(scores.path[sid])} (student {visible(sid)})"
+        matched.update(id(r) for r in found)
         if not found:
             unmatched.append(shown)
+        elif len(found) > 1:
+            ambiguous.append(f"{shown} names {len(found)} students: {'; '.join(export.name_of(r) for r in found)}")
+        else:
+            claims.setdefault(id(found[0]), []).append(sid)
+    for record in export.students:
+        sids = claims.get(id(record), [])
+        if len(sids) > 1:  # two files for one student, under two of their ids: which counts is the instructor's call
+            files = ", ".join(f"{visible(scores.path[s])} (student {visible(s)})" for s in sids)
+            ambiguous.append(f"{export.name_of(record)} is named by {len(sids)} files: {files}")
+        if len(sids) != 1:
             continue
-        if len(found) > 1:
-            ambiguous.append(f"{shown}: {', '.join(export.name_of(r) for r in found)}")
-            matched.update(id(r) for r in found)
-            continue
-        record = found[0]
-        matched.add(id(record))
         old = _cell(record, column)
         if old.upper() == "EX":
             excused.append(export.name_of(record))
             continue
         cells = list(record.cells) + [""] * (column + 1 - len(record.cells))
-        cells[column] = _score(export, scores.total[sid])
+        cells[column] = _score(export, scores.total[sids[0]])
         if cells != record.cells:
             rows[id(record)] = _rewrite(record, cells, export.delimiter)
         filled.written += 1
         filled.replaced += bool(old) and old != cells[column]
     for sid in scores.twice:   # several files: which one counts is the instructor's call
         matched.update(id(r) for r in _match(export, sid))
-    missing = [export.name_of(r) for r in export.students
-               if id(r) not in matched and _cell(r, 0) != TEST_STUDENT]
+    missing = [export.name_of(r) for r in export.roster if id(r) not in matched]
     filled.notes = _notes(export, column, filled, scores, missing, unmatched, excused, ambiguous)
     text = "".join(rows.get(id(r), r.raw) for r in export.records)
     filled.data = ((BOM if export.bom or bom else "") + text).encode("utf-8")
@@ -272,7 +282,7 @@ def _notes(export: Export, column: int, filled: Filled, scores: Scores, missing:
            unmatched: list[str], excused: list[str], ambiguous: list[str]) -> list[str]:
     name, title = visible(export.name), visible(export.header[column].strip())
     replaced = f" ({filled.replaced} replacing a different score)" if filled.replaced else ""
-    notes = [f"canvas: {filled.written} of {len(export.students)} students in {name} given their dlcheck total in "
+    notes = [f"canvas: {filled.written} of {len(export.roster)} students in {name} given their dlcheck total in "
              f"'{title}'{replaced}"]
     if missing:
         notes.append(f"no submission, left as exported ({len(missing)}): {'; '.join(missing)}")
@@ -281,7 +291,7 @@ def _notes(export: Export, column: int, filled: Filled, scores: Scores, missing:
                      f"{'; '.join(unmatched)}")
     notes += left_out(scores)
     if ambiguous:
-        notes.append(f"an id that several students of {name} have, left as exported: {'; '.join(ambiguous)}")
+        notes.append(f"not told apart, so left as exported: {'; '.join(ambiguous)}")
     if excused:
         notes.append(f"excused (EX) in Canvas, left as they are: {'; '.join(excused)}")
     possible = _cell(export.points, column) if export.points else ""
