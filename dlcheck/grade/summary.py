@@ -6,8 +6,8 @@
   percentage, as the terminal and the CSV gradebook count them (:func:`totals`);
 - for every part of every problem answered in the class (in the bank's order): how many
   students' verdicts were correct, carried, partial, incorrect, invalid, missing, undecided
-  or awaiting a marker; the wrong answers given most often (the same text, spaces aside) with
-  their diagnosis; and the named mistakes (a spec's ``mistakes:`` or a generic slip, by name)
+  or awaiting a marker; the wrong or unreadable answers given most often (the same text, spaces
+  aside) with their diagnosis; and the named mistakes (a spec's ``mistakes:`` or a generic slip, by name)
   with how many students made them;
 - the students who may need help: a file that could not be read, nothing answered, a score
   under :data:`HELP_BELOW`, or several answers dlcheck could not read (the notation).
@@ -155,8 +155,9 @@ class ClassSummary:
         return [p for p in self.parts if p.problem == problem]
 
     def hardest(self, n: int) -> list[PartStats]:
-        """The ``n`` checked parts with the smallest share right (of at least one student), hardest first."""
-        ranked = [p for p in self.parts if p.auto and p.students]
+        """The ``n`` checked parts with the smallest share right, hardest first: right of all the students who
+        had the problem (a blank counts as not right), of the parts someone answered (no answer is no evidence)."""
+        ranked = [p for p in self.parts if p.auto and p.answered]
         ranked.sort(key=lambda p: (p.share_right, -p.students))
         return [p for p in ranked[:n] if p.share_right < 1]
 
@@ -234,9 +235,9 @@ def summarize(files: list[FileResult]) -> ClassSummary:
                 if stats is None:
                     stats = parts[key] = PartStats(r.id, r.title, v.part, v.max_score, _auto(r.id, v.part))
                 stats.tally[v.status] += 1
-                if v.status in WRONG:
+                if v.status in WRONG or v.status is Status.INVALID:  # an unreadable one: the notation to teach
                     wrong.setdefault(key, {}).setdefault(_key(v.answer), []).append((_key(v.answer), v.message))
-                    name = mistake_name(v)
+                    name = mistake_name(v) if v.status in WRONG else None
                     if name:
                         named.setdefault(key, {}).setdefault(name, []).append((name, v.message))
     for key, stats in parts.items():

@@ -75,7 +75,7 @@ th, td { text-align: left; vertical-align: top; padding: 5px 8px; border-bottom:
 th { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: var(--soft); font-weight: 600; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.part { white-space: nowrap; font-weight: 600; }
-td code { white-space: nowrap; }
+code.name { white-space: nowrap; }
 code, bdi.answer { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 13px;
        background: #eef2f4; border-radius: 4px; padding: 0 4px; overflow-wrap: anywhere; }
 ul.given { list-style: none; margin: 0; padding: 0; }
@@ -160,7 +160,7 @@ def _mistakes(summary: ClassSummary) -> str:
     top = summary.top_mistakes(MISTAKES)
     if not top:
         return ""
-    rows = "".join(f"<tr><td class='n'>{m.count}</td><td class='part'>{esc(p.name)}</td><td><code>{esc(m.text)}"
+    rows = "".join(f"<tr><td class='n'>{m.count}</td><td class='part'>{esc(p.name)}</td><td><code class='name'>{esc(m.text)}"
                    f"</code></td><td>{_message(m)}</td></tr>" for p, m in top)
     return ("<section><h2>Most common mistakes</h2><table><thead><tr><th class='n'>students</th><th>part</th>"
             f"<th>mistake</th><th>diagnosis</th></tr></thead><tbody>{rows}</tbody></table></section>")
@@ -172,7 +172,7 @@ def _message(g: Given) -> str:
 
 def _student_cells(s: Student) -> str:
     return (f"<td>{esc(s.student) if s.student else '<span class=zero>–</span>'}</td>"
-            f"<td><code>{esc(shorten(s.path))}</code></td>")
+            f"<td><code>{esc(s.path)}</code></td>")
 
 
 def _help(summary: ClassSummary) -> str:
@@ -195,7 +195,7 @@ def _given(items: list[Given], answers: bool) -> str:
     more = len(items) - len(shown)
     lines = []
     for g in shown:
-        text = f"<bdi class='answer'>{esc(shorten(g.text))}</bdi>" if answers else f"<code>{esc(g.text)}</code>"
+        text = f"<bdi class='answer'>{esc(shorten(g.text))}</bdi>" if answers else f"<code class='name'>{esc(g.text)}</code>"
         lines.append(f"<li><span class='count'>{g.count}×</span>{text} <span class='why'>{_message(g)}</span></li>")
     if more:
         lines.append(f"<li class='why'>and {more} more</li>")
@@ -219,7 +219,7 @@ def _problem(summary: ClassSummary, pid: str) -> str:
             f"<p class='sub'>{problem.students} student{'s' if problem.students != 1 else ''}; mean "
             f"{number(round(problem.mean, 2))} of {number(problem.points)} points{_awaiting(parts)}</p>"
             + _legend(statuses) + f"<div class='chart'>{charts.parts(parts, 'p' + str(_index(summary, pid)))}</div>"
-            f"<table><thead><tr><th>part</th>{head}<th>most common wrong answers</th><th>named mistakes</th></tr>"
+            f"<table><thead><tr><th>part</th>{head}<th>most common wrong or unreadable answers</th><th>named mistakes</th></tr>"
             f"</thead><tbody>{''.join(rows)}</tbody></table></section>")
 
 
