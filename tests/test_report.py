@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from dlcheck.cli import app
+from dlcheck.core.errors import DlcheckError
 from dlcheck.core.verdict import ProblemResult, Status, Verdict
 from dlcheck.grade.batch import FileResult
 from dlcheck.grade.summary import percent, summarize
@@ -120,10 +121,11 @@ def test_the_counts_are_the_verdicts_counted():
         FileResult("a.yaml", "1", [ProblemResult("backprop/q1", "T", [
             v("out_h1", Status.CORRECT), v("loss", Status.INCORRECT, "0.30", "sign", mistake="sign")])]),
         FileResult("b.yaml", "2", [ProblemResult("backprop/q1", "T", [
-            v("out_h1", Status.INCORRECT, " 0.5 ", "off"), v("loss", Status.INCORRECT, "0.3", "sign", mistake="sign")])]),
+            v("out_h1", Status.INCORRECT, " 0.5 ", "off"),
+            v("loss", Status.INCORRECT, "0.3", "sign", mistake="sign")])]),
         FileResult("c.yaml", "3", [ProblemResult("backprop/q1", "T", [
             v("out_h1", Status.INCORRECT, "0.5", "off"), v("loss", Status.INVALID, "idk", "not a number")])]),
-        FileResult("d.yaml", None, error=__import__("dlcheck.core.errors", fromlist=["x"]).DlcheckError("bad")),
+        FileResult("d.yaml", None, error=DlcheckError("bad")),
     ]
     s = summarize(files)
     out_h1, loss = s.parts

@@ -160,10 +160,14 @@ def _mistakes(summary: ClassSummary) -> str:
     top = summary.top_mistakes(MISTAKES)
     if not top:
         return ""
-    rows = "".join(f"<tr><td class='n'>{m.count}</td><td class='part'>{esc(p.name)}</td><td><code class='name'>{esc(m.text)}"
-                   f"</code></td><td>{_message(m)}</td></tr>" for p, m in top)
+    rows = "".join(f"<tr><td class='n'>{m.count}</td><td class='part'>{esc(p.name)}</td><td>{_name(m)}</td>"
+                   f"<td>{_message(m)}</td></tr>" for p, m in top)
     return ("<section><h2>Most common mistakes</h2><table><thead><tr><th class='n'>students</th><th>part</th>"
             f"<th>mistake</th><th>diagnosis</th></tr></thead><tbody>{rows}</tbody></table></section>")
+
+
+def _name(g: Given) -> str:
+    return f"<code class='name'>{esc(g.text)}</code>"
 
 
 def _message(g: Given) -> str:
@@ -195,7 +199,7 @@ def _given(items: list[Given], answers: bool) -> str:
     more = len(items) - len(shown)
     lines = []
     for g in shown:
-        text = f"<bdi class='answer'>{esc(shorten(g.text))}</bdi>" if answers else f"<code class='name'>{esc(g.text)}</code>"
+        text = f"<bdi class='answer'>{esc(shorten(g.text))}</bdi>" if answers else _name(g)
         lines.append(f"<li><span class='count'>{g.count}×</span>{text} <span class='why'>{_message(g)}</span></li>")
     if more:
         lines.append(f"<li class='why'>and {more} more</li>")
@@ -215,21 +219,18 @@ def _problem(summary: ClassSummary, pid: str) -> str:
     for p in parts:
         rows.append(f"<tr><td class='part'>{esc(p.part)}</td>" + "".join(_cell(p.tally[s]) for s in statuses)
                     + f"<td>{_given(p.answers, True)}</td><td>{_given(p.mistakes, False)}</td></tr>")
+    chart = charts.parts(parts, f"p{list(summary.problems).index(pid)}")
     return (f"<section id='{esc(pid)}'><h2>{esc(pid)} — {esc(problem.title)}</h2>"
             f"<p class='sub'>{problem.students} student{'s' if problem.students != 1 else ''}; mean "
             f"{number(round(problem.mean, 2))} of {number(problem.points)} points{_awaiting(parts)}</p>"
-            + _legend(statuses) + f"<div class='chart'>{charts.parts(parts, 'p' + str(_index(summary, pid)))}</div>"
-            f"<table><thead><tr><th>part</th>{head}<th>most common wrong or unreadable answers</th><th>named mistakes</th></tr>"
-            f"</thead><tbody>{''.join(rows)}</tbody></table></section>")
+            + _legend(statuses) + f"<div class='chart'>{chart}</div><table><thead><tr><th>part</th>{head}"
+            "<th>most common wrong or unreadable answers</th><th>named mistakes</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></section>")
 
 
 def _awaiting(parts: list[PartStats]) -> str:
     n = sum(p.tally[Status.MANUAL] for p in parts)
     return f" ({n} essay answer{'s' if n != 1 else ''} awaiting a marker, not in the mean)" if n else ""
-
-
-def _index(summary: ClassSummary, pid: str) -> int:
-    return list(summary.problems).index(pid)
 
 
 def _unreadable(students: list[Student]) -> str:
