@@ -22,6 +22,7 @@ from dlcheck.grade.batch import FileResult
 from dlcheck.grade.summary import percent, summarize
 
 ROOT = Path(__file__).resolve().parent.parent
+SOURCE_ENV = {**os.environ, "PYTHONPATH": str(ROOT)}  # subprocesses run the source tree, not an installed copy
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -81,9 +82,10 @@ def klass(tmp_path_factory):
     make_class(folder / "subs", 40, broken_every=20)
     report = folder / "report.html"
     run = subprocess.run([sys.executable, "-m", "dlcheck", "grade", str(folder / "subs"), "--format", "csv",
-                          "--report", str(report)], capture_output=True, text=True, timeout=600, cwd=folder)
+                          "--report", str(report)], capture_output=True, text=True, timeout=600, cwd=folder,
+                         env=SOURCE_ENV)
     docs = json.loads(subprocess.run([sys.executable, "-m", "dlcheck", "grade", str(folder / "subs"), "--format",
-                                      "json"], capture_output=True, text=True, timeout=600).stdout)
+                                      "json"], capture_output=True, text=True, timeout=600, env=SOURCE_ENV).stdout)
     return run, report, docs
 
 
@@ -189,8 +191,7 @@ def test_a_report_that_cannot_be_written_is_said_before_grading(runner, tmp_path
 def test_matplotlib_is_loaded_only_for_a_report():
     code = ("import sys, dlcheck.cli.commands, dlcheck.cli.grading, dlcheck.report.classreport; "
             "print('matplotlib' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=SOURCE_ENV)
     assert out.stdout.strip() == "False", out.stderr
 
 
