@@ -127,7 +127,7 @@ def test_what_cannot_be_matched_is_left_as_exported_and_said():
     filled = fill(export, 6, scores)
     assert filled.data.decode().replace('"5"', '""') == EXPORT.replace('"9","",', '"9","EX",')  # only Jane's 5
     said = " ".join(" ".join(filled.notes).split())
-    assert "excused (EX) in Canvas, left as they are: Lee, Emma (99521470)" in said
+    assert "excused (EX) or not assigned (N/A) in Canvas, left as they are: Lee, Emma (99521470) (EX)" in said
     assert "student jnunez has 2 files (a.yaml, b.yaml)" in said
     assert "no submission" not in said  # José's files exist; only which one counts is undecided
 

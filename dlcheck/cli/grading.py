@@ -125,7 +125,7 @@ def grade(args: list[str], options: Options, console: Console) -> int:
     else:
         _print(files, shown, options, console, batch, time.monotonic() - started)
     if options.report is not None:
-        write_report(files, options.report, "Class report: " + " ".join(args))
+        write_report(files, options.report, args)
     if options.feedback_dir is not None:
         from dlcheck.report.feedback import write_feedback  # lazy: start-up
 

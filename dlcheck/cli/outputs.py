@@ -97,12 +97,14 @@ def _note(text: str) -> None:
     Console(stderr=True, highlight=False).print(text, markup=False)
 
 
-def write_report(files: list[FileResult], path: Path, title: str) -> None:
-    """The class report (for the instructor: everything, whatever the reveal policy), written atomically."""
+def write_report(files: list[FileResult], path: Path, args: list[str]) -> None:
+    """The class report (for the instructor: everything, whatever the reveal policy), written atomically;
+    its title names what was graded (the first arguments, when a shell expanded a glob into many)."""
     from dlcheck import __version__  # lazy: start-up
     from dlcheck.core.safefile import atomic_write_text
     from dlcheck.grade.summary import summarize
     from dlcheck.report.classreport import class_report
 
-    atomic_write_text(path, class_report(summarize(files), title, version=__version__))
+    named = ", ".join(args[:3]) + (f" and {len(args) - 3} more" if len(args) > 3 else "")
+    atomic_write_text(path, class_report(summarize(files), f"Class report: {named}", version=__version__))
     _note(f"class report: {path}")

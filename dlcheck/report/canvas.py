@@ -17,7 +17,7 @@ endings; the one row that changes keeps its quoting where the export's quoting c
 it and case ignored). What cannot be matched is said on stderr and left as exported: a roster
 student with no submission (their cell stays as it was, blank on a new assignment), a file whose
 student is in no row or names no student, a file that could not be read, a student with several
-files, a student Canvas shows as excused (``EX``).
+files, a student Canvas shows as excused (``EX``) or not assigned the assignment (``N/A``).
 """
 
 from __future__ import annotations
@@ -260,8 +260,8 @@ def fill(export: Export, column: int, scores: Scores, bom: bool = False) -> Fill
         if len(sids) != 1:
             continue
         old = _cell(record, column)
-        if old.upper() == "EX":
-            excused.append(export.name_of(record))
+        if old.upper() in ("EX", "N/A"):  # excused, or not assigned to them: Canvas's decision stands
+            excused.append(f"{export.name_of(record)} ({old})")
             continue
         cells = list(record.cells) + [""] * (column + 1 - len(record.cells))
         cells[column] = _score(export, scores.total[sids[0]])
@@ -293,7 +293,7 @@ def _notes(export: Export, column: int, filled: Filled, scores: Scores, missing:
     if ambiguous:
         notes.append(f"not told apart, so left as exported: {'; '.join(ambiguous)}")
     if excused:
-        notes.append(f"excused (EX) in Canvas, left as they are: {'; '.join(excused)}")
+        notes.append(f"excused (EX) or not assigned (N/A) in Canvas, left as they are: {'; '.join(excused)}")
     possible = _cell(export.points, column) if export.points else ""
     most = {scores.most[s] for s in scores.total}
     if possible and most and {number(m) for m in most} != {possible.replace(",", ".")}:
