@@ -214,3 +214,13 @@ def test_the_report_renders_in_headless_chromium_and_runs_nothing(runner, hostil
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000  # a drawn page, not a blank one
     shutil.rmtree(profile, ignore_errors=True)
+
+
+def test_the_distribution_puts_each_score_in_its_tenth_and_labels_the_counts():
+    from dlcheck.report import charts
+
+    svg = charts.distribution([0.05, 0.15, 0.19, 0.999, 1.0], name="d")
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    # the axes' labels, then each bar's count: 0-10%, 10-20%, 90-100% (100% in it), then the median
+    assert texts[texts.index("students") + 1:] == ["1", "2", "2", "median 19%"]
+    assert not re.search(r'\bid="(?!d-)', svg) and "<?xml" not in svg and "xmlns" not in svg

@@ -96,8 +96,8 @@ def distribution(shares: Sequence[float], name: str = "scores") -> str:
         if shares:
             median = 100 * statistics.median(shares)
             ax.axvline(median, color=INK, linestyle="--", linewidth=1)
-            ax.annotate(f"median {median:.0f}%", (median, max(1, top) * 1.12), xytext=(4, 0),
-                        textcoords="offset points", fontsize=9, va="center")
+            ax.annotate(f"median {median:.0f}%", (median, 1), xycoords=("data", "axes fraction"), xytext=(0, 3),
+                        textcoords="offset points", ha="center", va="bottom", fontsize=9)  # above the bars' labels
         _plain(ax)
         return _svg(fig, name)
 
