@@ -75,7 +75,7 @@ th, td { text-align: left; vertical-align: top; padding: 5px 8px; border-bottom:
 th { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: var(--soft); font-weight: 600; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.part { white-space: nowrap; font-weight: 600; }
-code.name { white-space: nowrap; }
+code.name { overflow-wrap: normal; }
 code, bdi.answer { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 13px;
        background: #eef2f4; border-radius: 4px; padding: 0 4px; overflow-wrap: anywhere; }
 ul.given { list-style: none; margin: 0; padding: 0; }
@@ -167,7 +167,9 @@ def _mistakes(summary: ClassSummary) -> str:
 
 
 def _name(g: Given) -> str:
-    return f"<code class='name'>{esc(g.text)}</code>"
+    """A named mistake's name (a spec's mistake without one is known by its feedback: shown once, as the
+    diagnosis)."""
+    return "<span class='zero'>unnamed</span>" if g.text == g.message else f"<code class='name'>{esc(g.text)}</code>"
 
 
 def _message(g: Given) -> str:

@@ -50,13 +50,15 @@ def class_summary(summary: ClassSummary) -> list:
         grid.add_column(no_wrap=True)
         grid.add_column()
         for p, m in top:
+            named = "" if m.text == m.message else f"{m.text}: "   # a spec's mistake without a name: its feedback
             grid.add_row(f"  {m.count}×", visible(p.name, newlines=False),
-                         visible(f"{m.text}: {'' if m.same else 'e.g. '}{m.message}", newlines=False))
+                         visible(f"{named}{'' if m.same else 'e.g. '}{m.message}", newlines=False))
         out += [Text("Most common mistakes:"), grid]
     need = summary.need_help
     if need:
         named = [f"{visible(s.student or s.path, newlines=False)} ({_pct(s.share) if s.error is None else 'unread'})"
                  for s in need[:NAMED]]
-        more = f" and {len(need) - NAMED} more" if len(need) > NAMED else ""
+        more = f" and {len(need) - NAMED} more (the class report, --report FILE, lists them all)" \
+            if len(need) > NAMED else ""
         out.append(Text(f"May need help ({len(need)}): {', '.join(named)}{more}"))
     return [Group(*out)]
