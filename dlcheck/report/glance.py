@@ -50,9 +50,9 @@ def class_summary(summary: ClassSummary) -> list:
         grid.add_column(no_wrap=True)
         grid.add_column()
         for p, m in top:
-            named = "" if m.text == m.message else f"{m.text}: "   # a spec's mistake without a name: its feedback
+            label = "" if m.text == m.message else f"{m.text}: "   # a spec's mistake without a name: its feedback
             grid.add_row(f"  {m.count}×", visible(p.name, newlines=False),
-                         visible(f"{named}{'' if m.same else 'e.g. '}{m.message}", newlines=False))
+                         visible(f"{label}{'' if m.same else 'e.g. '}{m.message}", newlines=False))
         out += [Text("Most common mistakes:"), grid]
     need = summary.need_help
     if need:
