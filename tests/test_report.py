@@ -224,3 +224,14 @@ def test_the_distribution_puts_each_score_in_its_tenth_and_labels_the_counts():
     # the axes' labels, then each bar's count: 0-10%, 10-20%, 90-100% (100% in it), then the median
     assert texts[texts.index("students") + 1:] == ["1", "2", "2", "median 19%"]
     assert not re.search(r'\bid="(?!d-)', svg) and "<?xml" not in svg and "xmlns" not in svg
+
+
+def test_a_chart_label_is_text_whatever_a_bank_names_its_parts():
+    from collections import Counter
+
+    from dlcheck.grade.summary import PartStats
+    from dlcheck.report import charts
+
+    part = PartStats("week1/<q1>", "T", "<script>x&y</script>", 1.0, tally=Counter({Status.CORRECT: 1}))
+    svg = charts.parts([part], "x", label_problem=True)
+    assert "<script" not in svg and "week1/&lt;q1&gt; &lt;script&gt;x&amp;y&lt;/script&gt;" in svg
