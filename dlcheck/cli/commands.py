@@ -343,6 +343,8 @@ class GradeFormat(str, Enum):
     csv = "csv"
     junit = "junit"
     gradescope = "gradescope"
+    canvas = "canvas"
+    moodle = "moodle"
 
 
 @command(epilog=EXAMPLES["grade"])
@@ -351,7 +353,8 @@ def grade(answers: list[str] = typer.Argument(..., metavar="ANSWERS...",
                                               help="Answers files, folders (every *.yaml under them), quoted "
                                                    "globs, or - for stdin."),
           fmt: GradeFormat = typer.Option(GradeFormat.table, "--format",
-                                          help="table (for people), json, csv (a gradebook), junit or gradescope."),
+                                          help="table (for people), json, csv (a gradebook), junit, gradescope, "
+                                               "canvas (fills --roster's --column) or moodle (ID number, grade)."),
           timeout: float = typer.Option(5.0, "--timeout", help="Seconds allowed per part (0.5 to 3600)."),
           jobs: int | None = typer.Option(None, "--jobs", "-j", min=1,
                                           help="Worker processes (default: the cores)."),
@@ -371,16 +374,27 @@ def grade(answers: list[str] = typer.Argument(..., metavar="ANSWERS...",
           part: list[str] | None = typer.Option(None, "--part", metavar="PART",
                                                 help="Only this part (repeatable): loss, q1/loss or "
                                                      "backprop/q1/loss."),
+          report: Path | None = typer.Option(None, "--report", metavar="FILE",
+                                             help="Also write the class report there: one HTML page (score "
+                                                  "distribution, each part's results, common mistakes, "
+                                                  "who may need help)."),
+          roster: Path | None = typer.Option(None, "--roster", metavar="EXPORT.csv",
+                                             help="--format canvas: the gradebook exported from Canvas."),
+          column: str | None = typer.Option(None, "--column", metavar="NAME (ID)",
+                                            help="--format canvas: the assignment column to fill; moodle: the "
+                                                 "grade column's name."),
+          excel: bool = typer.Option(False, "--excel", help="CSV with a UTF-8 byte-order mark (for Excel)."),
           problems: list[Path] | None = _problems_option()) -> None:
     """Grade answers files; exit 0 when every answered part is right, 1 when not (or nothing to grade),
     2 when a file cannot be read."""
-    from dlcheck.cli.grading import Options  # lazy: start-up
+    from dlcheck.cli.grading import Lms, Options  # lazy: start-up
     from dlcheck.cli.grading import grade as run
     from dlcheck.report.terminal import View
 
     _use_banks(problems)
     options = Options(fmt.value, timeout, jobs, feedback_dir, hide_expected, instructor,
-                      View(only_wrong, quiet, verbose), part, _state["debug"], student)
+                      View(only_wrong, quiet, verbose), part, _state["debug"], student, report=report,
+                      lms=Lms(roster, column, excel))
     raise typer.Exit(run(answers, options, _console()))
 
 

@@ -15,12 +15,13 @@ single file), 2 a usage error, or a file of the batch that could not be read.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import typer
 from rich.console import Console
 
+from dlcheck.cli.outputs import Lms, gradebook, prepare, write_report
 from dlcheck.core.errors import DlcheckError
 from dlcheck.core.visible import visible
 from dlcheck.grade.batch import FileResult, NoFiles, expand, grade_files
@@ -45,6 +46,8 @@ class Options:
     parts: list[str] | None = None
     debug: bool = False
     student: str | None = None       # grade every file as this student (their variant), whatever it says
+    report: Path | None = None       # --report: the class report (HTML) written there
+    lms: Lms = field(default_factory=Lms)   # --roster, --column, --excel
 
 
 def _progress(total: int):
@@ -87,6 +90,7 @@ def _student_facing(files: list[FileResult], options: Options) -> list[FileResul
 def grade(args: list[str], options: Options, console: Console) -> int:
     """Grade ``args`` (files, folders, globs, ``-``), print the chosen format; the exit code."""
     check_seconds(options.seconds)
+    outputs = prepare(options.fmt, options.lms, options.report)  # before grading: a bad --roster is said at once
     try:
         sources, batch, empty = expand(args)
     except NoFiles:
@@ -116,7 +120,12 @@ def grade(args: list[str], options: Options, console: Console) -> int:
     if options.fmt != "gradescope" and options.student is None:  # a submission's files are one student
         _same_student(files)
     shown = _student_facing(files, options)
-    _print(files, shown, options, console, batch, time.monotonic() - started)
+    if options.fmt in ("canvas", "moodle"):
+        gradebook(files, options.fmt, options.lms, outputs)
+    else:
+        _print(files, shown, options, console, batch, time.monotonic() - started)
+    if options.report is not None:
+        write_report(files, options.report, args)
     if options.feedback_dir is not None:
         from dlcheck.report.feedback import write_feedback  # lazy: start-up
 
@@ -139,7 +148,7 @@ def _print(files: list[FileResult], shown: list[FileResult], options: Options, c
     elif options.fmt == "csv":
         from dlcheck.report.gradebook import to_csv  # lazy: start-up
 
-        typer.echo(to_csv(files), nl=False)
+        typer.echo(("\ufeff" if options.lms.excel else "") + to_csv(files), nl=False)
     elif options.fmt == "junit":
         from dlcheck.report.junit import to_junit  # lazy: start-up
 
@@ -185,10 +194,13 @@ def _tables(files: list[FileResult], options: Options, console: Console, batch: 
             typer.echo(f"nothing to grade: {visible(f.path)} has no answered part that dlcheck checks "
                        "(essays wait for a marker); answer a part and run again", err=True)
     if batch:
-        from dlcheck.report.gradebook import class_table  # lazy: start-up
+        from dlcheck.grade.summary import summarize  # lazy: start-up
+        from dlcheck.report.glance import class_summary
+        from dlcheck.report.gradebook import class_table
 
         console.print()
         console.print(class_table(files))
+        console.print(*class_summary(summarize(files)), sep="\n")
 
 
 def _traces(files: list[FileResult], debug: bool) -> None:

@@ -34,6 +34,7 @@ from dlcheck.check.registry import get_spec, kind_of
 from dlcheck.core.verdict import Status
 from dlcheck.core.visible import visible
 from dlcheck.grade.batch import FileResult
+from dlcheck.grade.summary import totals
 from dlcheck.report.errors import each
 from dlcheck.report.terminal import counts
 from dlcheck.spec import bank
@@ -64,7 +65,7 @@ def _essay(problem_id: str, part_id: str) -> bool:
     return part is not None and not kind_of(part).auto
 
 
-def _first_line(error, where: bool = True) -> str:
+def first_line(error, where: bool = True) -> str:
     """The first error's sentence (``where``: with its ``file:line:col``), and how many more."""
     errors = each(error)
     first = errors[0]
@@ -98,7 +99,7 @@ def to_csv(files: list[FileResult]) -> str:
     for f in files:
         student, path = text_cell(f.student or ""), text_cell(f.path)
         if f.error is not None:
-            writer.writerow([student, path, *([""] * len(cols)), "", "", "", text_cell(_first_line(f.error))])
+            writer.writerow([student, path, *([""] * len(cols)), "", "", "", text_cell(first_line(f.error))])
             continue
         earned = {(r.id, v.part): v for r in f.results for v in r.verdicts}
         cells = []
@@ -109,15 +110,6 @@ def to_csv(files: list[FileResult]) -> str:
         pct = number(round(100 * score / checked, 2)) if checked else ""
         writer.writerow([student, path, *cells, number(score), number(most), pct, ""])
     return out.getvalue()
-
-
-def totals(f: FileResult) -> tuple[float, float, float]:
-    """(score, max_score, the points of max_score not awaiting a marker): the JSON's score and
-    max_score, and the denominator of the terminal's percentage."""
-    verdicts = [v for r in f.results for v in r.verdicts]
-    most = sum(v.max_score for v in verdicts)
-    return (round(sum(v.score for v in verdicts), 6), most,
-            most - sum(v.max_score for v in verdicts if v.status is Status.MANUAL))
 
 
 def class_table(files: list[FileResult]) -> Table:
@@ -140,7 +132,7 @@ def class_table(files: list[FileResult]) -> Table:
     for f, shown in zip(files, names):
         first = [Text(shown)] + ([Text(visible(f.student or "", newlines=False))] if with_ids else [])
         if f.error is not None:  # the file column names it: its line and the sentence
-            table.add_row(*first, "", "", Text(f"could not be read: {_first_line(f.error, where=False)}",
+            table.add_row(*first, "", "", Text(f"could not be read: {first_line(f.error, where=False)}",
                                                style="magenta"))
             continue
         score, _, checked = totals(f)

@@ -65,7 +65,7 @@ class Prepared:
     informative: list[bool] | None = None               # per entry: may earn entry credit (not a structural constant)
     guards: list[Any] = field(default_factory=list)     # the reference's lost partial sub-formulas (compare)
     free_names: bool = False                            # any name may be typed (compare: both sides are the user's)
-    expected: str | None = None                         # the reference as text (computed once)
+    expected: str | None = None                         # the reference as the user typed it (compare only)
 
 
 # -- at load ---------------------------------------------------------------------
@@ -121,15 +121,13 @@ def names(inst: Instance, pid: str) -> list[str]:
 
 # -- checking --------------------------------------------------------------------
 def expected_text(inst: Instance, pid: str) -> str:
+    """The reference as text: as the user typed it for compare's one-off problem, else computed once per
+    instance (a student's variant has numbers of its own, and what a kind prepared is shared with the
+    variants, so the computed text is not kept there)."""
     prepared = inst.prepared.get(pid)
     if prepared is not None and prepared.expected is not None:
-        return prepared.expected   # the reference as typed (compare's one-off problem)
-    # computed once per instance, not in ``prepared``: a student's variant shares what the kinds prepared
-    # but has numbers of its own (Instance.with_givens drops what is cached beside the fields)
-    texts = inst.__dict__.setdefault("_expected_texts", {})
-    if pid not in texts:
-        texts[pid] = _expected_text(inst, pid)
-    return texts[pid]
+        return prepared.expected
+    return inst.remember(("expected-text", pid), lambda: _expected_text(inst, pid))
 
 
 def _expected_text(inst: Instance, pid: str) -> str:
