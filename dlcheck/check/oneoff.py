@@ -45,6 +45,8 @@ def _names(text: str, functions: Any) -> set[str]:
     for k, (kind, value, _) in enumerate(tokens):
         if kind != "name" or value in functions or value in ("pi", "e"):
             continue
+        if value == "T" and k and tokens[k - 1][1] in ("^", "**"):
+            continue  # M^T: the transpose, not a power
         followed = k + 1 < len(tokens) and tokens[k + 1][1] == "("
         (called if followed and len(value) > 1 else used).add(value)
     return used | {c for c in called if c in used}

@@ -289,8 +289,10 @@ class Instance:
             # answers over vectors and matrices may transpose (W^T) and take outer products
             author = spec_functions()
             functions.update({"transpose": author["transpose"], "outer": author["outer"]})
+        kind = getattr(self.spec.problem.parts.get(pid), "kind", "")
+        expects = "list" if kind in ("vector", "matrix") else "scalar" if kind in ("number", "expression") else ""
         return Parser(names, functions, aliases=self.student_aliases(names), loose_names=True,
-                      subscripts=True)
+                      subscripts=True, expects=expects)
 
     # -- derivatives ---------------------------------------------------------------
     def _diff(self, *args):

@@ -14,16 +14,17 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 
 from dlcheck.core.errors import ParseError, UnknownName
+from dlcheck.parse.vocabulary import latex_names, operator_names
 
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[{}^_&]|[^\\{}^_&]")
-_FUNCTIONS = {"sin", "cos", "tan", "tanh", "exp", "log", "ln", "sigma", "sigmoid", "softmax", "relu"}
+_FUNCTIONS = latex_names()   # \\arcsin -> asin, ... (the vocabulary's LaTeX spellings)
 _GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "eta", "theta", "lambda", "mu",
           "rho", "tau", "phi", "varphi", "omega", "pi", "psi", "xi", "zeta", "kappa", "nu", "chi"}
 _RENAME = {"varepsilon": "epsilon", "varphi": "phi", "lambda": "lam", "sigma": "σ", "ln": "log"}
 _DROP = {"left", "right", "big", "Big", "bigg", "Bigg", ",", ";", "!", " ", ":", "quad", "qquad",
          "displaystyle", "limits"}
 _ACCENTS = {"hat": "hat", "tilde": "tilde", "bar": "bar", "vec": "", "mathbf": "", "boldsymbol": "",
-            "mathrm": "", "operatorname": "", "text": "", "mathit": ""}
+            "mathrm": "", "operatorname": "", "text": "", "mathit": "", "mathsf": ""}
 _MATRICES = {"bmatrix", "pmatrix", "matrix", "Bmatrix", "vmatrix", "array"}
 _OPEN = {"(": "(", "[": "(", "\\{": "(", "\\lbrace": "(", "\\langle": "(", "\\lbrack": "(", ".": ""}
 _CLOSE = {")": ")", "]": ")", "\\}": ")", "\\rbrace": ")", "\\rangle": ")", "\\rbrack": ")", ".": ""}
@@ -78,6 +79,9 @@ def to_plain(text: str, names: Iterable[str] = (), aliases: Mapping[str, str] | 
             keep[f"dlcheckname{_letters(k)}"] = name if name in names else aliases[name]
             text = pattern.sub(f"\\\\dlcheckname{_letters(k)} ", text)
     tokens = _TOKEN.findall(text)
+    if len("".join(tokens)) != len(text):  # only a backslash is left out by _TOKEN: one at the very end
+        raise ParseError("a backslash (\\) at the end starts no LaTeX command; finish the command or remove it",
+                         len(text))
     translator = _Translator(tokens, frozenset(names), aliases)
     translator.keep = keep
     out, pos = translator.run(0, stop=None)
@@ -175,7 +179,12 @@ class _Translator:
             return " ", pos
         if name in ("cdot", "times", "ast"):
             return "*", pos
-        if name in ("frac", "dfrac", "tfrac"):
+        if name == "boxed":  # \\boxed{answer}: the answer
+            arg, pos = self.group(pos)
+            return f" ({arg}) ", pos
+        if name in ("lvert", "rvert", "vert", "lVert", "rVert", "Vert"):
+            return "|", pos
+        if name in ("frac", "dfrac", "tfrac", "cfrac"):
             derivative = self.derivative(pos)
             if derivative is not None:
                 return derivative
@@ -196,6 +205,9 @@ class _Translator:
             return f" sqrt({arg}) ", pos
         if name == "prime":
             return "'", pos
+        if name in ("operatorname", "mathrm", "text") and self.operator(pos) is not None:
+            word, pos = self.raw_group(pos)  # \\operatorname{ReLU}(x): a function by its name
+            return self.function(operator_names()[word.strip()], pos)
         if name in _ACCENTS:
             arg, pos = self.group(pos)
             return f" {arg.strip()}{_ACCENTS[name]} ", pos
@@ -204,7 +216,7 @@ class _Translator:
         if name == "sum":
             return self.sum(pos)
         if name in _FUNCTIONS:
-            return self.function(_RENAME.get(name, name), pos)
+            return self.function(_RENAME.get(name, _FUNCTIONS[name]), pos)
         if name in _GREEK:
             return f" {_RENAME.get(name, name)} ", pos
         if name in ("{", "}"):
@@ -212,6 +224,14 @@ class _Translator:
         if name == "%":
             return "%", pos
         raise ParseError(f"LaTeX \\{name} is not supported; write it in plain syntax (see dlcheck show)")
+
+    def operator(self, pos: int) -> str | None:
+        """The function named by the ``{...}`` of ``\\operatorname{...}`` at ``pos`` (None: not one)."""
+        try:
+            word, _ = self.raw_group(pos)
+        except ParseError:
+            return None
+        return operator_names().get(word.strip())
 
     def sum(self, pos: int) -> tuple[str, int]:
         """``\\sum_{i=1}^{2} y_{t,i} / \\hat{y}_{t,i}``: a sum with whole-number bounds, written out

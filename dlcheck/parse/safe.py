@@ -25,9 +25,10 @@ import sympy as sp
 
 from dlcheck.core.errors import ParseError, UnknownName
 from dlcheck.core.suggest import did_you_mean
-from dlcheck.parse.functions import exp_of
+from dlcheck.parse.functions import exp_of, sympy_function
 from dlcheck.parse.latex import latex_to_plain, looks_like_latex
-from dlcheck.parse.text import resolve_names, strip_label, to_python
+from dlcheck.parse.text import decimal_commas, resolve_names, strip_label, to_python
+from dlcheck.parse.vocabulary import VOCABULARY
 
 MAX_LENGTH = 2000
 MAX_NODES = 400
@@ -58,6 +59,7 @@ class Parser:
     subscripts: bool = False
     aliases: Mapping[str, str] = field(default_factory=dict)  # alias_key(spelling) -> name or name[i]
     loose_names: bool = False
+    expects: str = ""   # "list" for a vector or matrix part, "scalar" for a number or formula, "" unknown
     constants: dict[str, Any] = field(default_factory=dict)
     # after parse(): the partial sub-formulas (sqrt, log, 1/x, ...) the text contained, that
     # sympy's own simplification may have removed (sqrt(x)^2 -> x): the answer's real
@@ -75,8 +77,9 @@ class Parser:
             raise ParseError(f"answer too long ({len(text)} characters; the limit is {self.max_length})")
         if not text.strip():
             raise ParseError("empty answer")
-        if self.loose_names:
-            text = strip_label(text)
+        # a label is what a line names, not its value: x = 11 and $x=11$ are 11, on either side
+        text = strip_label(text.strip().strip("$").strip() if text.strip().startswith("$") else text)
+        text = decimal_commas(text, self.expects)
         if looks_like_latex(text):
             text = latex_to_plain(text, self.names, self.aliases)
         if self.loose_names:
@@ -164,7 +167,10 @@ class Parser:
                 self._note(1 / right)
                 return left / right
             if isinstance(op, ast.Pow):
-                return self._note(_power(left, right))
+                value = self._note(_power(left, right))
+                if _not_real(value):
+                    raise ParseError("this power has no real value (a root of a negative number?)")
+                return value
         except sp.ShapeError as exc:
             raise ParseError(f"shapes do not fit: {exc}") from None
         except TypeError:
@@ -187,6 +193,9 @@ class Parser:
             value = self._note(self.functions[node.func.id](*args))
             if _has_infinity(value):  # even when a later 0* would hide it: 0*log(0) is no 0
                 raise ParseError(f"{node.func.id}(...) has no value here (a log of 0, or a pole?)")
+            if _not_real(value):  # sqrt(-4), log(-1), acosh(0): no real value, like 1/0 (one rule)
+                raise ParseError(f"{node.func.id}(...) has no real value here (a root or log of a negative, or "
+                                 "outside the function's domain?)")
             return value
         except ParseError:
             raise
@@ -242,8 +251,8 @@ class Parser:
 
 MAX_GUARDS = 64
 _EMPTY_ITEM = re.compile(r",\s*[)\]]|[(\[]\s*,")
-_PARTIAL_FUNCTIONS = (sp.log, sp.asin, sp.acos, sp.asec, sp.acsc, sp.acosh, sp.atanh, sp.tan, sp.cot, sp.sec,
-                      sp.csc)
+# the functions with no real value somewhere (log, asin, tan, csch, ...), from the vocabulary
+_PARTIAL_FUNCTIONS = tuple(f for f in (sympy_function(r) for r in VOCABULARY if r.partial) if isinstance(f, type))
 
 
 def _is_partial(e: Any) -> bool:
@@ -301,6 +310,10 @@ def _power(base: Any, exponent: Any) -> Any:
             if bits > MAX_POWER_BITS:
                 raise ParseError("that power of numbers is too large to be an answer")
         _check_power_cost(base, exponent)
+        if base.is_number and base.is_extended_negative and exponent.is_Rational and int(exponent.q) % 2:
+            # (-8)^(1/3) is the real cube root -2, as the evaluators read it (not sympy's complex root)
+            magnitude = (-base) ** exponent
+            return -magnitude if int(exponent.p) % 2 else magnitude
     return base ** exponent
 
 
@@ -386,6 +399,17 @@ def _decimal_exponent(item: Any) -> int | None:
         return None
     return math.floor(math.log10(mantissa) + exponent * math.log10(2)) if abs(exponent) < 1 << 60 else \
         exponent * 30103 // 100000  # an exponent too long for a float: whole-number arithmetic
+
+
+def _not_real(value: Any) -> bool:
+    """A constant with no real value (2*I from sqrt(-4), I*pi from log(-1), asin(2)); formulas are
+    left to equivalence, which looks at their real domain."""
+    items = list(value) if isinstance(value, sp.MatrixBase) else [value]
+    for item in items:
+        if isinstance(item, sp.Expr) and not item.free_symbols and item.is_number and \
+                (item.has(sp.I) or item.is_extended_real is False):
+            return True
+    return False
 
 
 def _has_infinity(value: Any) -> bool:

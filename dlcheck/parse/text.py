@@ -32,7 +32,7 @@ _TOKEN = re.compile(
     r"(?P<ws>\s+)"
     r"|(?P<num>(?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?)"
     r"|(?P<name>[^\W\d]\w*)"
-    r"|(?P<op>\*\*|[-+*/^(),\[\]@'])"
+    r"|(?P<op>\*\*|[-+*/^(),\[\]@'|!])"
 )
 
 
@@ -46,6 +46,49 @@ def normalize(text: str) -> str:
     return text.strip()
 
 
+_DIGIT_COMMA = re.compile(r"(?<=\d),(?=\d)")
+_ARITHMETIC = re.compile(r"[-+*/^×·]|\\cdot|\\times|\d\s*\(|\)\s*[\d(]")
+
+
+def decimal_commas(text: str, expects: str = "") -> str:
+    """Decimal commas inside an expression, ``0,4 - 0,5(-0,0769)`` or ``(0,05 \\cdot 0,15) + 0,35``, as
+    points. A comma between digits is a decimal mark where no list is open: outside square brackets
+    and the brackets of a call (``max(1,2)`` keeps its two arguments), in a text with no other comma
+    that separates (``1, 2`` is a list) and with arithmetic in it (``1,2,3`` alone stays a list).
+    ``expects`` is the shape the part asks for: ``"list"`` (a vector or matrix) makes such a text
+    ambiguous, and it is refused with a sentence rather than read either way."""
+    if not _DIGIT_COMMA.search(text):
+        return text
+    if ";" in text and "[" in text:  # [0,5; -0,2]: entries separated by ';', so every comma is decimal
+        return _DIGIT_COMMA.sub(".", text).replace(";", ",")
+    bare: list[int] = []        # commas between digits outside any list
+    separators = False          # another comma outside any list: the text is a list itself
+    stack: list[bool] = []      # for each open bracket: does it hold a list (a [ or a call's ( )?
+    for i, ch in enumerate(text):
+        if ch in "([{":
+            call = ch == "(" and bool(re.search(r"[A-Za-z_]\s*$", text[:i])) and \
+                not re.search(r"\\(?:left|cdot|times)\s*$", text[:i])
+            stack.append(ch == "[" or call)
+        elif ch in ")]}":
+            if stack:
+                stack.pop()
+        elif ch == "," and not any(stack):
+            if _DIGIT_COMMA.match(text, i):
+                bare.append(i)
+            else:
+                separators = True
+    if not bare or separators or not _ARITHMETIC.search(_DIGIT_COMMA.sub("", text)):
+        return text
+    if expects == "list":
+        raise ParseError("a comma here could separate entries or be a decimal comma; write decimals with a "
+                         "point (0.5), or separate the entries with ';', as in [0,5; -0,2]",
+                         bare[0] + 1)
+    chars = list(text)
+    for i in bare:
+        chars[i] = "."
+    return "".join(chars)
+
+
 def tokenize(text: str) -> list[tuple[str, str, int]]:
     """Split into (kind, text, column) tokens; anything else is a ParseError naming it."""
     tokens: list[tuple[str, str, int]] = []
@@ -57,8 +100,8 @@ def tokenize(text: str) -> list[tuple[str, str, int]]:
         kind = m.lastgroup or ""
         if kind != "ws":
             value = m.group()
-            if kind == "name":
-                value = GREEK.get(value, value)
+            if kind == "name":  # a Greek letter alone (σ is sigmoid), or spelt out inside a name (μ0 is mu0)
+                value = GREEK.get(value) or "".join(GREEK_LETTERS.get(ch, ch) for ch in value)
             tokens.append((kind, value, pos + 1))
         pos = m.end()
     return tokens
@@ -71,7 +114,7 @@ def to_python(text: str, functions: frozenset[str] | set[str], symbols: Collecti
     a product (``w(x+1)`` is ``w*(x+1)``); when ``symbols`` is given, any other name
     followed by ``(`` is a call of an unknown function (see :func:`unknown_call`).
     """
-    tokens = tokenize(normalize(text))
+    tokens = _notation(tokenize(normalize(text)), functions, symbols or ())
     out: list[str] = []
     prev_kind, prev = "", ""
     for kind, value, col in tokens:
@@ -84,6 +127,8 @@ def to_python(text: str, functions: frozenset[str] | set[str], symbols: Collecti
                              "as in sigmoid'(z); strings are not answers", col)
         if value == "^":
             value = "**"
+        if value in ("!", "|"):
+            raise ParseError(f"a '{value}' here is not read; write factorial(n) or abs(x)", col)
         ends_operand = prev_kind in ("num", "name") or prev in (")", "]")
         starts_operand = kind in ("num", "name") or value == "("
         is_call = prev_kind == "name" and prev in functions and value == "("
@@ -97,6 +142,81 @@ def to_python(text: str, functions: frozenset[str] | set[str], symbols: Collecti
         out.append(value)
         prev_kind, prev = kind, value
     return " ".join(out)
+
+
+Token = tuple[str, str, int]
+
+
+def _notation(tokens: list[Token], functions: Collection[str], symbols: Collection[str]) -> list[Token]:
+    """Paper notation as calls: ``|x|`` is ``abs(x)``, ``n!`` is ``factorial(n)``, ``M^T`` is
+    ``transpose(M)`` (when no symbol is called T), ``sin^2(x)`` and ``sin**2(x)`` are ``(sin(x))^2``,
+    and two bracketed matrices side by side, ``[[1,2],[3,4]][[5,6],[7,8]]``, are a product."""
+    tokens = _bars(tokens)
+    out: list[Token] = []
+    k = 0
+    while k < len(tokens):
+        kind, value, col = tokens[k]
+        if kind == "name" and value in functions and _is_power_call(tokens, k):
+            end = _matching(tokens, k + 3)
+            inner = _notation(tokens[k + 3:end + 1], functions, symbols)
+            out += [("op", "(", col), (kind, value, col), *inner, ("op", ")", col), ("op", "**", col), tokens[k + 2]]
+            k = end + 1
+            continue
+        if value == "!" and out and "factorial" in functions:
+            _wrap_tokens(out, "factorial", col)
+            k += 1
+            continue
+        if value in ("^", "**") and k + 1 < len(tokens) and tokens[k + 1][1] in ("T", "top") and out \
+                and tokens[k + 1][1] not in symbols and "transpose" in functions:
+            _wrap_tokens(out, "transpose", col)
+            k += 2
+            continue
+        if value == "[" and out and out[-1][1] == "]":
+            out.append(("op", "*", col))   # [[1,2],[3,4]][[5,6],[7,8]]: a product, as on paper
+        out.append(tokens[k])
+        k += 1
+    return out
+
+
+def _bars(tokens: list[Token]) -> list[Token]:
+    """``|x|`` -> ``abs(x)``: a bar opens where an operand may start, and closes the last open bar
+    where an operand has just ended (``|a|*|b|``, ``|x - |y||``)."""
+    if not any(t[1] == "|" for t in tokens):
+        return tokens
+    out: list[Token] = []
+    open_bars = 0
+    for kind, value, col in tokens:
+        if value != "|":
+            out.append((kind, value, col))
+            continue
+        ends = bool(out) and (out[-1][0] in ("num", "name") or out[-1][1] in (")", "]", "!"))
+        if ends and open_bars:
+            out.append(("op", ")", col))
+            open_bars -= 1
+        else:  # |x||y|: after a closed bar, a new one opens (a product)
+            out += [("name", "abs", col), ("op", "(", col)]
+            open_bars += 1
+    if open_bars:
+        raise ParseError("a '|' is never closed; write |x| around a value, or abs(x)", tokens[-1][2])
+    return out
+
+
+def _wrap_tokens(out: list[Token], function: str, col: int) -> None:
+    """``out`` ends with an operand (a name, a number, a bracketed group or a call): wrap it as
+    ``function(operand)``."""
+    start = len(out) - 1
+    if out[start][1] in (")", "]"):
+        depth = 0
+        for j in range(start, -1, -1):
+            depth += {")": 1, "]": 1, "(": -1, "[": -1}.get(out[j][1], 0)
+            if depth == 0:
+                start = j
+                break
+        if start > 0 and out[start][1] == "(" and out[start - 1][0] == "name":
+            start -= 1   # a call f(x)
+    elif out[start][0] not in ("num", "name"):
+        raise ParseError(f"{function} needs a value before it", col)
+    out[start:] = [("name", function, col), ("op", "(", col), *out[start:], ("op", ")", col)]
 
 
 # -- the names a person writes -> the problem's names --------------------------------------
@@ -201,7 +321,7 @@ def _split_name(token: str, names: Collection[str], aliases: Mapping[str, str],
 
 
 def _is_power_call(tokens: list[tuple[str, str, int]], k: int) -> bool:
-    return (k + 3 < len(tokens) and tokens[k + 1][1] == "^" and tokens[k + 2][0] == "num"
+    return (k + 3 < len(tokens) and tokens[k + 1][1] in ("^", "**") and tokens[k + 2][0] == "num"
             and tokens[k + 3][1] == "(")
 
 
@@ -230,7 +350,19 @@ def strip_label(text: str) -> str:
     if not pieces or not text[start:].strip():
         return text
     label = re.sub(r"\{[^{}]*\}", "{}", re.sub(r"\{[^{}]*\}", "{}", pieces[0]))
-    return text[start:] if _LABEL.match(label) else text
+    return text[start:] if _LABEL.match(label) and is_name_label(pieces[0]) else text
+
+
+_OPERATOR_COMMANDS = re.compile(r"\\(?:times|cdot|ast|div|pm|mp)\b")
+
+
+def is_name_label(label: str) -> bool:
+    """Does ``label`` name a quantity (``x``, ``w_{7 new}``, ``\\frac{\\partial E}{\\partial w_5}``) rather
+    than compute one (``3 \\times 4``, ``2 (3)``)? It must have a letter outside its LaTeX commands
+    and no operator command."""
+    if _OPERATOR_COMMANDS.search(label):
+        return False
+    return bool(re.search(r"[^\W\d_]", re.sub(r"\\[A-Za-z]+", "", label)))
 
 
 def unknown_call(name: str, functions: Collection[str], symbols: Collection[str], col: int) -> None:
