@@ -23,6 +23,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import random
+import re
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -67,6 +68,26 @@ def _remember(memo: dict, key: Any, value: Any) -> Any:
     if len(memo) < MEMO_LIMIT:
         memo[key] = value
     return value
+
+
+_PROMPT_LABEL = re.compile(r"^\s*(?:\([^()]{1,3}\)\s*)?")
+_DERIVATIVE = r"d[A-Za-z][\w^\[\]{}]*/d[A-Za-z][\w^\[\]{}]*"
+_PROMPT_DERIVATIVE = re.compile(rf"({_DERIVATIVE})(?:\s*=\s*\[([^\[\]]*)\])?")
+
+
+def prompt_derivatives(pid: str, prompt: str) -> list[tuple[str, str]]:
+    """The derivative a part's prompt asks for, as (spelling, part): ``df/dz2_1`` names the part
+    ``d_z2_1``, and ``df/dZ2 = [df/dz2_1, df/dz2_2]`` its entries too (``d_Z2[1]``, ``d_Z2[2]``), so a
+    student's later ``\\frac{\\partial f}{\\partial z_1^{[2]}}`` or ``∂f/∂z_1^{[2]}`` is that part's value."""
+    m = _PROMPT_DERIVATIVE.match(prompt, _PROMPT_LABEL.match(prompt).end())  # type: ignore[union-attr]
+    if m is None:
+        return []
+    out = [(m.group(1), pid)]
+    if m.group(2):
+        entries = [e.strip() for e in m.group(2).split(",")]
+        if all(re.fullmatch(_DERIVATIVE, e) for e in entries):
+            out += [(e, f"{pid}[{k}]") for k, e in enumerate(entries, 1)]
+    return out
 
 
 def _base(target: str) -> str:
@@ -164,7 +185,7 @@ class Instance:
         """Every alias stands for a name of the problem, every part scope lists real names."""
         known = set(self.leaves) | set(self.named)
         for target in self.spec.problem.aliases:
-            if _base(target) not in known:
+            if _base(target) not in known and target not in student_functions():
                 raise self.spec.error(("aliases", target), f"alias for '{target}', which is not a name of this "
                                       f"problem; use one of {', '.join(sorted(known))}")
         for pid, part in self.spec.problem.parts.items():
@@ -279,6 +300,10 @@ class Instance:
             if _base(target) in names:
                 for spelling in alias.typed:
                     out[alias_key(spelling)] = target
+        for pid, part in self.spec.problem.parts.items():  # a part asked as df/dz2_1 is written so
+            if pid in names:
+                for spelling, target in prompt_derivatives(pid, getattr(part, "prompt", "") or ""):
+                    out.setdefault(alias_key(spelling), target)
         return out
 
     def student_parser(self, pid: str, with_names: bool) -> Parser:
@@ -289,6 +314,12 @@ class Instance:
             # answers over vectors and matrices may transpose (W^T) and take outer products
             author = spec_functions()
             functions.update({"transpose": author["transpose"], "outer": author["outer"]})
+        for target, alias in self.spec.problem.aliases.items():  # the sheet's g for sigmoid: g(z), g'(z)
+            if target in functions:
+                for spelling in (t for t in alias.typed if t.isidentifier() and t not in names):
+                    functions[spelling] = functions[target]
+                    if f"d{target}" in functions:
+                        functions[f"d{spelling}"] = functions[f"d{target}"]
         kind = getattr(self.spec.problem.parts.get(pid), "kind", "")
         expects = "list" if kind in ("vector", "matrix") else "scalar" if kind in ("number", "expression") else ""
         return Parser(names, functions, aliases=self.student_aliases(names), loose_names=True,

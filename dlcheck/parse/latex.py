@@ -78,6 +78,8 @@ def to_plain(text: str, names: Iterable[str] = (), aliases: Mapping[str, str] | 
         if pattern.search(text):
             keep[f"dlcheckname{_letters(k)}"] = name if name in names else aliases[name]
             text = pattern.sub(f"\\\\dlcheckname{_letters(k)} ", text)
+    # w_11^{[2]}: a student's unbraced multi-digit subscript is the whole number (w_{11}), not w_{1}1
+    text = re.sub(r"(?<=[A-Za-z])_(\d{2,})(?!\d)", r"_{\1}", text)
     tokens = _TOKEN.findall(text)
     if len("".join(tokens)) != len(text):  # only a backslash is left out by _TOKEN: one at the very end
         raise ParseError("a backslash (\\) at the end starts no LaTeX command; finish the command or remove it",
@@ -213,8 +215,8 @@ class _Translator:
             return f" {arg.strip()}{_ACCENTS[name]} ", pos
         if name == "begin":
             return self.matrix(pos)
-        if name == "sum":
-            return self.sum(pos)
+        if name in ("sum", "prod"):
+            return self.big_operator(name, pos)
         if name in _FUNCTIONS:
             return self.function(_RENAME.get(name, _FUNCTIONS[name]), pos)
         if name in _GREEK:
@@ -233,24 +235,25 @@ class _Translator:
             return None
         return operator_names().get(word.strip())
 
-    def sum(self, pos: int) -> tuple[str, int]:
-        """``\\sum_{i=1}^{2} y_{t,i} / \\hat{y}_{t,i}``: a sum with whole-number bounds, written out
-        term by term (the summand runs to the next + or - outside brackets)."""
+    def big_operator(self, op: str, pos: int) -> tuple[str, int]:
+        """``\\sum_{i=1}^{2} y_{t,i} / \\hat{y}_{t,i}``, ``\\prod_{i=0}^{2} \\sigma'(Ux_{i+1} + Wh_i)``: with
+        whole-number bounds, written out term by term (the index may name entries, and simple
+        arithmetic in a subscript is done: ``x_{i+1}``); with other bounds (``\\sum_{i=1}^{n} i^2``),
+        ``sum_over(term, i, 1, n)`` for the safe parser, which bounds it. The term runs to the next +
+        or - outside brackets."""
+        word = f"\\{op}"
         pos = self.skip_spaces(pos)
         if pos >= len(self.tokens) or self.tokens[pos] != "_":
-            raise ParseError("\\sum needs its range, as in \\sum_{i=1}^{3}")
+            raise ParseError(f"{word} needs its range, as in {word}_{{i=1}}^{{3}}")
         lower, pos = self.raw_group(pos + 1)
         pos = self.skip_spaces(pos)
         if pos >= len(self.tokens) or self.tokens[pos] != "^":
-            raise ParseError("\\sum needs its range, as in \\sum_{i=1}^{3}")
+            raise ParseError(f"{word} needs its range, as in {word}_{{i=1}}^{{3}}")
         upper, pos = self.raw_group(pos + 1)
-        m = re.fullmatch(r"\s*([A-Za-z])\s*=\s*(-?\d+)\s*", lower)
-        if m is None or not upper.strip().lstrip("-").isdigit():
-            raise ParseError("a \\sum is read only with whole-number bounds, as in \\sum_{i=1}^{3}; "
-                             "otherwise write the terms out")
-        var, first, last = m.group(1), int(m.group(2)), int(upper)
-        if not 0 <= last - first < 20:
-            raise ParseError("a \\sum may have at most 20 terms; write it out")
+        m = re.fullmatch(r"\s*([A-Za-z])\s*=\s*(.+?)\s*", lower)
+        if m is None:
+            raise ParseError(f"{word} needs its index and first value, as in {word}_{{i=1}}^{{3}}")
+        var = m.group(1)
         start, depth = pos, 0
         while pos < len(self.tokens):
             tok = self.tokens[pos]
@@ -258,14 +261,26 @@ class _Translator:
                 break
             depth += 1 if tok in ("{", "(", "[", "\\left") else -1 if tok in ("}", ")", "]", "\\right") else 0
             pos += 1
-        summand = self.tokens[start:pos]
-        terms = []
-        for value in range(first, last + 1):
-            inner = _Translator([str(value) if t == var else t for t in summand], self.names, self.aliases)
-            inner.keep = self.keep
-            text, _ = inner.run(0, stop=None)
-            terms.append(f"({text})")
-        return " (" + " + ".join(terms) + ") ", pos
+        term = self.tokens[start:pos]
+        if not "".join(term).strip():
+            raise ParseError(f"{word} needs a term after its range")
+        joiner = " + " if op == "sum" else " * "
+        whole = re.fullmatch(r"-?\d+", m.group(2).strip()) and re.fullmatch(r"-?\d+", upper.strip())
+        if whole and 0 <= int(upper) - int(m.group(2)) < MAX_TERMS_WRITTEN:
+            terms = [f"({self.translated(_index_arithmetic([str(k) if t == var else t for t in term]))})"
+                     for k in range(int(m.group(2)), int(upper) + 1)]
+            return " (" + joiner.join(terms) + ") ", pos
+        if whole and int(upper) < int(m.group(2)):
+            return (" 0 " if op == "sum" else " 1 "), pos   # an empty sum, an empty product
+        first = self.translated(_TOKEN.findall(m.group(2)))
+        last = self.translated(_TOKEN.findall(upper))
+        return f" {op}_over(({self.translated(term)}), {var}, ({first}), ({last})) ", pos
+
+    def translated(self, tokens: list[str]) -> str:
+        inner = _Translator(tokens, self.names, self.aliases)
+        inner.keep = self.keep
+        text, _ = inner.run(0, stop=None)
+        return text
 
     def delimiter(self, which: str, pos: int) -> tuple[str, int]:
         """``\\left[ ... \\right]`` and friends group like round brackets; ``\\left.`` is nothing."""
@@ -286,6 +301,7 @@ class _Translator:
         plain_d = re.match(r"\s*d\s*[A-Za-z\\]", num) and re.match(r"\s*d\s*[A-Za-z\\]", den)
         if not (partial or plain_d):
             return None
+        num = re.sub(r"^(\s*\\partial\s*[A-Za-z]\w*)\s*\([^()]*\)", r"\1", num)  # df(x)/dz: f's inputs named
         key = alias_key(f"{num}/{den}")
         if key in self.aliases:
             return f" {self.aliases[key]} ", end
@@ -377,6 +393,27 @@ class _Translator:
                 piece, pos = self.run_one(pos)
                 cell.append(piece)
         raise ParseError(f"\\begin{{{env}}} is never closed")
+
+
+MAX_TERMS_WRITTEN = 20   # a sum or product with whole-number bounds is written out up to this many terms
+
+
+def _index_arithmetic(tokens: list[str]) -> list[str]:
+    """``x_{0+1}`` (an index put into a subscript) -> ``x_{1}``: whole-number + and - only."""
+    out: list[str] = []
+    k = 0
+    while k < len(tokens):
+        if tokens[k] == "_" and k + 1 < len(tokens) and tokens[k + 1] == "{" and "}" in tokens[k + 2:]:
+            end = tokens.index("}", k + 2)
+            inside = "".join(tokens[k + 2:end]).replace(" ", "")
+            if re.fullmatch(r"-?\d+(?:[+-]\d+)+", inside):
+                value = sum(int(t) for t in re.findall(r"[+-]?\d+", inside))
+                out += ["_", "{", *str(value), "}"]
+                k = end + 1
+                continue
+        out.append(tokens[k])
+        k += 1
+    return out
 
 
 _SUB = re.compile(r"([A-Za-z][A-Za-z0-9]*)(?:\^\(\[([0-9]+)\]\))?\s*_\{([^{}]*)\}(?:\s*\^\(\[([0-9]+)\]\))?")

@@ -21,7 +21,8 @@ DIGITS = {ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")}
 DIGITS.update({ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")})
 DIGITS[ord("٫")] = "."
 _SYMBOLS = {"−": "-", "–": "-", "×": "*", "·": "*", "⋅": "*", "÷": "/", "′": "'", "’": "'",
-            "²": "^2", "³": "^3", "ŷ": "yhat", "√": "sqrt"}
+            "²": "^2", "³": "^3", "ŷ": "yhat", "√": "sqrt", "½": "(1/2)", "¼": "(1/4)", "¾": "(3/4)",
+            "⅓": "(1/3)", "⅔": "(2/3)"}
 # Greek letters a person may type for a name; 'lambda' is a Python keyword, so 'lam'.
 GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "η": "eta",
          "θ": "theta", "λ": "lam", "μ": "mu", "ρ": "rho", "τ": "tau", "φ": "phi",
@@ -87,6 +88,18 @@ def decimal_commas(text: str, expects: str = "") -> str:
     for i in bare:
         chars[i] = "."
     return "".join(chars)
+
+
+# ∂f(x)/∂z_1^{[2]} and ∂L/∂h_{t+1}: a derivative written inline, as \frac{\partial f}{\partial z_1^{[2]}} (the
+# arguments of the function differentiated, f(x), name its inputs and are left out)
+_NAME_SCRIPTS = r"[A-Za-z]\w*(?:\s*(?:_\{[^{}]*\}|_\w+|\^\{[^{}]*\}|\^\w+))*"
+_INLINE_DERIVATIVE = re.compile(rf"∂\s*({_NAME_SCRIPTS})(?:\([^()]*\))?\s*/\s*∂\s*({_NAME_SCRIPTS})")
+
+
+def inline_derivatives(text: str) -> str:
+    if "∂" not in text:
+        return text
+    return _INLINE_DERIVATIVE.sub(lambda m: rf"\frac{{\partial {m[1]}}}{{\partial {m[2]}}}", text)
 
 
 def tokenize(text: str) -> list[tuple[str, str, int]]:
@@ -338,19 +351,39 @@ _LABEL = re.compile(r"^\s*(?:\\frac\s*\{[^{}=]*\}\s*\{[^{}=]*(?:\{[^{}=]*\}[^{}=
                     r"|d\w*/d\w*|[\w\\{}\[\]^'′ ,|()ŷ]+)\s*$")
 
 
-def strip_label(text: str) -> str:
-    """``x = 0``, ``M = [[...]]``, ``yhat = w(...) = ...``: the value after the last ``=``, when
-    everything before it only names what is being given (a marker reads the result)."""
+def split_sides(text: str) -> list[str]:
+    """The sides of ``a = b = c`` (``=`` outside brackets; ``<=``, ``>=``, ``==``, ``!=`` are no sides)."""
     pieces, depth, start = [], 0, 0
     for i, ch in enumerate(text):
         depth += 1 if ch in "([{" else -1 if ch in ")]}" else 0
         if ch == "=" and depth == 0 and text[i - 1:i] not in ("<", ">", "=", "!") and text[i + 1:i + 2] != "=":
             pieces.append(text[start:i])
             start = i + 1
-    if not pieces or not text[start:].strip():
+    return [*pieces, text[start:]]
+
+
+def is_label(side: str) -> bool:
+    """Does ``side`` (the first side of a line) only name what the line gives?"""
+    label = re.sub(r"\{[^{}]*\}", "{}", re.sub(r"\{[^{}]*\}", "{}", side))
+    return bool(_LABEL.match(label)) and is_name_label(side)
+
+
+def strip_label(text: str) -> str:
+    """``x = 0``, ``M = [[...]]``, ``yhat = w(...) = ...``: the value after the last ``=``, when
+    everything before it only names what is being given (a marker reads the result)."""
+    sides = split_sides(text)
+    if len(sides) < 2 or not sides[-1].strip():
         return text
-    label = re.sub(r"\{[^{}]*\}", "{}", re.sub(r"\{[^{}]*\}", "{}", pieces[0]))
-    return text[start:] if _LABEL.match(label) and is_name_label(pieces[0]) else text
+    return sides[-1] if is_label(sides[0]) else text
+
+
+def chain(text: str) -> tuple[list[str], str]:
+    """A line of equal sides as (the sides before the last, the answer): the answer is the last side.
+    One side: nothing before it."""
+    sides = split_sides(text)
+    if len(sides) < 2 or not sides[-1].strip() or any(not s.strip() for s in sides):
+        return [], text
+    return sides[:-1], sides[-1]
 
 
 _OPERATOR_COMMANDS = re.compile(r"\\(?:times|cdot|ast|div|pm|mp)\b")
