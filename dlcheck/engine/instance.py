@@ -70,6 +70,9 @@ def _remember(memo: dict, key: Any, value: Any) -> Any:
     return value
 
 
+_FIXED_INDEX = re.compile(r"\bfor ([A-Za-z]) = (\d{1,3})\b")   # "dL/dh_0 for t = 3": the part fixes t
+
+
 _PROMPT_LABEL = re.compile(r"^\s*(?:\([^()]{1,3}\)\s*)?")
 _DERIVATIVE = r"d[A-Za-z][\w^\[\]{}]*/d[A-Za-z][\w^\[\]{}]*"
 _PROMPT_DERIVATIVE = re.compile(rf"({_DERIVATIVE})(?:\s*=\s*\[([^\[\]]*)\])?")
@@ -320,10 +323,24 @@ class Instance:
                     functions[spelling] = functions[target]
                     if f"d{target}" in functions:
                         functions[f"d{spelling}"] = functions[f"d{target}"]
+        activation = self._activation()
+        if activation and "g" not in names and "g" not in functions:
+            # the sheets write a layer's activation as g (a = g(z), g'(z)): the one this problem uses
+            functions["g"] = functions[activation]
+            if f"d{activation}" in functions:
+                functions["dg"] = functions[f"d{activation}"]
         kind = getattr(self.spec.problem.parts.get(pid), "kind", "")
         expects = "list" if kind in ("vector", "matrix") else "scalar" if kind in ("number", "expression") else ""
+        prompt = getattr(self.spec.problem.parts.get(pid), "prompt", "") or ""
+        indices = {m[1]: int(m[2]) for m in _FIXED_INDEX.finditer(prompt) if m[1] not in names}
         return Parser(names, functions, aliases=self.student_aliases(names), loose_names=True,
-                      subscripts=True, expects=expects)
+                      subscripts=True, expects=expects, indices=indices)
+
+    def _activation(self) -> str:
+        """The one activation (sigmoid, tanh, relu) the problem's definitions apply, or ''."""
+        used = {m for text in self.spec.problem.define.values()
+                for m in re.findall(r"\b(sigmoid|tanh|relu)\s*\(", raw_text(text))}
+        return used.pop() if len(used) == 1 else ""
 
     # -- derivatives ---------------------------------------------------------------
     def _diff(self, *args):

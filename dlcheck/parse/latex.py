@@ -64,7 +64,8 @@ def _letters(k: int) -> str:
     return "".join("abcdefghij"[int(d)] for d in str(k))
 
 
-def to_plain(text: str, names: Iterable[str] = (), aliases: Mapping[str, str] | None = None) -> str:
+def to_plain(text: str, names: Iterable[str] = (), aliases: Mapping[str, str] | None = None,
+             indices: Mapping[str, int] | None = None) -> str:
     """Translate a LaTeX answer to plain syntax; ``names`` are the symbols it may mean and
     ``aliases`` maps other spellings (as :func:`alias_key` writes them) to those symbols."""
     text = text.strip().strip("$").strip()
@@ -86,6 +87,7 @@ def to_plain(text: str, names: Iterable[str] = (), aliases: Mapping[str, str] | 
                          len(text))
     translator = _Translator(tokens, frozenset(names), aliases)
     translator.keep = keep
+    translator.indices = dict(indices or {})
     out, pos = translator.run(0, stop=None)
     if pos != len(tokens):
         raise ParseError("unbalanced braces in LaTeX")
@@ -98,6 +100,7 @@ class _Translator:
         self.names = names
         self.aliases = aliases or {}
         self.keep: dict[str, str] = {}
+        self.indices: dict[str, int] = {}   # index names the part fixes ("for t = 3"): bounds read with them
 
     def skip_spaces(self, pos: int) -> int:
         while pos < len(self.tokens) and self.tokens[pos] == " ":
@@ -265,20 +268,28 @@ class _Translator:
         if not "".join(term).strip():
             raise ParseError(f"{word} needs a term after its range")
         joiner = " + " if op == "sum" else " * "
-        whole = re.fullmatch(r"-?\d+", m.group(2).strip()) and re.fullmatch(r"-?\d+", upper.strip())
-        if whole and 0 <= int(upper) - int(m.group(2)) < MAX_TERMS_WRITTEN:
+        low, high = self.whole(m.group(2)), self.whole(upper)
+        if low is not None and high is not None and 0 <= high - low < MAX_TERMS_WRITTEN:
             terms = [f"({self.translated(_index_arithmetic([str(k) if t == var else t for t in term]))})"
-                     for k in range(int(m.group(2)), int(upper) + 1)]
+                     for k in range(low, high + 1)]
             return " (" + joiner.join(terms) + ") ", pos
-        if whole and int(upper) < int(m.group(2)):
+        if low is not None and high is not None and high < low:
             return (" 0 " if op == "sum" else " 1 "), pos   # an empty sum, an empty product
         first = self.translated(_TOKEN.findall(m.group(2)))
         last = self.translated(_TOKEN.findall(upper))
         return f" {op}_over(({self.translated(term)}), {var}, ({first}), ({last})) ", pos
 
+    def whole(self, bound: str) -> int | None:
+        """A bound as a whole number: ``3``, or ``t-1`` where the part fixes t = 3 (None: neither)."""
+        text = re.sub(r"[A-Za-z]\w*", lambda m: str(self.indices.get(m[0], m[0])), bound.replace(" ", ""))
+        if not re.fullmatch(r"-?\d{1,6}(?:[+-]\d{1,6})*", text):
+            return None
+        return sum(int(t) for t in re.findall(r"[+-]?\d+", text))
+
     def translated(self, tokens: list[str]) -> str:
         inner = _Translator(tokens, self.names, self.aliases)
         inner.keep = self.keep
+        inner.indices = self.indices
         text, _ = inner.run(0, stop=None)
         return text
 
@@ -457,9 +468,10 @@ def resolve_subscripts(text: str, names: Iterable[str], aliases: Mapping[str, st
     return text
 
 
-def latex_to_plain(text: str, names: Iterable[str] = (), aliases: Mapping[str, str] | None = None) -> str:
+def latex_to_plain(text: str, names: Iterable[str] = (), aliases: Mapping[str, str] | None = None,
+                   indices: Mapping[str, int] | None = None) -> str:
     names = list(names)
-    plain = to_plain(text, names, aliases)
+    plain = to_plain(text, names, aliases, indices)
     plain = resolve_subscripts(plain, names, aliases)
     if "_{" in plain:
         raise ParseError("a subscript must follow a name, as in w_{1}")

@@ -67,6 +67,7 @@ class Parser:
     aliases: Mapping[str, str] = field(default_factory=dict)  # alias_key(spelling) -> name or name[i]
     loose_names: bool = False
     expects: str = ""   # "list" for a vector or matrix part, "scalar" for a number or formula, "" unknown
+    indices: dict[str, int] = field(default_factory=dict)   # what the part fixes ("for t = 3"): t is 3
     constants: dict[str, Any] = field(default_factory=dict)
     # after parse(): the partial sub-formulas (sqrt, log, 1/x, ...) the text contained, that
     # sympy's own simplification may have removed (sqrt(x)^2 -> x): the answer's real
@@ -77,6 +78,7 @@ class Parser:
 
     def __post_init__(self) -> None:
         self.constants = {"pi": sp.pi, "e": sp.E}
+        self.constants.update({k: sp.Integer(v) for k, v in self.indices.items() if k not in self.names})
 
     def parse(self, text: str) -> Any:
         """Return a sympy expression or Matrix, or raise ParseError with one line."""
@@ -116,7 +118,7 @@ class Parser:
         """One side: the value of ``text``."""
         text = inline_derivatives(decimal_commas(text, self.expects))
         if looks_like_latex(text):
-            text = latex_to_plain(text, self.names, self.aliases)
+            text = latex_to_plain(text, self.names, self.aliases, self.indices)
         if self.loose_names:
             text = resolve_names(text, self.names, self.aliases, frozenset(self.functions))
         source = to_python(text, frozenset(self.functions) | _BIG_OPERATORS, {*self.names, *self.constants})
