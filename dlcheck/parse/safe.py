@@ -219,7 +219,7 @@ class Parser:
 
     def _Call(self, node: ast.Call) -> Any:
         if isinstance(node.func, ast.Name) and node.func.id in _BIG_OPERATORS and node.func.id not in self.functions:
-            return self._big_operator(node)
+            return self._big_operator(node.func.id, node)
         if not isinstance(node.func, ast.Name) or node.func.id not in self.functions:
             name = node.func.id if isinstance(node.func, ast.Name) else "that"
             raise UnknownName(f"unknown function '{name}'{did_you_mean(name, self.functions)}", name, "function")
@@ -244,12 +244,11 @@ class Parser:
             raise ParseError(f"{node.func.id} of these values cannot be worked out exactly; write the values as "
                              "plain numbers") from None
 
-    def _big_operator(self, node: ast.Call) -> Any:
+    def _big_operator(self, op: str, node: ast.Call) -> Any:
         """``sum_over(term, i, first, last)`` (what LaTeX's \\sum and \\prod with bounds that are not
         whole numbers become): the terms added up (multiplied) when the bounds are numbers, at most
         MAX_TERMS of them; otherwise the closed form, for a term sympy sums exactly (a polynomial in
         the index, or a term without it). Never an open-ended loop: \\prod_{i=1}^{10^9} is refused."""
-        op = node.func.id  # type: ignore[union-attr]
         word = "\\sum" if op == "sum_over" else "\\prod"
         if len(node.args) != 4 or not isinstance(node.args[1], ast.Name):
             raise ParseError(f"{word} needs an index, as in {word}_{{i=1}}^{{n}}")
@@ -334,7 +333,8 @@ MAX_TERMS = 1000          # terms of a \sum or \prod with number bounds, written
 MAX_TERM_OPS = 20_000     # ... and their total size
 _EMPTY_ITEM = re.compile(r",\s*[)\]]|[(\[]\s*,")
 # the functions with no real value somewhere (log, asin, tan, csch, ...), from the vocabulary
-_PARTIAL_FUNCTIONS = tuple(f for f in (sympy_function(r) for r in VOCABULARY if r.partial) if isinstance(f, type))
+_PARTIAL_FUNCTIONS: tuple[type, ...] = tuple(f for f in (sympy_function(r) for r in VOCABULARY if r.partial)
+                                              if isinstance(f, type))
 
 
 def _is_partial(e: Any) -> bool:
@@ -342,7 +342,7 @@ def _is_partial(e: Any) -> bool:
     if e.is_Pow:
         exponent = e.exp
         return bool(e.base.free_symbols) and not (exponent.is_Integer and exponent >= 0)
-    return isinstance(e, _PARTIAL_FUNCTIONS) and bool(e.free_symbols)
+    return bool(e.free_symbols) and isinstance(e, _PARTIAL_FUNCTIONS)
 
 
 def _lost(partial: list[Any], value: Any) -> list[Any]:

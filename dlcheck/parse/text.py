@@ -67,8 +67,9 @@ def decimal_commas(text: str, expects: str = "") -> str:
     stack: list[bool] = []      # for each open bracket: does it hold a list (a [ or a call's ( )?
     for i, ch in enumerate(text):
         if ch in "([{":
-            call = ch == "(" and bool(re.search(r"[A-Za-z_]\s*$", text[:i])) and \
-                not re.search(r"\\(?:left|cdot|times)\s*$", text[:i])
+            before = text[max(0, i - 40):i].rstrip()   # a bounded look back: no quadratic scan
+            call = ch == "(" and bool(re.search(r"[A-Za-z_]$", before)) and \
+                not re.search(r"\\(?:left|cdot|times)$", before)
             stack.append(ch == "[" or call)
         elif ch in ")]}":
             if stack:
@@ -92,7 +93,8 @@ def decimal_commas(text: str, expects: str = "") -> str:
 
 # ∂f(x)/∂z_1^{[2]} and ∂L/∂h_{t+1}: a derivative written inline, as \frac{\partial f}{\partial z_1^{[2]}} (the
 # arguments of the function differentiated, f(x), name its inputs and are left out)
-_NAME_SCRIPTS = r"[A-Za-z]\w*(?:\s*(?:_\{[^{}]*\}|_\w+|\^\{[^{}]*\}|\^\w+))*"
+# (no piece may match in two ways: a name has no underscore of its own, each script starts with _ or ^)
+_NAME_SCRIPTS = r"[A-Za-z][A-Za-z0-9]*(?:\s*(?:_\{[^{}]*\}|_[A-Za-z0-9]+|\^\{[^{}]*\}|\^[A-Za-z0-9]+))*"
 _INLINE_DERIVATIVE = re.compile(rf"∂\s*({_NAME_SCRIPTS})(?:\([^()]*\))?\s*/\s*∂\s*({_NAME_SCRIPTS})")
 
 
