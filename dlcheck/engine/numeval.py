@@ -460,7 +460,16 @@ def _hp_atan2(h: _HP, y: Num, x: Num) -> Num:
     return h.mp.atan2(to_mpf(y), to_mpf(x))
 
 
+def _hp_binomial(h: _HP, n: Num, k: Num) -> Num:
+    if all(isinstance(v, Fraction) and v.denominator == 1 for v in (n, k)) and 0 <= k <= n <= 1000:
+        return Fraction(math.comb(int(n), int(k)))
+    if abs(n) > _HUGE or abs(k) > _HUGE:
+        raise TooLarge("argument too large")
+    return _guard(h.mp.binomial(to_mpf(n), to_mpf(k)))
+
+
 _OWN_RULES: dict[str, Callable[..., Num]] = {
+    "binomial": _hp_binomial,
     "exp": _hp_exp, "log": _hp_log, "sigmoid": _hp_sigmoid, "abs": _hp_abs, "sign": _hp_sign, "floor": _hp_floor,
     "ceiling": _hp_ceiling, "atan2": _hp_atan2,
 }

@@ -134,6 +134,15 @@ def _factorial(x):
     return sp.factorial(x)
 
 
+def _binomial(*args):
+    n, k = _two(args, "binomial")
+    if any(isinstance(a, sp.MatrixBase) for a in (n, k)):
+        raise ParseError("binomial takes two numbers, binomial(n, k)")
+    if n.is_number and n.is_real and n > 1000:
+        raise ParseError("that binomial coefficient is too large to check (n up to 1000)")
+    return sp.binomial(n, k)
+
+
 def _atan2(*args):
     y, x = _two(args, "atan2")
     if any(isinstance(a, sp.MatrixBase) for a in (y, x)):
@@ -157,7 +166,7 @@ def _transpose_any(*args):
 
 
 _WHOLE: dict[str, Callable] = {"transpose": _transpose_any, "softmax": softmax, "log": _log, "max": _max, "min": _min,
-                               "atan2": _atan2}
+                               "atan2": _atan2, "binomial": _binomial}
 
 
 def sympy_function(record: Function) -> Any:

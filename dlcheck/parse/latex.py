@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 
 from dlcheck.core.errors import ParseError, UnknownName
-from dlcheck.parse.vocabulary import latex_names, operator_names
+from dlcheck.parse.vocabulary import latex_names, lookup, operator_names
 
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[{}^_&]|[^\\{}^_&]")
 _FUNCTIONS = latex_names()   # \\arcsin -> asin, ... (the vocabulary's LaTeX spellings)
@@ -187,8 +187,10 @@ class _Translator:
         if name == "boxed":  # \\boxed{answer}: the answer
             arg, pos = self.group(pos)
             return f" ({arg}) ", pos
-        if name in ("lvert", "rvert", "vert", "lVert", "rVert", "Vert"):
+        if name in ("lvert", "rvert", "vert"):
             return "|", pos
+        if name in ("top", "intercal"):  # ^{\\top}: the transpose
+            return "T", pos
         if name in ("frac", "dfrac", "tfrac", "cfrac"):
             derivative = self.derivative(pos)
             if derivative is not None:
@@ -196,6 +198,10 @@ class _Translator:
             num, pos = self.group(pos)
             den, pos = self.group(pos)
             return f" (({num})/({den})) ", pos
+        if name in ("binom", "dbinom", "tbinom"):
+            top, pos = self.group(pos)
+            bottom, pos = self.group(pos)
+            return f" binomial(({top}), ({bottom})) ", pos
         if name == "sqrt":
             if pos < len(self.tokens) and self.tokens[pos] == "[":
                 if "]" not in self.tokens[pos:]:
@@ -300,7 +306,7 @@ class _Translator:
         tok = self.tokens[pos] if pos < len(self.tokens) else ""
         if tok in table:
             return table[tok], pos + 1
-        if tok == "|":
+        if tok in ("|", "\\lvert", "\\rvert", "\\vert"):
             return ("abs(" if which == "left" else ")"), pos + 1
         raise ParseError(f"\\{which} needs a bracket after it, as in \\left( ... \\right)")
 
@@ -348,6 +354,8 @@ class _Translator:
             if not arg.strip():
                 raise ParseError(f"{fname} needs an argument, as in {fname}(x)")
             arg = f"({arg})"
+        if power is not None and re.fullmatch(r"\(?-1\)?", power.strip()) and lookup(f"a{fname}") and not prime:
+            fname, power = f"a{fname}", None   # \\sin^{-1} x is arcsin x, as on paper
         call = f"{fname}{prime}{arg}"
         return (f" ({call})^({power}) " if power is not None else f" {call} "), pos
 

@@ -44,10 +44,11 @@ MAX_MATRIX_POWER_OPS = 1000    # a symbolic matrix's size times its power: M^16 
 
 
 class NoRealValue(ParseError):
-    """The text was read, and it names a number with no real value: a division by zero, a pole, a root
-    or log of a negative, a function outside its real domain (1/0, csc(0), sqrt(-4), log(-1),
-    acosh(0)). One rule for all of them: such an answer is read and is wrong (``incorrect``); where
-    a number is needed to go on (a construction's weights, compare's expected side) it is refused."""
+    """The text names a number with no real value: a division by zero, a pole, a root or log of a
+    negative, a function outside its real domain (1/0, csc(0), sqrt(-4), log(-1), acosh(0)). One
+    rule for all of them, on either side: there is no real number to compare, so the answer is
+    ``invalid`` with this sentence (as STACK and mitx treat 1/0). A *formula* with no real value
+    at some points is not refused here: equivalence looks at its real domain."""
 
 
 @dataclass
@@ -90,7 +91,7 @@ class Parser:
             raise ParseError("empty answer")
         # a label is what a line names, not its value: x = 11 and $x=11$ are 11, on either side; in a
         # chain of equal sides the last is the answer, and a side that disagrees with it is noted
-        text = text.strip().strip("$").strip() if text.strip().startswith("$") else text
+        text = _math_delimiters(text)
         sides, text = chain(text)
         value = self._read(text)
         self.notes = self._check_working(sides, value, text)
@@ -481,6 +482,17 @@ def _decimal_exponent(item: Any) -> int | None:
         return None
     return math.floor(math.log10(mantissa) + exponent * math.log10(2)) if abs(exponent) < 1 << 60 else \
         exponent * 30103 // 100000  # an exponent too long for a float: whole-number arithmetic
+
+
+def _math_delimiters(text: str) -> str:
+    """``$x$``, ``$$x$$``, ``\\(x\\)``, ``\\[x\\]``: the math inside."""
+    stripped = text.strip()
+    if stripped.startswith("$"):
+        return stripped.strip("$").strip()
+    for left, right in (("\\(", "\\)"), ("\\[", "\\]")):
+        if stripped.startswith(left) and stripped.endswith(right) and len(stripped) >= 4:
+            return stripped[2:-2].strip()
+    return text
 
 
 def _is_constant(value: Any) -> bool:

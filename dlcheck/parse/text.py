@@ -186,8 +186,9 @@ def _notation(tokens: list[Token], functions: Collection[str], symbols: Collecti
             _wrap_tokens(out, "transpose", col)
             k += 2
             continue
-        if value == "[" and out and out[-1][1] == "]":
-            out.append(("op", "*", col))   # [[1,2],[3,4]][[5,6],[7,8]]: a product, as on paper
+        if value == "[" and out and (out[-1][1] == "]" or out[-1][1] == ")" and k + 1 < len(tokens)
+                                     and tokens[k + 1][1] == "["):
+            out.append(("op", "*", col))   # [[1,2],[3,4]][[5,6],[7,8]], M^T[[1],[1]]: a product, as on paper
         out.append(tokens[k])
         k += 1
     return out

@@ -91,6 +91,10 @@ def _factorial(x: float) -> float:
     return math.gamma(x + 1)
 
 
+def _binomial(n: float, k: float) -> float:
+    return _factorial(n) / (_factorial(k) * _factorial(n - k))
+
+
 def _atan2(y: float, x: float) -> float:
     if x == 0 and y == 0:
         raise ValueError("atan2(0, 0) has no value")
@@ -168,6 +172,8 @@ VOCABULARY: tuple[Function, ...] = (
              domain=Domain(lambda x: abs(x) > 1, "|x| > 1"), partial=True),
     Function("factorial", latex=("factorial",), sympy="factorial", builder="factorial", float_rule=_factorial,
              hp=("real", "factorial"), domain=_NOT_NEGATIVE_WHOLE, limit=10 ** 6, partial=True),
+    Function("binomial", spellings=("binom", "choose"), latex=("binom",), arity=(2, 2), sympy="binomial",
+             float_rule=_binomial, hp=("own", "binomial"), entrywise=False),
     Function("transpose", builder="transpose", entrywise=False),
     Function("softmax", latex=("softmax",), builder="softmax", entrywise=False),
     Function("max", latex=("max",), arity=(1, 99), builder="max", entrywise=False, piecewise=True),
