@@ -262,3 +262,30 @@ def test_a_spec_alias_may_name_a_function(tmp_path):
     inst = registry.build_instance(registry.read_spec_file(path, "x/q2"))
     verdict = grade_part(inst, "d_z2_1", "v1*act'(z2_1)", {})
     assert verdict.status == "correct", verdict.message
+
+
+SPEC_F = """
+title: f of x
+statement: f = x^2 + y
+symbols: {x: real, y: real, w: real}
+define:
+  f: x^2 + y
+parts:
+  a: {kind: expression, prompt: 2 f, answer: 2*f}
+  b: {kind: expression, prompt: w f, answer: w*f}
+"""
+
+
+@pytest.mark.parametrize("part, answer, status", [
+    ("a", "2 f(x)", "correct"), ("a", "2 f(x, y)", "correct"), ("a", "2f", "correct"),
+    ("a", "2 f(x + 1)", "incorrect"),        # not its inputs named: a product, as before
+    ("b", "f(w)", "correct"),                # w is no input of f: f times w
+])
+def test_a_defined_quantity_written_with_its_inputs_is_that_quantity(tmp_path, part, answer, status):
+    from dlcheck.check import registry
+    from dlcheck.grade.run import grade_part
+    path = tmp_path / "q1.yaml"
+    path.write_text(SPEC_F, encoding="utf-8")
+    inst = registry.build_instance(registry.read_spec_file(path, "x/q1"))
+    verdict = grade_part(inst, part, answer, {})
+    assert verdict.status == status, verdict.message

@@ -333,8 +333,10 @@ class Instance:
         expects = "list" if kind in ("vector", "matrix") else "scalar" if kind in ("number", "expression") else ""
         prompt = getattr(self.spec.problem.parts.get(pid), "prompt", "") or ""
         indices = {m[1]: int(m[2]) for m in _FIXED_INDEX.finditer(prompt) if m[1] not in names}
+        applied = {n: frozenset(str(s) for s in self.free_leaves(names[n]))   # f(x) is f, x among its inputs
+                   for n in self.spec.problem.define if n in names and n not in functions}
         return Parser(names, functions, aliases=self.student_aliases(names), loose_names=True,
-                      subscripts=True, expects=expects, indices=indices)
+                      subscripts=True, expects=expects, indices=indices, applied=applied)
 
     def _activation(self) -> str:
         """The one activation (sigmoid, tanh, relu) the problem's definitions apply, or ''."""

@@ -69,6 +69,7 @@ class Parser:
     loose_names: bool = False
     expects: str = ""   # "list" for a vector or matrix part, "scalar" for a number or formula, "" unknown
     indices: dict[str, int] = field(default_factory=dict)   # what the part fixes ("for t = 3"): t is 3
+    applied: Mapping[str, frozenset[str]] = field(default_factory=dict)  # defined quantity -> its inputs: f(x) is f
     constants: dict[str, Any] = field(default_factory=dict)
     # after parse(): the partial sub-formulas (sqrt, log, 1/x, ...) the text contained, that
     # sympy's own simplification may have removed (sqrt(x)^2 -> x): the answer's real
@@ -122,7 +123,8 @@ class Parser:
             text = latex_to_plain(text, self.names, self.aliases, self.indices)
         if self.loose_names:
             text = resolve_names(text, self.names, self.aliases, frozenset(self.functions))
-        source = to_python(text, frozenset(self.functions) | _BIG_OPERATORS, {*self.names, *self.constants})
+        source = to_python(text, frozenset(self.functions) | _BIG_OPERATORS, {*self.names, *self.constants},
+                           self.applied)
         if _EMPTY_ITEM.search(source):
             raise ParseError("a comma with nothing after it; fill in the missing item or remove the comma")
         try:

@@ -122,7 +122,8 @@ def tokenize(text: str) -> list[tuple[str, str, int]]:
     return tokens
 
 
-def to_python(text: str, functions: frozenset[str] | set[str], symbols: Collection[str] | None = None) -> str:
+def to_python(text: str, functions: frozenset[str] | set[str], symbols: Collection[str] | None = None,
+              applied: Mapping[str, Collection[str]] | None = None) -> str:
     """Rewrite typed text into Python expression syntax (still only text).
 
     ``functions`` are the names that take arguments. A known symbol followed by ``(`` is
@@ -130,6 +131,8 @@ def to_python(text: str, functions: frozenset[str] | set[str], symbols: Collecti
     followed by ``(`` is a call of an unknown function (see :func:`unknown_call`).
     """
     tokens = _notation(tokenize(normalize(text)), functions, symbols or ())
+    if applied:
+        tokens = _applications(tokens, applied)
     out: list[str] = []
     prev_kind, prev = "", ""
     for kind, value, col in tokens:
@@ -190,6 +193,27 @@ def _notation(tokens: list[Token], functions: Collection[str], symbols: Collecti
                                      and tokens[k + 1][1] == "["):
             out.append(("op", "*", col))   # [[1,2],[3,4]][[5,6],[7,8]], M^T[[1],[1]]: a product, as on paper
         out.append(tokens[k])
+        k += 1
+    return out
+
+
+def _applications(tokens: list[Token], applied: Mapping[str, Collection[str]]) -> list[Token]:
+    """``f(x)``, ``f(x1, x2)``: a quantity the problem defines, written with its inputs named, is that
+    quantity (its value at the problem's point), not f times x. Only names of its own inputs inside
+    the brackets: ``f(x + 1)`` and ``out_h1(w5)`` (w5 comes after out_h1) are still products."""
+    out: list[Token] = []
+    k = 0
+    while k < len(tokens):
+        out.append(tokens[k])
+        if tokens[k][0] == "name" and tokens[k][1] in applied and k + 1 < len(tokens) and tokens[k + 1][1] == "(":
+            end = k + 2
+            inputs = applied[tokens[k][1]]
+            while end < len(tokens) and (tokens[end][0] == "name" and tokens[end][1] in inputs
+                                         or tokens[end][1] == ","):
+                end += 1
+            if end > k + 2 and end < len(tokens) and tokens[end][1] == ")":
+                k = end + 1
+                continue
         k += 1
     return out
 
