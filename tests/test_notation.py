@@ -214,6 +214,8 @@ def test_a_comma_that_could_be_either_is_refused_for_a_vector():
     assert parser.parse("[0,3; 0,5]") == sp.Matrix([sp.Rational(3, 10), sp.Rational(1, 2)])
     assert parser.parse("[1,2]") == sp.Matrix([1, 2])                 # a list, as before
     assert Parser({}, student_functions()).parse("max(1,2)") == 2      # a call's commas separate
+    assert Parser({}, student_functions(), expects="scalar").parse("(0,5)") == sp.Rational(1, 2)
+    assert Parser({}, student_functions(), expects="list").parse("(1,2)") == sp.Matrix([1, 2])
 
 
 def test_values_with_no_real_value_are_one_rule():

@@ -79,8 +79,10 @@ def decimal_commas(text: str, expects: str = "") -> str:
                 bare.append(i)
             else:
                 separators = True
-    if not bare or separators or not _ARITHMETIC.search(_DIGIT_COMMA.sub("", text)):
+    if not bare or separators:
         return text
+    if not _ARITHMETIC.search(_DIGIT_COMMA.sub("", text)) and not (expects == "scalar" and len(bare) == 1):
+        return text   # 1,2,3 alone is a list; (0,5) where a number is asked is 0.5
     if expects == "list":
         raise ParseError("a comma here could separate entries or be a decimal comma; write decimals with a "
                          "point (0.5), or separate the entries with ';', as in [0,5; -0,2]",
