@@ -187,7 +187,7 @@ def _notation(tokens: list[Token], functions: Collection[str], symbols: Collecti
             k += 1
             continue
         if value in ("^", "**") and k + 1 < len(tokens) and tokens[k + 1][1] in ("T", "top") and out \
-                and tokens[k + 1][1] not in symbols and "transpose" in functions:
+                and tokens[k + 1][1] not in symbols and "transpose" in functions and is_transposable(out[-1]):
             _wrap_tokens(out, "transpose", col)
             k += 2
             continue
@@ -218,6 +218,11 @@ def _applications(tokens: list[Token], applied: Mapping[str, Collection[str]]) -
                 continue
         k += 1
     return out
+
+
+def is_transposable(token: Token) -> bool:
+    """May ``^T`` after this token be a transpose? Not after a number or e or pi (e^T is a power)."""
+    return token[0] != "num" and token[1] not in _CONSTANTS
 
 
 def _bars(tokens: list[Token]) -> list[Token]:
