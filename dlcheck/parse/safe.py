@@ -237,7 +237,7 @@ class Parser:
                 raise NoRealValue(f"{node.func.id}(...) has no value here (a log of 0, or a pole?)")
             if _not_real(value):  # sqrt(-4), log(-1), acosh(0): no real value, like 1/0 (one rule)
                 raise NoRealValue(f"{node.func.id}(...) has no real value here (a root or log of a negative, or "
-                                  "outside the function's domain?)")
+                                  "outside its domain?)")
             return value
         except ParseError:
             raise

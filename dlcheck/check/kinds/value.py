@@ -156,7 +156,7 @@ def check(inst: Instance, pid: str, text: str) -> Verdict:
             reason = "this part wants a number (or arithmetic on numbers), not a formula"
         return _invalid(verdict, reason)
     except NoRealValue as exc:  # no real number to compare: 1/0 and sqrt(-4) alike (one rule)
-        return _invalid(verdict, f"your answer has no real value: {exc}")
+        return _invalid(verdict, str(exc) if "value" in str(exc) else f"your answer has no real value: {exc}")
     except ParseError as exc:
         return _invalid(verdict, str(exc))
     student, problem = fit_shape(student, ref, part.kind)
