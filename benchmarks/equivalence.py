@@ -33,6 +33,7 @@ from ruamel.yaml import YAML  # noqa: E402
 from tests.test_equivalence import run_compare  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "equivalence.yaml"
+NOTATION = ROOT / "tests" / "data" / "notation.yaml"
 
 
 def naive(expected: str, answer: str, options: list[str]) -> int:
@@ -113,6 +114,16 @@ def main() -> None:
         show("dlcheck compare", score(group, dlcheck_code))
         if not args.no_baseline:
             show("naive simplify(a-b) == 0", score(group, naive))
+        print()
+
+    notation = [r for r in YAML(typ="safe").load(NOTATION.read_text(encoding="utf-8")) if not r.get("contested")]
+    if args.family:
+        notation = [r for r in notation if r["family"] == args.family]
+    if notation:  # issue 20's notation rows, scored apart from the independent corpus above
+        print(f"-- notation rows ({NOTATION.relative_to(ROOT)})")
+        show("dlcheck compare", score(notation, dlcheck_code))
+        if not args.no_baseline:
+            show("naive simplify(a-b) == 0", score(notation, naive))
         print()
 
     dl = [r for r in rows if r["family"] == "dl" and not r["options"]]

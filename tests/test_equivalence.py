@@ -22,6 +22,8 @@ from dlcheck.grade.run import compare_texts
 
 DATA = Path(__file__).parent / "data" / "equivalence.yaml"
 ROWS = YAML(typ="safe").load(DATA.read_text(encoding="utf-8"))
+NOTATION = Path(__file__).parent / "data" / "notation.yaml"   # issue 20's notation rows, same format
+NOTATION_ROWS = YAML(typ="safe").load(NOTATION.read_text(encoding="utf-8"))
 OPTIONS = ("--rtol", "--atol", "--sigfigs")
 
 
@@ -48,6 +50,7 @@ def _id(k: int, row: dict) -> str:
 
 
 UNCONTESTED = [pytest.param(row, id=_id(k, row)) for k, row in enumerate(ROWS) if not row.get("contested")]
+UNCONTESTED += [pytest.param(row, id="notation-" + _id(k, row)) for k, row in enumerate(NOTATION_ROWS)]
 
 
 def test_the_suite_is_large_and_labelled():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 import sympy as sp
@@ -15,6 +16,8 @@ from dlcheck.parse.latex import alias_key
 from dlcheck.parse.safe import Parser
 from dlcheck.spec import bank
 from tests.conftest import grade_answers
+
+ROOT = Path(__file__).resolve().parent.parent
 
 # (problem, part, answer, status a marker gives): every example the issue lists, both ways
 NOTATION = [
@@ -175,3 +178,118 @@ def test_every_promised_name_is_accepted(pid, part, name):
 def test_the_promise_walk_sees_the_issue_examples():
     assert {("backprop/q2", "d_Z1", "d_z2_2"), ("backprop/q2", "d_Z1", "d_Z2[2]"),
             ("rnn/q2", "dJ_do", "y2")} <= set(PROMISES)
+
+
+# -- issue 20: notation everywhere a student types ----------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("|x - 1| + |y|", sp.Abs(x - 1) + sp.Abs(y)), ("|x||y|", sp.Abs(x) * sp.Abs(y)), ("2|x|", 2 * sp.Abs(x)),
+    ("5!", sp.Integer(120)), ("(x+1)!", sp.factorial(x + 1)), ("sin**2(x)", sp.sin(x) ** 2),
+    ("1+μ0", None), ("sgn(x)", sp.sign(x)), (r"\boxed{x}", x), (r"\cfrac{1}{x}", 1 / x),
+    (r"\lvert x \rvert", sp.Abs(x)), ("$x = 11$", sp.Integer(11)), ("0,4 - 0,5(-0,0769)", sp.Rational(43845, 100000)),
+    (r"(0,05 \cdot 0,15) + 0,35", sp.Rational(3575, 10000)), (r"\prod_{i=1}^{3} i", sp.Integer(6)),
+    (r"\sum_{i=1}^{2} u_{i}", u1 + u2), (r"\sum_{i=0}^{1} u_{i+1}", u1 + u2),
+])
+def test_issue_20_notation_is_read(loose, text, expected):
+    if expected is None:  # Greek spelt out inside a name: μ0 is mu0
+        parser = Parser({"mu0": sp.Symbol("mu0")}, student_functions(), loose_names=True)
+        assert parser.parse(text) == 1 + sp.Symbol("mu0")
+        return
+    assert sp.simplify(loose(text) - expected) == 0
+
+
+@pytest.mark.parametrize("text, words", [
+    ("n + 2 \\", "backslash"), ("|x", "never closed"), ("100000!", "too large"),
+    (r"\prod_{i=1}^{10^9} i", "too long to check"), (r"\sum_{i=1}^{10^{300}} i", "too long to check"),
+    (r"\sum_{i=1}^{n} x^i", "low power of the index"),
+])
+def test_issue_20_notation_that_is_refused_says_why(text, words):
+    parser = Parser({"x": x, "n": sp.Symbol("n")}, student_functions())
+    with pytest.raises(ParseError, match=words):
+        parser.parse(text)
+
+
+def test_a_comma_that_could_be_either_is_refused_for_a_vector():
+    parser = Parser({}, student_functions(), expects="list")
+    with pytest.raises(ParseError, match="';'"):
+        parser.parse("0,4 - 0,5")
+    assert Parser({}, student_functions(), expects="scalar").parse("0,4 - 0,5") == sp.Rational(-1, 10)
+    assert parser.parse("[0,3; 0,5]") == sp.Matrix([sp.Rational(3, 10), sp.Rational(1, 2)])
+    assert parser.parse("[1,2]") == sp.Matrix([1, 2])                 # a list, as before
+    assert Parser({}, student_functions()).parse("max(1,2)") == 2      # a call's commas separate
+    assert Parser({}, student_functions(), expects="scalar").parse("(0,5)") == sp.Rational(1, 2)
+    assert Parser({}, student_functions(), expects="list").parse("(1,2)") == sp.Matrix([1, 2])
+
+
+def test_values_with_no_real_value_are_one_rule():
+    from dlcheck.parse.safe import NoRealValue
+    parser = Parser({"x": x}, student_functions())
+    for text in ("csc(0)", "1/0", "arccosh(0)", "log(-1)", "sqrt(-4)", "(-4)^(1/2)"):
+        with pytest.raises(NoRealValue):
+            parser.parse(text)
+    assert parser.parse("(-8)^(1/3)") == -2
+
+
+def test_a_chain_reports_the_side_that_disagrees(loose):
+    parser = Parser({}, student_functions(), loose_names=True)
+    assert parser.parse(r"3 \times 4 = 20") == 20 and "12" in parser.notes[0]
+    assert parser.parse("σ(1-σ) = ½ × (1 − ½) = ¼") == sp.Rational(1, 4) and not parser.notes
+    assert parser.parse("0.594*0.4 = 0.2376 = 0.238") == sp.Rational(238, 1000) and not parser.notes
+
+
+def test_prompts_name_their_derivatives():
+    from dlcheck.engine.instance import prompt_derivatives
+    assert prompt_derivatives("d_z2_1", "df/dz2_1") == [("df/dz2_1", "d_z2_1")]
+    assert prompt_derivatives("d_Z2", "df/dZ2 = [df/dz2_1, df/dz2_2]") == [
+        ("df/dZ2", "d_Z2"), ("df/dz2_1", "d_Z2[1]"), ("df/dz2_2", "d_Z2[2]")]
+    assert prompt_derivatives("a", "(a) dL/dh_t in terms of g") == [("dL/dh_t", "a")]
+    assert prompt_derivatives("b", "the largest value of sigmoid'(z)") == []
+
+
+def test_choice_by_option_text():
+    from dlcheck.check.kinds.choice import parse_choice
+    yes_no = ["yes", "no"]
+    for text, pick in (("no", 2), ("خیر", 2), ("بله", 1), ("No.", 2), ("خیر- نمیشود", 2), ("yes, because", 1),
+                       ("2", 2), ("b", 2)):
+        assert parse_choice(text, 2, yes_no) == {pick}, text
+    assert parse_choice("P(y_t)", 3, ["P(y_1)", "P(y_t)", "P(y_t | y_1)"]) == {2}
+    with pytest.raises(ParseError):
+        parse_choice("maybe", 2, yes_no)
+
+
+def test_a_spec_alias_may_name_a_function(tmp_path):
+    from dlcheck.check import registry
+    from dlcheck.grade.run import grade_part
+    text = (ROOT / "problems" / "backprop" / "q2.yaml").read_text(encoding="utf-8")
+    text = text.replace("aliases:\n", "aliases:\n  sigmoid: {typed: [act]}\n", 1)
+    path = tmp_path / "q2.yaml"
+    path.write_text(text, encoding="utf-8")
+    inst = registry.build_instance(registry.read_spec_file(path, "x/q2"))
+    verdict = grade_part(inst, "d_z2_1", "v1*act'(z2_1)", {})
+    assert verdict.status == "correct", verdict.message
+
+
+SPEC_F = """
+title: f of x
+statement: f = x^2 + y
+symbols: {x: real, y: real, w: real}
+define:
+  f: x^2 + y
+parts:
+  a: {kind: expression, prompt: 2 f, answer: 2*f}
+  b: {kind: expression, prompt: w f, answer: w*f}
+"""
+
+
+@pytest.mark.parametrize("part, answer, status", [
+    ("a", "2 f(x)", "correct"), ("a", "2 f(x, y)", "correct"), ("a", "2f", "correct"),
+    ("a", "2 f(x + 1)", "incorrect"),        # not its inputs named: a product, as before
+    ("b", "f(w)", "correct"),                # w is no input of f: f times w
+])
+def test_a_defined_quantity_written_with_its_inputs_is_that_quantity(tmp_path, part, answer, status):
+    from dlcheck.check import registry
+    from dlcheck.grade.run import grade_part
+    path = tmp_path / "q1.yaml"
+    path.write_text(SPEC_F, encoding="utf-8")
+    inst = registry.build_instance(registry.read_spec_file(path, "x/q1"))
+    verdict = grade_part(inst, part, answer, {})
+    assert verdict.status == status, verdict.message

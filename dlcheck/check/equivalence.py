@@ -33,7 +33,8 @@ import sympy as sp
 
 from dlcheck.core.errors import Undefined, UnknownSymbol
 from dlcheck.engine.numeval import HP_DPS, hp_value, numeval, to_mpf
-from dlcheck.parse.functions import sigmoid
+from dlcheck.parse.functions import sigmoid, sympy_function
+from dlcheck.parse.vocabulary import VOCABULARY
 
 MIN_AGREE = 6        # high-precision agreements (both sides real) that make a proof ...
 MIN_GENERIC = 4      # ... of which at least this many at generic (random) points
@@ -124,7 +125,9 @@ def _point_values(kinds: tuple[str, ...], seed: str, generic: int, special: int)
     return tuple(points)
 
 
-_PIECEWISE = (sp.floor, sp.ceiling, sp.sign, sp.Abs, sp.Max, sp.Min)
+# floor, sign, abs, max ... (the vocabulary's piecewise functions; max/min are sympy's Max/Min)
+_PIECEWISE = (*(f for f in (sympy_function(r) for r in VOCABULARY if r.piecewise) if isinstance(f, type)),
+              sp.Max, sp.Min)
 
 
 def _risky(exprs: Iterable[Any]) -> bool:
@@ -351,16 +354,23 @@ def _run(inst, answer: _Side, expected: _Side, leaves: list, seed: str, generic:
     special_ok = [p for p in agree_float if not p[0]]
     chosen = generic_ok[:MIN_GENERIC] + special_ok[:MIN_AGREE - MIN_GENERIC]
     chosen += generic_ok[MIN_GENERIC:MIN_GENERIC + MIN_AGREE - len(chosen)]
+    # a point where the high-precision pass finds no value on a side (sin of 10^80: beyond the
+    # digits it keeps) proves nothing either way; another point the floats agreed on stands in
+    spare = [p for p in agree_float if p not in chosen][:2 * MIN_AGREE]
     agreed = generic_agreed = 0
     unsure = False
-    for is_generic, leaf_env in chosen:
+    for is_generic, leaf_env in chosen + spare:
+        if agreed >= MIN_AGREE and generic_agreed >= MIN_GENERIC:
+            break
+        if (is_generic, leaf_env) in spare and unsure:
+            break
         verdict = _precise_point(inst, answer, expected, leaf_env, dps)
         if isinstance(verdict, Outcome):
             return verdict
         if verdict:
             agreed += 1
             generic_agreed += is_generic
-        else:
+        elif verdict is not None:
             unsure = True
     if agreed < MIN_AGREE or generic_agreed < MIN_GENERIC:  # values beyond floats (1e616): in high precision
         for is_generic, leaf_env in beyond_floats[:2 * MIN_AGREE] + missing[:2 * MIN_AGREE]:
@@ -447,11 +457,14 @@ def _digits_below_one(x: Any) -> int:
     return max(0, -int(mpmath.floor(mpmath.log10(abs(x)))))
 
 
-def _precise_point(inst, answer: _Side, expected: _Side, leaf_env: dict, dps: int) -> bool | Outcome:
-    """True when both sides agree here in high precision; an Outcome when they provably differ."""
+def _precise_point(inst, answer: _Side, expected: _Side, leaf_env: dict, dps: int) -> bool | Outcome | None:
+    """True when both sides agree here in high precision, an Outcome when they provably differ, None when
+    a side has no value here at this precision."""
     found = compare_at(inst, answer, expected, leaf_env, dps)
     if isinstance(found, tuple):
         return _different(leaf_env, found, dps)
+    if found is None:
+        return None   # a side has no value here at this precision (a float had one): no evidence
     return found == EQUAL
 
 

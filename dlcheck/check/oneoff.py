@@ -26,7 +26,7 @@ from dlcheck.engine.numeval import hp_value_any
 from dlcheck.parse.functions import student_functions
 from dlcheck.parse.latex import latex_to_plain, looks_like_latex
 from dlcheck.parse.safe import Parser
-from dlcheck.parse.text import normalize, tokenize
+from dlcheck.parse.text import is_transposable, normalize, tokenize
 from dlcheck.spec.model import Tolerance
 from dlcheck.spec.reader import spec_from_data
 
@@ -45,6 +45,8 @@ def _names(text: str, functions: Any) -> set[str]:
     for k, (kind, value, _) in enumerate(tokens):
         if kind != "name" or value in functions or value in ("pi", "e"):
             continue
+        if value == "T" and k > 1 and tokens[k - 1][1] in ("^", "**") and is_transposable(tokens[k - 2]):
+            continue  # M^T: the transpose, not a power (e^T is one)
         followed = k + 1 < len(tokens) and tokens[k + 1][1] == "("
         (called if followed and len(value) > 1 else used).add(value)
     return used | {c for c in called if c in used}

@@ -23,6 +23,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import random
+import re
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -68,6 +69,29 @@ def _remember(memo: dict, key: Any, value: Any) -> Any:
     if len(memo) < MEMO_LIMIT:
         memo[key] = value
     return value
+
+
+_FIXED_INDEX = re.compile(r"\bfor ([A-Za-z]) = (\d{1,3})\b")   # "dL/dh_0 for t = 3": the part fixes t
+
+
+_PROMPT_LABEL = re.compile(r"^\s*(?:\([^()]{1,3}\)\s*)?")
+_DERIVATIVE = r"d[A-Za-z][\w^\[\]{}]*/d[A-Za-z][\w^\[\]{}]*"
+_PROMPT_DERIVATIVE = re.compile(rf"({_DERIVATIVE})(?:\s*=\s*\[([^\[\]]*)\])?")
+
+
+def prompt_derivatives(pid: str, prompt: str) -> list[tuple[str, str]]:
+    """The derivative a part's prompt asks for, as (spelling, part): ``df/dz2_1`` names the part
+    ``d_z2_1``, and ``df/dZ2 = [df/dz2_1, df/dz2_2]`` its entries too (``d_Z2[1]``, ``d_Z2[2]``), so a
+    student's later ``\\frac{\\partial f}{\\partial z_1^{[2]}}`` or ``∂f/∂z_1^{[2]}`` is that part's value."""
+    m = _PROMPT_DERIVATIVE.match(prompt, _PROMPT_LABEL.match(prompt).end())  # type: ignore[union-attr]
+    if m is None:
+        return []
+    out = [(m.group(1), pid)]
+    if m.group(2):
+        entries = [e.strip() for e in m.group(2).split(",")]
+        if all(re.fullmatch(_DERIVATIVE, e) for e in entries):
+            out += [(e, f"{pid}[{k}]") for k, e in enumerate(entries, 1)]
+    return out
 
 
 def _base(target: str) -> str:
@@ -175,7 +199,7 @@ class Instance:
         names = ", ".join(sorted(known))
         errors = []   # every one of them in one run, each with the name it could have meant
         for target in self.spec.problem.aliases:
-            if _base(target) not in known:
+            if _base(target) not in known and target not in student_functions():
                 errors.append(self.spec.error(("key", "aliases", target), f"alias for '{target}', which is not a "
                                               f"name of this problem{did_you_mean(_base(target), known)}; use one "
                                               f"of {names}"))
@@ -292,6 +316,10 @@ class Instance:
             if _base(target) in names:
                 for spelling in alias.typed:
                     out[alias_key(spelling)] = target
+        for pid, part in self.spec.problem.parts.items():  # a part asked as df/dz2_1 is written so
+            if pid in names:
+                for spelling, target in prompt_derivatives(pid, getattr(part, "prompt", "") or ""):
+                    out.setdefault(alias_key(spelling), target)
         return out
 
     def student_parser(self, pid: str, with_names: bool) -> Parser:
@@ -302,8 +330,32 @@ class Instance:
             # answers over vectors and matrices may transpose (W^T) and take outer products
             author = spec_functions()
             functions.update({"transpose": author["transpose"], "outer": author["outer"]})
+        for target, alias in self.spec.problem.aliases.items():  # the sheet's g for sigmoid: g(z), g'(z)
+            if target in functions:
+                for spelling in (t for t in alias.typed if t.isidentifier() and t not in names):
+                    functions[spelling] = functions[target]
+                    if f"d{target}" in functions:
+                        functions[f"d{spelling}"] = functions[f"d{target}"]
+        activation = self._activation()
+        if activation and "g" not in names and "g" not in functions:
+            # the sheets write a layer's activation as g (a = g(z), g'(z)): the one this problem uses
+            functions["g"] = functions[activation]
+            if f"d{activation}" in functions:
+                functions["dg"] = functions[f"d{activation}"]
+        kind = getattr(self.spec.problem.parts.get(pid), "kind", "")
+        expects = "list" if kind in ("vector", "matrix") else "scalar" if kind in ("number", "expression") else ""
+        prompt = getattr(self.spec.problem.parts.get(pid), "prompt", "") or ""
+        indices = {m[1]: int(m[2]) for m in _FIXED_INDEX.finditer(prompt) if m[1] not in names}
+        applied = {n: frozenset(str(s) for s in self.free_leaves(names[n]))   # f(x) is f, x among its inputs
+                   for n in self.spec.problem.define if n in names and n not in functions}
         return Parser(names, functions, aliases=self.student_aliases(names), loose_names=True,
-                      subscripts=True)
+                      subscripts=True, expects=expects, indices=indices, applied=applied)
+
+    def _activation(self) -> str:
+        """The one activation (sigmoid, tanh, relu) the problem's definitions apply, or ''."""
+        used = {m for text in self.spec.problem.define.values()
+                for m in re.findall(r"\b(sigmoid|tanh|relu)\s*\(", raw_text(text))}
+        return used.pop() if len(used) == 1 else ""
 
     # -- derivatives ---------------------------------------------------------------
     def _diff(self, *args):

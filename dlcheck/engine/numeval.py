@@ -17,35 +17,24 @@ from typing import Any
 import sympy as sp
 
 from dlcheck.core.errors import Undefined, UnknownSymbol
-from dlcheck.parse.functions import sigmoid
+from dlcheck.parse.functions import sympy_function
+from dlcheck.parse.vocabulary import VOCABULARY, Function
 
 __all__ = ["HP_DPS", "TooLarge", "Undefined", "UnknownSymbol", "hp_value", "hp_value_any", "numeval", "numeval_any",
            "to_float", "to_fraction", "to_mpf"]
 
 
-def _sigmoid(x: float) -> float:
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    z = math.exp(x)
-    return z / (1.0 + z)
+def _float_table() -> dict[Any, Callable[..., float]]:
+    """sympy function -> its float rule, from the vocabulary."""
+    table: dict[Any, Callable[..., float]] = {}
+    for record in VOCABULARY:
+        fn = sympy_function(record)
+        if fn is not None and record.float_rule is not None:
+            table[fn] = record.float_rule
+    return table
 
 
-def _ratio(f: Callable[[float], float], g: Callable[[float], float]) -> Callable[[float], float]:
-    return lambda x: f(x) / g(x)
-
-
-def _acot(x: float) -> float:
-    return math.atan(1 / x) if x else math.pi / 2
-
-
-_FUNCS: dict[Any, Callable[[float], float]] = {
-    sp.exp: math.exp, sp.log: math.log, sp.sin: math.sin, sp.cos: math.cos, sp.tan: math.tan, sp.tanh: math.tanh,
-    sigmoid: _sigmoid, sp.Abs: abs, sp.sign: lambda x: float((x > 0) - (x < 0)), sp.floor: math.floor,
-    sp.ceiling: math.ceil, sp.sec: _ratio(lambda x: 1.0, math.cos), sp.csc: _ratio(lambda x: 1.0, math.sin),
-    sp.cot: _ratio(math.cos, math.sin), sp.asin: math.asin, sp.acos: math.acos, sp.atan: math.atan,
-    sp.acot: _acot, sp.asec: lambda x: math.acos(1 / x), sp.acsc: lambda x: math.asin(1 / x),
-    sp.sinh: math.sinh, sp.cosh: math.cosh, sp.asinh: math.asinh, sp.acosh: math.acosh, sp.atanh: math.atanh,
-}
+_FUNCS: dict[Any, Callable[..., float]] = _float_table()
 
 
 def numeval(expr: Any, env: Mapping[sp.Symbol, float]) -> float:
@@ -111,8 +100,11 @@ def float_function(e: Any) -> FloatFn:
         return power
     fn = _FUNCS.get(e.func)
     if fn is not None:
-        arg = float_function(e.args[0])
-        return lambda env: fn(arg(env))
+        if len(e.args) == 1:
+            arg = float_function(e.args[0])
+            return lambda env: fn(arg(env))
+        args = [float_function(a) for a in e.args]
+        return lambda env: fn(*[a(env) for a in args])
     return lambda env: _eval(e, env)
 
 
@@ -138,7 +130,7 @@ def _eval(e: Any, env: Mapping[sp.Symbol, float]) -> float:
         return float(base ** exp)
     fn = _FUNCS.get(e.func)
     if fn is not None:
-        return fn(_eval(e.args[0], env))
+        return fn(*[_eval(a, env) for a in e.args])
     if isinstance(e, (sp.Max, sp.Min)):
         vals = [_eval(a, env) for a in e.args]
         return max(vals) if isinstance(e, sp.Max) else min(vals)
@@ -462,27 +454,43 @@ def _hp_log(h: _HP, x: Num) -> Num:
     return h.mp.log(to_mpf(x))
 
 
-def _build_hp_funcs() -> dict[Any, Callable[..., Num]]:
+def _hp_atan2(h: _HP, y: Num, x: Num) -> Num:
+    if _is_zero(y) and _is_zero(x):
+        raise Undefined("atan2(0, 0) has no value")
+    return h.mp.atan2(to_mpf(y), to_mpf(x))
+
+
+def _hp_binomial(h: _HP, n: Num, k: Num) -> Num:
+    if all(isinstance(v, Fraction) and v.denominator == 1 for v in (n, k)) and 0 <= k <= n <= 1000:
+        return Fraction(math.comb(int(n), int(k)))
+    if abs(n) > _HUGE or abs(k) > _HUGE:
+        raise TooLarge("argument too large")
+    return _guard(h.mp.binomial(to_mpf(n), to_mpf(k)))
+
+
+_OWN_RULES: dict[str, Callable[..., Num]] = {
+    "binomial": _hp_binomial,
+    "exp": _hp_exp, "log": _hp_log, "sigmoid": _hp_sigmoid, "abs": _hp_abs, "sign": _hp_sign, "floor": _hp_floor,
+    "ceiling": _hp_ceiling, "atan2": _hp_atan2,
+}
+
+
+def _hp_rule(record: Function) -> Callable[..., Num]:
+    """A record's high-precision rule (see :class:`dlcheck.parse.vocabulary.Function`)."""
     mp = _mp()
-    one = 1
-    table: dict[Any, Callable[..., Num]] = {
-        sp.exp: _hp_exp, sp.log: _hp_log, sigmoid: _hp_sigmoid, sp.Abs: _hp_abs, sp.sign: _hp_sign,
-        sp.floor: _hp_floor, sp.ceiling: _hp_ceiling,
-        sp.sin: _real(mp.sin, limit=_TRIG_HUGE), sp.cos: _real(mp.cos, limit=_TRIG_HUGE),
-        sp.tan: _pole(mp.sin, mp.cos), sp.cot: _pole(mp.cos, mp.sin),
-        sp.sec: _pole(lambda m: mp.mpf(1), mp.cos), sp.csc: _pole(lambda m: mp.mpf(1), mp.sin),
-        sp.asin: _real(mp.asin, lambda x: abs(x) <= one, "asin needs -1 <= x <= 1"),
-        sp.acos: _real(mp.acos, lambda x: abs(x) <= one, "acos needs -1 <= x <= 1"),
-        sp.atan: _real(mp.atan),
-        sp.acot: _real(lambda m: mp.atan(1 / m) if m else mp.pi / 2),
-        sp.asec: _real(lambda m: mp.acos(1 / m), lambda x: abs(x) >= one, "asec needs |x| >= 1"),
-        sp.acsc: _real(lambda m: mp.asin(1 / m), lambda x: abs(x) >= one, "acsc needs |x| >= 1"),
-        sp.sinh: _real(mp.sinh, limit=_HUGE), sp.cosh: _real(mp.cosh, limit=_HUGE), sp.tanh: _real(mp.tanh),
-        sp.asinh: _real(mp.asinh),
-        sp.acosh: _real(mp.acosh, lambda x: x >= one, "acosh needs x >= 1"),
-        sp.atanh: _real(mp.atanh, lambda x: abs(x) < one, "atanh needs -1 < x < 1"),
-    }
-    return table
+    kind, *names = record.hp
+    if kind == "own":
+        return _OWN_RULES[names[0]]
+    if kind == "pole":
+        num, den = names
+        return _pole((lambda m: mp.mpf(1)) if num == "one" else getattr(mp, num), getattr(mp, den))
+    domain = record.domain
+    return _real(getattr(mp, names[0]), domain.test if domain else None,
+                 f"{record.name} needs {domain.words}" if domain else "", limit=record.limit)
+
+
+def _build_hp_funcs() -> dict[Any, Callable[..., Num]]:
+    return {sympy_function(r): _hp_rule(r) for r in VOCABULARY if r.hp and sympy_function(r) is not None}
 
 
 _HP_FUNCS = _build_hp_funcs()

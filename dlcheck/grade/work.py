@@ -46,6 +46,9 @@ def check_and_diagnose(inst: Instance, pid: str, answer: Any, earlier: dict[str,
     """One part, unbounded: the checker's verdict, then the diagnosis of a wrong one."""
     verdict = diagnose(inst, pid, check_answer(inst, pid, answer), earlier)
     verdict.parsed = None  # sympy objects are for diagnosis only; keep the result small
+    for note in verdict.detail.get("working", []):  # a chain's disagreeing side, whatever the diagnosis said
+        if note not in verdict.message:
+            verdict.message = f"{verdict.message}; {note}" if verdict.message else note
     return verdict
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 import sympy as sp
 
 from dlcheck.core.errors import ParseError
+from dlcheck.parse.vocabulary import VOCABULARY, Function
 
 
 class sigmoid(sp.Function):  # noqa: N801 - the name students type
@@ -122,23 +124,71 @@ def _log(*args):
     return sp.log(x) / sp.log(base)
 
 
-# name -> sympy function, applied entry by entry to a vector; aliases spell the same function
-_UNARY: dict[str, Callable] = {
-    "sigmoid": sigmoid, "dsigmoid": dsigmoid, "exp": exp_of, "ln": sp.log, "tanh": sp.tanh, "dtanh": dtanh,
-    "sqrt": sp.sqrt, "abs": sp.Abs, "relu": relu, "sign": sp.sign, "floor": sp.floor, "ceil": sp.ceiling,
-    "sin": sp.sin, "cos": sp.cos, "tan": sp.tan, "sec": sp.sec, "csc": sp.csc, "cot": sp.cot,
-    "asin": sp.asin, "acos": sp.acos, "atan": sp.atan, "asec": sp.asec, "acsc": sp.acsc, "acot": sp.acot,
-    "sinh": sp.sinh, "cosh": sp.cosh, "asinh": sp.asinh, "acosh": sp.acosh, "atanh": sp.atanh,
-    "log10": lambda x: sp.log(x) / sp.log(10), "log2": lambda x: sp.log(x) / sp.log(2),
+def _factorial(x):
+    """n!, refused before it is built when its exact value would be too long to check
+    (100000! has 456574 digits; 1000! has 2568)."""
+    if x.is_number and x.is_real and x > 1000:
+        raise ParseError("that factorial is too large to check (the limit is 1000!)")
+    if x.is_Integer and x < 0:
+        raise ParseError("the factorial of a negative whole number has no value")
+    return sp.factorial(x)
+
+
+def _binomial(*args):
+    n, k = _two(args, "binomial")
+    if any(isinstance(a, sp.MatrixBase) for a in (n, k)):
+        raise ParseError("binomial takes two numbers, binomial(n, k)")
+    if n.is_number and n.is_real and n > 1000:
+        raise ParseError("that binomial coefficient is too large to check (n up to 1000)")
+    return sp.binomial(n, k)
+
+
+def _atan2(*args):
+    y, x = _two(args, "atan2")
+    if any(isinstance(a, sp.MatrixBase) for a in (y, x)):
+        raise ParseError("atan2 takes two numbers, atan2(y, x)")
+    if y.is_zero and x.is_zero:
+        raise ParseError("atan2(0, 0) has no value")
+    return sp.atan2(y, x)
+
+
+# the builders a record names (vocabulary.Function.builder); the rest are sympy's own functions
+_BUILDERS: dict[str, Callable] = {
+    "sigmoid": sigmoid, "dsigmoid": dsigmoid, "exp": exp_of, "dtanh": dtanh, "relu": relu,
+    "log10": lambda x: sp.log(x) / sp.log(10), "log2": lambda x: sp.log(x) / sp.log(2), "factorial": _factorial,
 }
-_UNARY.update({f"arc{name[1:]}": _UNARY[name] for name in
-               ("asin", "acos", "atan", "asec", "acsc", "acot", "asinh", "acosh", "atanh")})
+def _transpose_any(*args):
+    """W^T as a student writes it: a matrix's transpose, and a number's own value (w^T x for one weight)."""
+    if len(args) != 1:
+        raise ParseError("transpose takes one matrix")
+    (m,) = args
+    return m.T if isinstance(m, sp.MatrixBase) else m
+
+
+_WHOLE: dict[str, Callable] = {"transpose": _transpose_any, "softmax": softmax, "log": _log, "max": _max, "min": _min,
+                               "atan2": _atan2, "binomial": _binomial}
+
+
+def sympy_function(record: Function) -> Any:
+    """The sympy function a record's values are built of (None: it has none of its own)."""
+    if record.name == "sigmoid":
+        return sigmoid
+    return getattr(sp, record.sympy) if record.sympy else None
 
 
 @cache
 def _student_functions() -> dict[str, Callable]:
-    out: dict[str, Callable] = {name: _elementwise(fn, name) for name, fn in _UNARY.items()}
-    out.update({"softmax": softmax, "log": _log, "max": _max, "min": _min})
+    out: dict[str, Callable] = {}
+    for record in VOCABULARY:
+        if record.spec_only:
+            continue
+        if record.name in _WHOLE:
+            fn = _WHOLE[record.name]
+        else:
+            build = _BUILDERS.get(record.builder or record.name) or getattr(sp, record.sympy)
+            fn = _elementwise(build, record.name)
+        for spelling in record.all_spellings:
+            out[spelling] = fn
     return out
 
 

@@ -14,16 +14,17 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 
 from dlcheck.core.errors import ParseError, UnknownName
+from dlcheck.parse.vocabulary import latex_names, lookup, operator_names
 
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[{}^_&]|[^\\{}^_&]")
-_FUNCTIONS = {"sin", "cos", "tan", "tanh", "exp", "log", "ln", "sigma", "sigmoid", "softmax", "relu"}
+_FUNCTIONS = latex_names()   # \\arcsin -> asin, ... (the vocabulary's LaTeX spellings)
 _GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "eta", "theta", "lambda", "mu",
           "rho", "tau", "phi", "varphi", "omega", "pi", "psi", "xi", "zeta", "kappa", "nu", "chi"}
 _RENAME = {"varepsilon": "epsilon", "varphi": "phi", "lambda": "lam", "sigma": "σ", "ln": "log"}
 _DROP = {"left", "right", "big", "Big", "bigg", "Bigg", ",", ";", "!", " ", ":", "quad", "qquad",
          "displaystyle", "limits"}
 _ACCENTS = {"hat": "hat", "tilde": "tilde", "bar": "bar", "vec": "", "mathbf": "", "boldsymbol": "",
-            "mathrm": "", "operatorname": "", "text": "", "mathit": ""}
+            "mathrm": "", "operatorname": "", "text": "", "mathit": "", "mathsf": ""}
 _MATRICES = {"bmatrix", "pmatrix", "matrix", "Bmatrix", "vmatrix", "array"}
 _OPEN = {"(": "(", "[": "(", "\\{": "(", "\\lbrace": "(", "\\langle": "(", "\\lbrack": "(", ".": ""}
 _CLOSE = {")": ")", "]": ")", "\\}": ")", "\\rbrace": ")", "\\rangle": ")", "\\rbrack": ")", ".": ""}
@@ -63,7 +64,8 @@ def _letters(k: int) -> str:
     return "".join("abcdefghij"[int(d)] for d in str(k))
 
 
-def to_plain(text: str, names: Iterable[str] = (), aliases: Mapping[str, str] | None = None) -> str:
+def to_plain(text: str, names: Iterable[str] = (), aliases: Mapping[str, str] | None = None,
+             indices: Mapping[str, int] | None = None) -> str:
     """Translate a LaTeX answer to plain syntax; ``names`` are the symbols it may mean and
     ``aliases`` maps other spellings (as :func:`alias_key` writes them) to those symbols."""
     text = text.strip().strip("$").strip()
@@ -77,9 +79,15 @@ def to_plain(text: str, names: Iterable[str] = (), aliases: Mapping[str, str] | 
         if pattern.search(text):
             keep[f"dlcheckname{_letters(k)}"] = name if name in names else aliases[name]
             text = pattern.sub(f"\\\\dlcheckname{_letters(k)} ", text)
+    # w_11^{[2]}: a student's unbraced multi-digit subscript is the whole number (w_{11}), not w_{1}1
+    text = re.sub(r"(?<=[A-Za-z])_(\d{2,})(?!\d)", r"_{\1}", text)
     tokens = _TOKEN.findall(text)
+    if len("".join(tokens)) != len(text):  # only a backslash is left out by _TOKEN: one at the very end
+        raise ParseError("a backslash (\\) at the end starts no LaTeX command; finish the command or remove it",
+                         len(text))
     translator = _Translator(tokens, frozenset(names), aliases)
     translator.keep = keep
+    translator.indices = dict(indices or {})
     out, pos = translator.run(0, stop=None)
     if pos != len(tokens):
         raise ParseError("unbalanced braces in LaTeX")
@@ -92,6 +100,7 @@ class _Translator:
         self.names = names
         self.aliases = aliases or {}
         self.keep: dict[str, str] = {}
+        self.indices: dict[str, int] = {}   # index names the part fixes ("for t = 3"): bounds read with them
 
     def skip_spaces(self, pos: int) -> int:
         while pos < len(self.tokens) and self.tokens[pos] == " ":
@@ -175,13 +184,24 @@ class _Translator:
             return " ", pos
         if name in ("cdot", "times", "ast"):
             return "*", pos
-        if name in ("frac", "dfrac", "tfrac"):
+        if name == "boxed":  # \\boxed{answer}: the answer
+            arg, pos = self.group(pos)
+            return f" ({arg}) ", pos
+        if name in ("lvert", "rvert", "vert"):
+            return "|", pos
+        if name in ("top", "intercal"):  # ^{\\top}: the transpose
+            return "T", pos
+        if name in ("frac", "dfrac", "tfrac", "cfrac"):
             derivative = self.derivative(pos)
             if derivative is not None:
                 return derivative
             num, pos = self.group(pos)
             den, pos = self.group(pos)
             return f" (({num})/({den})) ", pos
+        if name in ("binom", "dbinom", "tbinom"):
+            top, pos = self.group(pos)
+            bottom, pos = self.group(pos)
+            return f" binomial(({top}), ({bottom})) ", pos
         if name == "sqrt":
             if pos < len(self.tokens) and self.tokens[pos] == "[":
                 if "]" not in self.tokens[pos:]:
@@ -196,15 +216,18 @@ class _Translator:
             return f" sqrt({arg}) ", pos
         if name == "prime":
             return "'", pos
+        if name in ("operatorname", "mathrm", "text") and self.operator(pos) is not None:
+            word, pos = self.raw_group(pos)  # \\operatorname{ReLU}(x): a function by its name
+            return self.function(operator_names()[word.strip()], pos)
         if name in _ACCENTS:
             arg, pos = self.group(pos)
             return f" {arg.strip()}{_ACCENTS[name]} ", pos
         if name == "begin":
             return self.matrix(pos)
-        if name == "sum":
-            return self.sum(pos)
+        if name in ("sum", "prod"):
+            return self.big_operator(name, pos)
         if name in _FUNCTIONS:
-            return self.function(_RENAME.get(name, name), pos)
+            return self.function(_RENAME.get(name, _FUNCTIONS[name]), pos)
         if name in _GREEK:
             return f" {_RENAME.get(name, name)} ", pos
         if name in ("{", "}"):
@@ -213,24 +236,33 @@ class _Translator:
             return "%", pos
         raise ParseError(f"LaTeX \\{name} is not supported; write it in plain syntax (see dlcheck show)")
 
-    def sum(self, pos: int) -> tuple[str, int]:
-        """``\\sum_{i=1}^{2} y_{t,i} / \\hat{y}_{t,i}``: a sum with whole-number bounds, written out
-        term by term (the summand runs to the next + or - outside brackets)."""
+    def operator(self, pos: int) -> str | None:
+        """The function named by the ``{...}`` of ``\\operatorname{...}`` at ``pos`` (None: not one)."""
+        try:
+            word, _ = self.raw_group(pos)
+        except ParseError:
+            return None
+        return operator_names().get(word.strip())
+
+    def big_operator(self, op: str, pos: int) -> tuple[str, int]:
+        """``\\sum_{i=1}^{2} y_{t,i} / \\hat{y}_{t,i}``, ``\\prod_{i=0}^{2} \\sigma'(Ux_{i+1} + Wh_i)``: with
+        whole-number bounds, written out term by term (the index may name entries, and simple
+        arithmetic in a subscript is done: ``x_{i+1}``); with other bounds (``\\sum_{i=1}^{n} i^2``),
+        ``sum_over(term, i, 1, n)`` for the safe parser, which bounds it. The term runs to the next +
+        or - outside brackets."""
+        word = f"\\{op}"
         pos = self.skip_spaces(pos)
         if pos >= len(self.tokens) or self.tokens[pos] != "_":
-            raise ParseError("\\sum needs its range, as in \\sum_{i=1}^{3}")
+            raise ParseError(f"{word} needs its range, as in {word}_{{i=1}}^{{3}}")
         lower, pos = self.raw_group(pos + 1)
         pos = self.skip_spaces(pos)
         if pos >= len(self.tokens) or self.tokens[pos] != "^":
-            raise ParseError("\\sum needs its range, as in \\sum_{i=1}^{3}")
+            raise ParseError(f"{word} needs its range, as in {word}_{{i=1}}^{{3}}")
         upper, pos = self.raw_group(pos + 1)
-        m = re.fullmatch(r"\s*([A-Za-z])\s*=\s*(-?\d+)\s*", lower)
-        if m is None or not upper.strip().lstrip("-").isdigit():
-            raise ParseError("a \\sum is read only with whole-number bounds, as in \\sum_{i=1}^{3}; "
-                             "otherwise write the terms out")
-        var, first, last = m.group(1), int(m.group(2)), int(upper)
-        if not 0 <= last - first < 20:
-            raise ParseError("a \\sum may have at most 20 terms; write it out")
+        m = re.fullmatch(r"\s*([A-Za-z])\s*=\s*(.+?)\s*", lower)
+        if m is None:
+            raise ParseError(f"{word} needs its index and first value, as in {word}_{{i=1}}^{{3}}")
+        var = m.group(1)
         start, depth = pos, 0
         while pos < len(self.tokens):
             tok = self.tokens[pos]
@@ -238,14 +270,34 @@ class _Translator:
                 break
             depth += 1 if tok in ("{", "(", "[", "\\left") else -1 if tok in ("}", ")", "]", "\\right") else 0
             pos += 1
-        summand = self.tokens[start:pos]
-        terms = []
-        for value in range(first, last + 1):
-            inner = _Translator([str(value) if t == var else t for t in summand], self.names, self.aliases)
-            inner.keep = self.keep
-            text, _ = inner.run(0, stop=None)
-            terms.append(f"({text})")
-        return " (" + " + ".join(terms) + ") ", pos
+        term = self.tokens[start:pos]
+        if not "".join(term).strip():
+            raise ParseError(f"{word} needs a term after its range")
+        joiner = " + " if op == "sum" else " * "
+        low, high = self.whole(m.group(2)), self.whole(upper)
+        if low is not None and high is not None and 0 <= high - low < MAX_TERMS_WRITTEN:
+            terms = [f"({self.translated(_index_arithmetic([str(k) if t == var else t for t in term]))})"
+                     for k in range(low, high + 1)]
+            return " (" + joiner.join(terms) + ") ", pos
+        if low is not None and high is not None and high < low:
+            return (" 0 " if op == "sum" else " 1 "), pos   # an empty sum, an empty product
+        first = self.translated(_TOKEN.findall(m.group(2)))
+        last = self.translated(_TOKEN.findall(upper))
+        return f" {op}_over(({self.translated(term)}), {var}, ({first}), ({last})) ", pos
+
+    def whole(self, bound: str) -> int | None:
+        """A bound as a whole number: ``3``, or ``t-1`` where the part fixes t = 3 (None: neither)."""
+        text = re.sub(r"[A-Za-z]\w*", lambda m: str(self.indices.get(m[0], m[0])), bound.replace(" ", ""))
+        if not re.fullmatch(r"-?\d{1,6}(?:[+-]\d{1,6})*", text):
+            return None
+        return sum(int(t) for t in re.findall(r"[+-]?\d+", text))
+
+    def translated(self, tokens: list[str]) -> str:
+        inner = _Translator(tokens, self.names, self.aliases)
+        inner.keep = self.keep
+        inner.indices = self.indices
+        text, _ = inner.run(0, stop=None)
+        return text
 
     def delimiter(self, which: str, pos: int) -> tuple[str, int]:
         """``\\left[ ... \\right]`` and friends group like round brackets; ``\\left.`` is nothing."""
@@ -254,7 +306,7 @@ class _Translator:
         tok = self.tokens[pos] if pos < len(self.tokens) else ""
         if tok in table:
             return table[tok], pos + 1
-        if tok == "|":
+        if tok in ("|", "\\lvert", "\\rvert", "\\vert"):
             return ("abs(" if which == "left" else ")"), pos + 1
         raise ParseError(f"\\{which} needs a bracket after it, as in \\left( ... \\right)")
 
@@ -266,6 +318,7 @@ class _Translator:
         plain_d = re.match(r"\s*d\s*[A-Za-z\\]", num) and re.match(r"\s*d\s*[A-Za-z\\]", den)
         if not (partial or plain_d):
             return None
+        num = re.sub(r"^(\s*\\partial\s*[A-Za-z]\w*)\s*\([^()]*\)", r"\1", num)  # df(x)/dz: f's inputs named
         key = alias_key(f"{num}/{den}")
         if key in self.aliases:
             return f" {self.aliases[key]} ", end
@@ -301,6 +354,8 @@ class _Translator:
             if not arg.strip():
                 raise ParseError(f"{fname} needs an argument, as in {fname}(x)")
             arg = f"({arg})"
+        if power is not None and re.fullmatch(r"\(?-1\)?", power.strip()) and lookup(f"a{fname}") and not prime:
+            fname, power = f"a{fname}", None   # \\sin^{-1} x is arcsin x, as on paper
         call = f"{fname}{prime}{arg}"
         return (f" ({call})^({power}) " if power is not None else f" {call} "), pos
 
@@ -359,6 +414,27 @@ class _Translator:
         raise ParseError(f"\\begin{{{env}}} is never closed")
 
 
+MAX_TERMS_WRITTEN = 20   # a sum or product with whole-number bounds is written out up to this many terms
+
+
+def _index_arithmetic(tokens: list[str]) -> list[str]:
+    """``x_{0+1}`` (an index put into a subscript) -> ``x_{1}``: whole-number + and - only."""
+    out: list[str] = []
+    k = 0
+    while k < len(tokens):
+        if tokens[k] == "_" and k + 1 < len(tokens) and tokens[k + 1] == "{" and "}" in tokens[k + 2:]:
+            end = tokens.index("}", k + 2)
+            inside = "".join(tokens[k + 2:end]).replace(" ", "")
+            if re.fullmatch(r"-?\d+(?:[+-]\d+)+", inside):
+                value = sum(int(t) for t in re.findall(r"[+-]?\d+", inside))
+                out += ["_", "{", *str(value), "}"]
+                k = end + 1
+                continue
+        out.append(tokens[k])
+        k += 1
+    return out
+
+
 _SUB = re.compile(r"([A-Za-z][A-Za-z0-9]*)(?:\^\(\[([0-9]+)\]\))?\s*_\{([^{}]*)\}(?:\s*\^\(\[([0-9]+)\]\))?")
 
 
@@ -400,9 +476,10 @@ def resolve_subscripts(text: str, names: Iterable[str], aliases: Mapping[str, st
     return text
 
 
-def latex_to_plain(text: str, names: Iterable[str] = (), aliases: Mapping[str, str] | None = None) -> str:
+def latex_to_plain(text: str, names: Iterable[str] = (), aliases: Mapping[str, str] | None = None,
+                   indices: Mapping[str, int] | None = None) -> str:
     names = list(names)
-    plain = to_plain(text, names, aliases)
+    plain = to_plain(text, names, aliases, indices)
     plain = resolve_subscripts(plain, names, aliases)
     if "_{" in plain:
         raise ParseError("a subscript must follow a name, as in w_{1}")

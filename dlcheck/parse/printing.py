@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dlcheck.parse.text import to_python
+from dlcheck.parse.vocabulary import VOCABULARY
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
@@ -154,8 +155,13 @@ def pretty(expr: Any) -> str:
     text = plain(expr) if not isinstance(expr, str) else expr.replace("**", "^")
     text = re.sub(r"\^\(?(-?\d+)\b\)?", lambda m: m.group(1).translate(_SUPERSCRIPT)
                   if m.group(0).startswith("^(") == m.group(0).endswith(")") else m.group(0), text)
-    text = text.replace("sigmoid", "σ").replace("sqrt", "√").replace("*", "·")
+    for name, shown in _PRINTS.items():   # how the vocabulary prints a function (sigmoid as σ)
+        text = text.replace(name, shown)
+    text = text.replace("sqrt", "√").replace("*", "·")
     return text
+
+
+_PRINTS = {f.name: f.prints for f in VOCABULARY if f.prints}
 
 
 # a multi-letter name in LaTeX that is not a command (\frac), not inside braces ({hh}) and not a function

@@ -25,9 +25,10 @@ import sympy as sp
 
 from dlcheck.core.errors import ParseError, UnknownName
 from dlcheck.core.suggest import closest, did_you_mean
-from dlcheck.parse.functions import exp_of
+from dlcheck.parse.functions import exp_of, sympy_function
 from dlcheck.parse.latex import latex_to_plain, looks_like_latex
-from dlcheck.parse.text import resolve_names, strip_label, to_python
+from dlcheck.parse.text import chain, decimal_commas, inline_derivatives, is_label, resolve_names, to_python
+from dlcheck.parse.vocabulary import VOCABULARY
 
 MAX_LENGTH = 2000
 MAX_NODES = 400
@@ -40,6 +41,14 @@ MAX_MAGNITUDE = 4000           # no number beyond 10^4000 either way (what 4000 
 MAX_CALL_DEPTH = 10            # functions inside functions (the bank and the sheets nest 3 at most)
 MAX_LIST_DEPTH = 2             # a matrix is a list of lists
 MAX_MATRIX_POWER_OPS = 1000    # a symbolic matrix's size times its power: M^16 of a rotation, not (M^16)^16
+
+
+class NoRealValue(ParseError):
+    """The text names a number with no real value: a division by zero, a pole, a root or log of a
+    negative, a function outside its real domain (1/0, csc(0), sqrt(-4), log(-1), acosh(0)). One
+    rule for all of them, on either side: there is no real number to compare, so the answer is
+    ``invalid`` with this sentence (as STACK and mitx treat 1/0). A *formula* with no real value
+    at some points is not refused here: equivalence looks at its real domain."""
 
 
 @dataclass
@@ -58,14 +67,20 @@ class Parser:
     subscripts: bool = False
     aliases: Mapping[str, str] = field(default_factory=dict)  # alias_key(spelling) -> name or name[i]
     loose_names: bool = False
+    expects: str = ""   # "list" for a vector or matrix part, "scalar" for a number or formula, "" unknown
+    indices: dict[str, int] = field(default_factory=dict)   # what the part fixes ("for t = 3"): t is 3
+    applied: Mapping[str, frozenset[str]] = field(default_factory=dict)  # defined quantity -> its inputs: f(x) is f
     constants: dict[str, Any] = field(default_factory=dict)
     # after parse(): the partial sub-formulas (sqrt, log, 1/x, ...) the text contained, that
     # sympy's own simplification may have removed (sqrt(x)^2 -> x): the answer's real
     # domain is where every one of them has a value (see dlcheck.check.equivalence)
     guards: list[Any] = field(default_factory=list)
+    # after parse(): sentences about the working of a chain of equal sides (a side that disagrees)
+    notes: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.constants = {"pi": sp.pi, "e": sp.E}
+        self.constants.update({k: sp.Integer(v) for k, v in self.indices.items() if k not in self.names})
 
     def parse(self, text: str) -> Any:
         """Return a sympy expression or Matrix, or raise ParseError with one line."""
@@ -75,13 +90,41 @@ class Parser:
             raise ParseError(f"answer too long ({len(text)} characters; the limit is {self.max_length})")
         if not text.strip():
             raise ParseError("empty answer")
-        if self.loose_names:
-            text = strip_label(text)
+        # a label is what a line names, not its value: x = 11 and $x=11$ are 11, on either side; in a
+        # chain of equal sides the last is the answer, and a side that disagrees with it is noted
+        text = _math_delimiters(text)
+        sides, text = chain(text)
+        value = self._read(text)
+        self.notes = self._check_working(sides, value, text)
+        return value
+
+    def _check_working(self, working: list[str], value: Any, answer: str) -> list[str]:
+        """Each side of the working that is a number and disagrees with the answer, as a sentence."""
+        if not working or not _is_constant(value):
+            return []
+        guards, notes = self.guards, []
+        for k, side in enumerate(working):
+            try:
+                side_value = self._read(side)
+            except ParseError:
+                continue   # working a marker reads past (sigma(1 - sigma) with its argument left out)
+            if k == 0 and not is_label(side) and not _is_constant(side_value) and \
+                    not isinstance(side_value, sp.MatrixBase):
+                raise ParseError("this is an equation, not a value: write the value alone (or 'name = value')")
+            if _is_constant(side_value) and not _agree(side_value, value, answer):
+                notes.append(f"your working '{side.strip()}' is {_short(side_value)}, not {answer.strip()}")
+        self.guards = guards
+        return notes
+
+    def _read(self, text: str) -> Any:
+        """One side: the value of ``text``."""
+        text = inline_derivatives(decimal_commas(text, self.expects))
         if looks_like_latex(text):
-            text = latex_to_plain(text, self.names, self.aliases)
+            text = latex_to_plain(text, self.names, self.aliases, self.indices)
         if self.loose_names:
             text = resolve_names(text, self.names, self.aliases, frozenset(self.functions))
-        source = to_python(text, frozenset(self.functions), {*self.names, *self.constants})
+        source = to_python(text, frozenset(self.functions) | _BIG_OPERATORS, {*self.names, *self.constants},
+                           self.applied)
         if _EMPTY_ITEM.search(source):
             raise ParseError("a comma with nothing after it; fill in the missing item or remove the comma")
         try:
@@ -98,7 +141,7 @@ class Parser:
         self._partial: list[Any] = []
         value = self._node(tree.body)
         if _has_infinity(value):
-            raise ParseError("the value is undefined (division by zero?)")
+            raise NoRealValue("the value is undefined (division by zero?)")
         self.guards = _lost(self._partial, value)
         return value
 
@@ -162,11 +205,14 @@ class Parser:
                 if isinstance(right, sp.MatrixBase):
                     raise ParseError("cannot divide by a vector or matrix")
                 if right == 0:
-                    raise ParseError("division by zero")
+                    raise NoRealValue("division by zero")
                 self._note(1 / right)
                 return left / right
             if isinstance(op, ast.Pow):
-                return self._note(_power(left, right))
+                value = self._note(_power(left, right))
+                if _not_real(value):
+                    raise NoRealValue("this power has no real value (a root of a negative number?)")
+                return value
         except sp.ShapeError as exc:
             raise ParseError(f"shapes do not fit: {exc}") from None
         except TypeError:
@@ -177,6 +223,8 @@ class Parser:
         raise ParseError(f"the operator {_describe(op)} is not allowed")
 
     def _Call(self, node: ast.Call) -> Any:
+        if isinstance(node.func, ast.Name) and node.func.id in _BIG_OPERATORS and node.func.id not in self.functions:
+            return self._big_operator(node.func.id, node)
         if not isinstance(node.func, ast.Name) or node.func.id not in self.functions:
             name = node.func.id if isinstance(node.func, ast.Name) else "that"
             raise UnknownName(f"unknown function '{name}'{did_you_mean(name, self.functions)}", name, "function")
@@ -188,7 +236,10 @@ class Parser:
         try:
             value = self._note(self.functions[node.func.id](*args))
             if _has_infinity(value):  # even when a later 0* would hide it: 0*log(0) is no 0
-                raise ParseError(f"{node.func.id}(...) has no value here (a log of 0, or a pole?)")
+                raise NoRealValue(f"{node.func.id}(...) has no value here (a log of 0, or a pole?)")
+            if _not_real(value):  # sqrt(-4), log(-1), acosh(0): no real value, like 1/0 (one rule)
+                raise NoRealValue(f"{node.func.id}(...) has no real value here (a root or log of a negative, or "
+                                  "outside its domain?)")
             return value
         except ParseError:
             raise
@@ -197,6 +248,45 @@ class Parser:
         except ArithmeticError:  # sympy could not decide a comparison (max, floor of a value beyond its precision)
             raise ParseError(f"{node.func.id} of these values cannot be worked out exactly; write the values as "
                              "plain numbers") from None
+
+    def _big_operator(self, op: str, node: ast.Call) -> Any:
+        """``sum_over(term, i, first, last)`` (what LaTeX's \\sum and \\prod with bounds that are not
+        whole numbers become): the terms added up (multiplied) when the bounds are numbers, at most
+        MAX_TERMS of them; otherwise the closed form, for a term sympy sums exactly (a polynomial in
+        the index, or a term without it). Never an open-ended loop: \\prod_{i=1}^{10^9} is refused."""
+        word = "\\sum" if op == "sum_over" else "\\prod"
+        if len(node.args) != 4 or not isinstance(node.args[1], ast.Name):
+            raise ParseError(f"{word} needs an index, as in {word}_{{i=1}}^{{n}}")
+        first, last = self._node(node.args[2]), self._node(node.args[3])
+        index = sp.Symbol(node.args[1].id, integer=True)
+        saved = self.names
+        self.names = {**saved, node.args[1].id: index}
+        try:
+            term = self._node(node.args[0])
+        finally:
+            self.names = saved
+        if any(isinstance(v, sp.MatrixBase) for v in (first, last, term)):
+            raise ParseError(f"{word} takes numbers as its bounds and terms")
+        if first.is_number and last.is_number:
+            if not (first.is_Integer and last.is_Integer):
+                raise ParseError(f"the bounds of a {word} must be whole numbers")
+            count = int(last) - int(first) + 1
+            if count > MAX_TERMS:
+                raise ParseError(f"a {word} with {count:,} terms is too long to check (at most {MAX_TERMS:,}); "
+                                 "write its value or a closed form")
+            if count * (sp.count_ops(term) + 1) > MAX_TERM_OPS:
+                raise ParseError(f"that {word} is too large to write out; write its value or a closed form")
+            terms = [term.xreplace({index: sp.Integer(k)}) for k in range(int(first), int(last) + 1)]
+            return (sp.Add if op == "sum_over" else sp.Mul)(*terms)
+        if term.free_symbols & {index} and not term.is_polynomial(index) or \
+                (term.is_polynomial(index) and sp.degree(term, index) > 8):
+            raise ParseError(f"a {word} with a bound that is not a number is read only when its term is a "
+                             "low power of the index or does not contain it; write the terms out")
+        if op == "prod_over" and index in term.free_symbols and term != index:
+            raise ParseError("a \\prod with a bound that is not a number is read only for a term without "
+                             "the index, or the index itself (a factorial); write the factors out")
+        builder = sp.Sum if op == "sum_over" else sp.Product
+        return builder(term, (index, first, last)).doit()
 
     def _List(self, node: ast.List | ast.Tuple) -> Any:
         items = [self._node(e) for e in node.elts]
@@ -243,9 +333,13 @@ class Parser:
 
 
 MAX_GUARDS = 64
+_BIG_OPERATORS = frozenset({"sum_over", "prod_over"})
+MAX_TERMS = 1000          # terms of a \sum or \prod with number bounds, written out
+MAX_TERM_OPS = 20_000     # ... and their total size
 _EMPTY_ITEM = re.compile(r",\s*[)\]]|[(\[]\s*,")
-_PARTIAL_FUNCTIONS = (sp.log, sp.asin, sp.acos, sp.asec, sp.acsc, sp.acosh, sp.atanh, sp.tan, sp.cot, sp.sec,
-                      sp.csc)
+# the functions with no real value somewhere (log, asin, tan, csch, ...), from the vocabulary
+_PARTIAL_FUNCTIONS: tuple[type, ...] = tuple(f for f in (sympy_function(r) for r in VOCABULARY if r.partial)
+                                              if isinstance(f, type))
 
 
 def _is_partial(e: Any) -> bool:
@@ -253,7 +347,7 @@ def _is_partial(e: Any) -> bool:
     if e.is_Pow:
         exponent = e.exp
         return bool(e.base.free_symbols) and not (exponent.is_Integer and exponent >= 0)
-    return isinstance(e, _PARTIAL_FUNCTIONS) and bool(e.free_symbols)
+    return bool(e.free_symbols) and isinstance(e, _PARTIAL_FUNCTIONS)
 
 
 def _lost(partial: list[Any], value: Any) -> list[Any]:
@@ -303,6 +397,10 @@ def _power(base: Any, exponent: Any) -> Any:
             if bits > MAX_POWER_BITS:
                 raise ParseError("that power of numbers is too large to be an answer")
         _check_power_cost(base, exponent)
+        if base.is_number and base.is_extended_negative and exponent.is_Rational and int(exponent.q) % 2:
+            # (-8)^(1/3) is the real cube root -2, as the evaluators read it (not sympy's complex root)
+            magnitude = (-base) ** exponent
+            return -magnitude if int(exponent.p) % 2 else magnitude
     return base ** exponent
 
 
@@ -388,6 +486,48 @@ def _decimal_exponent(item: Any) -> int | None:
         return None
     return math.floor(math.log10(mantissa) + exponent * math.log10(2)) if abs(exponent) < 1 << 60 else \
         exponent * 30103 // 100000  # an exponent too long for a float: whole-number arithmetic
+
+
+def _math_delimiters(text: str) -> str:
+    """``$x$``, ``$$x$$``, ``\\(x\\)``, ``\\[x\\]``: the math inside."""
+    stripped = text.strip()
+    if stripped.startswith("$"):
+        return stripped.strip("$").strip()
+    for left, right in (("\\(", "\\)"), ("\\[", "\\]")):
+        if stripped.startswith(left) and stripped.endswith(right) and len(stripped) >= 4:
+            return stripped[2:-2].strip()
+    return text
+
+
+def _is_constant(value: Any) -> bool:
+    return isinstance(value, sp.Expr) and not value.free_symbols and value.is_number
+
+
+def _agree(side: Any, answer: Any, written: str) -> bool:
+    """A side of the working agrees with the answer to the answer's written precision (within one
+    unit of its last digit, so both rounding and truncation pass: 0.59447 = 0.594)."""
+    digits = re.search(r"[.,٫](\d+)\s*\S*$", written.strip())
+    unit = sp.Rational(1, 10 ** len(digits.group(1))) if digits else sp.Rational(0)
+    try:
+        gap = abs(sp.N(side - answer, 30))
+        return bool(gap <= unit or gap <= sp.Float("1e-20") * max(1, abs(sp.N(answer, 30))))
+    except (TypeError, ValueError, ArithmeticError):
+        return True   # no number to compare: nothing to say
+
+
+def _short(value: Any) -> str:
+    return str(value) if value.is_Rational and len(str(value)) < 16 else str(sp.N(value, 6))
+
+
+def _not_real(value: Any) -> bool:
+    """A constant with no real value (2*I from sqrt(-4), I*pi from log(-1), asin(2)); formulas are
+    left to equivalence, which looks at their real domain."""
+    items = list(value) if isinstance(value, sp.MatrixBase) else [value]
+    for item in items:
+        if isinstance(item, sp.Expr) and not item.free_symbols and item.is_number and \
+                (item.has(sp.I) or item.is_extended_real is False):
+            return True
+    return False
 
 
 def _has_infinity(value: Any) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -37,14 +38,51 @@ class Prepared:
 MAX_CHOICE = 200
 
 
-def parse_choice(text: str, n_options: int) -> frozenset[int]:
-    """``2``, ``[2, 3]``, ``2 and 3``, ``{2,3}``, ``b`` -> a set of option numbers."""
+# words that answer a yes/no or true/false question, in English and Persian -> the option they pick
+_SYNONYMS = {
+    "yes": ("yes", "y", "بله", "بلی", "آری", "آره", "yeah"),
+    "no": ("no", "n", "خیر", "نه", "نخیر"),
+    "true": ("true", "t", "درست", "صحیح"),
+    "false": ("false", "f", "نادرست", "غلط"),
+}
+
+
+def _words(text: str) -> str:
+    """Option text compared as words: case, spacing, Persian letter forms and end punctuation aside."""
+    text = unicodedata.normalize("NFKC", text).replace("ي", "ی").replace("ك", "ک").replace("\u200c", " ")
+    return re.sub(r"\s+", " ", text).strip().strip(".!:;,،؛").strip().casefold()
+
+
+def by_text(text: str, options: list[str]) -> int | None:
+    """The option a text names by its own words (``no``, ``خیر``, the option's text), or None."""
+    said = _words(text)
+    if not said:
+        return None
+    named = [k for k, option in enumerate(options, 1) if _words(option) == said]
+    if len(named) == 1:
+        return named[0]
+    first = re.split(r"[\s,،.:;!؛-]", said, maxsplit=1)[0]   # "no, because ...": the first word answers
+    for word in (said, first):
+        picks = [k for k, option in enumerate(options, 1)
+                 if word in _SYNONYMS.get(_words(option), ())]
+        if len(picks) == 1:
+            return picks[0]
+    return None
+
+
+def parse_choice(text: str, n_options: int, options: list[str] | None = None) -> frozenset[int]:
+    """``2``, ``[2, 3]``, ``2 and 3``, ``{2,3}``, ``b`` -> a set of option numbers; with ``options``, also
+    an option's own text, and yes/no (true/false) in English or Persian for such options."""
     text = str(text)
     if len(text) > MAX_CHOICE:  # before any other work, stripping included
         raise ParseError(f"too long for a choice ({len(text)} characters; at most {MAX_CHOICE})")
     cleaned = text.translate(DIGITS).strip().strip("[]{}() ")
     if not cleaned:
         raise ParseError("no option chosen")
+    if options and not re.fullmatch(r"[\d\s,;\[\]{}()]+|[a-jA-J]", cleaned):
+        named = by_text(text, options)
+        if named is not None:
+            return frozenset({named})
     picks = set()
     for item in re.split(r"\s*(?:,|;|\band\b|\s)\s*", cleaned, flags=re.IGNORECASE):
         if not item:
@@ -84,7 +122,7 @@ def check(inst: Instance, pid: str, text: str) -> Verdict:
     part = inst.spec.problem.parts[pid]
     expected = inst.prepared[pid].answer
     try:
-        picks = parse_choice(text, len(part.options))
+        picks = parse_choice(text, len(part.options), part.options)
     except ParseError as exc:
         return Verdict(pid, Status.INVALID, 0.0, part.points, str(exc), text, show(expected))
     if picks == expected:

@@ -21,7 +21,7 @@ from dlcheck.core.yamlio import raw_text
 from dlcheck.engine.instance import Instance
 from dlcheck.engine.steps import Step
 from dlcheck.parse.functions import student_functions
-from dlcheck.parse.safe import Parser
+from dlcheck.parse.safe import NoRealValue, Parser
 from dlcheck.spec.model import PartBase
 
 
@@ -33,8 +33,23 @@ class ConstructionPart(PartBase):
     max_length: int = Field(6, ge=1, le=12)
 
 
+def _fold_keys(fields: dict[str, str], names: list[str]) -> dict[str, str]:
+    out = dict(fields)
+    for key in fields:
+        if key in names:
+            continue
+        same = [n for n in names if n.casefold() == key.casefold()]
+        if len(same) == 1 and same[0] not in out and \
+                sum(k.casefold() == key.casefold() for k in fields) == 1:
+            out[same[0]] = out.pop(key)
+    return out
+
+
 def parse_fields(arch, fields: dict[str, str]) -> dict[str, Any]:
-    """Each field's text through the safe parser, as exact fractions of the right shape."""
+    """Each field's text through the safe parser, as exact fractions of the right shape. A key in
+    another case (the sheet's ``w`` for the field ``W``) is that field when no other field or key
+    could be meant."""
+    fields = _fold_keys(fields, list(arch.fields))
     missing = [f for f in arch.fields if f not in fields and f not in arch.defaults]
     extra = [f for f in fields if f not in arch.fields]
     if missing or extra:
@@ -48,6 +63,8 @@ def parse_fields(arch, fields: dict[str, str]) -> dict[str, Any]:
             continue  # an optional field, filled in below
         try:
             value = parser.parse(fields[name])
+        except NoRealValue:  # a weight must be a number to run the network
+            raise ParseError(f"{name} has no real value") from None
         except ParseError as exc:
             raise ParseError(f"{name}: {exc}") from None
         out[name] = _to_fractions(name, value, shape)

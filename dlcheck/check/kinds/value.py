@@ -29,6 +29,7 @@ from dlcheck.engine.instance import Instance
 from dlcheck.engine.numeval import TooLarge, hp_value_any, to_float, to_fraction
 from dlcheck.engine.steps import Step, formula_step, value_text
 from dlcheck.parse.printing import fmt, plain
+from dlcheck.parse.safe import NoRealValue
 from dlcheck.spec.model import Mistake, PartBase, Tolerance
 
 
@@ -155,6 +156,8 @@ def check(inst: Instance, pid: str, text: str) -> Verdict:
         if numeric and exc.kind == "symbol" and not takes_names(inst, pid):
             reason = "this part wants a number (or arithmetic on numbers), not a formula"
         return _invalid(verdict, reason)
+    except NoRealValue as exc:  # no real number to compare: 1/0 and sqrt(-4) alike (one rule)
+        return _invalid(verdict, str(exc) if "value" in str(exc) else f"your answer has no real value: {exc}")
     except ParseError as exc:
         return _invalid(verdict, str(exc))
     student, problem = fit_shape(student, ref, part.kind)
@@ -163,8 +166,16 @@ def check(inst: Instance, pid: str, text: str) -> Verdict:
         verdict.detail["shape"] = problem
         return verdict
     if numeric and not any(c.free_symbols for c in cells(student)) and not parser.guards:
-        return _check_numeric(inst, part, student, ref, verdict, text)
-    return _check_formula(inst, pid, student, ref, verdict, parser.guards)
+        return _noted(_check_numeric(inst, part, student, ref, verdict, text), parser.notes)
+    return _noted(_check_formula(inst, pid, student, ref, verdict, parser.guards), parser.notes)
+
+
+def _noted(verdict: Verdict, notes: list[str]) -> Verdict:
+    """A chain of equal sides is graded by its last side; a side of the working that disagrees is said."""
+    if notes:
+        verdict.message = "; ".join([verdict.message, *notes]) if verdict.message else "; ".join(notes)
+        verdict.detail["working"] = list(notes)
+    return verdict
 
 
 def _invalid(verdict: Verdict, reason: str) -> Verdict:
