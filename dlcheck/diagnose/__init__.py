@@ -10,11 +10,11 @@ more; an unnamed wrong matrix earns entry credit when the part allows partial cr
 from __future__ import annotations
 
 from dlcheck.check.shapes import cells, close
-from dlcheck.check.tolerance import Tol, diagnosis_tol
-from dlcheck.core.verdict import Status, Verdict
+from dlcheck.check.tolerance import Tol, diagnosis_tol, not_within
+from dlcheck.core.verdict import Evidence, Status, Verdict
 from dlcheck.diagnose.carried import carried_forward, carried_message
 from dlcheck.diagnose.mistakes import spec_mistake
-from dlcheck.diagnose.slips import formula_mistake, numeric_mistake, rounded_early
+from dlcheck.diagnose.slips import METHOD_SLIPS, formula_mistake, numeric_mistake, rounded_early
 
 _CARRY_CREDIT = {"full": 1.0, "half": 0.5, "none": 0.0}
 
@@ -31,7 +31,7 @@ def diagnose(inst, pid: str, verdict: Verdict, earlier: dict[str, Verdict]) -> V
             policy = inst.spec.problem.carry_forward
             verdict.status = Status.CARRIED if policy != "none" else Status.INCORRECT
             verdict.score = _CARRY_CREDIT[policy] * part.points
-            verdict.message = carried_message(carried)
+            verdict.tell(Evidence("carried", carried_message(carried), at=carried))
             verdict.detail["carried_from"] = carried
             return verdict
     if numeric and "sigfigs" in verdict.detail and close(verdict.value, verdict.reference, Tol.of(part).matching()):
@@ -56,22 +56,25 @@ def diagnose(inst, pid: str, verdict: Verdict, earlier: dict[str, Verdict]) -> V
     if pid not in inst.part_ref or verdict.parsed is None:  # choice and the like, or no value to look at
         return verdict
     found = formula_mistake(inst, pid, verdict.parsed, inst.part_ref[pid])
-    if found:
-        verdict.message = f"{found.message} ({verdict.message})"
+    if found:  # the slip, and the point where the formulas differ in brackets (both go when the slip reveals)
+        reveals = found.name not in METHOD_SLIPS
+        verdict.tell(Evidence("slip", f"{found.message} (", reveals_reference=reveals), *verdict.evidence,
+                     Evidence("slip", ")", reveals_reference=reveals))
         verdict.detail["diagnosis"] = found.name
         return _settle(verdict, found.credit * part.points)
     return _settle(verdict, _entry_credit(inst, pid, verdict))
 
 
 def _found(verdict: Verdict, found, part) -> Verdict:
-    verdict.message = found.message
+    verdict.tell(Evidence("slip", found.message, reveals_reference=found.name not in METHOD_SLIPS,
+                          withheld=not_within(verdict.detail.get("tolerance"))))
     verdict.detail["diagnosis"] = found.name
     return _settle(verdict, found.credit * part.points)
 
 
 def _named(verdict: Verdict, mistake, part) -> Verdict:
     """A spec mistake earns what the spec grants it, and nothing more."""
-    verdict.message = mistake.feedback
+    verdict.tell(Evidence("mistake", mistake.feedback))
     verdict.detail["mistake"] = mistake.name or mistake.feedback
     return _settle(verdict, mistake.credit * part.points)
 

@@ -86,7 +86,7 @@ def check(inst: Instance, pid: str, text: str) -> Verdict:
     try:
         picks = parse_choice(text, len(part.options))
     except ParseError as exc:
-        return Verdict(pid, Status.INVALID, 0.0, part.points, str(exc), text, show(expected))
+        return Verdict(pid, Status.INVALID, 0.0, part.points, exc.message, text, show(expected), column=exc.column)
     if picks == expected:
         return Verdict(pid, Status.CORRECT, part.points, part.points, "correct", text, show(expected))
     missing, extra = expected - picks, picks - expected

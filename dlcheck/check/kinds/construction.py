@@ -16,7 +16,7 @@ from pydantic import Field
 from dlcheck.check.kind import Kind
 from dlcheck.check.simulators import ARCHITECTURES, TARGETS, simulate, trace
 from dlcheck.core.errors import ParseError
-from dlcheck.core.verdict import Status, Verdict
+from dlcheck.core.verdict import Evidence, Status, Verdict
 from dlcheck.core.yamlio import raw_text
 from dlcheck.engine.instance import Instance
 from dlcheck.engine.steps import Step
@@ -142,7 +142,8 @@ def check(inst: Instance, pid: str, answer: Any) -> Verdict:
     try:
         weights = parse_fields(arch, answer)
     except ParseError as exc:
-        verdict.status, verdict.message = Status.INVALID, str(exc)
+        verdict.status = Status.INVALID
+        verdict.tell(Evidence("parse", exc.message), column=exc.column)
         return verdict
     failure, tried = simulate(arch, target, weights, part.max_length)
     if failure is None:

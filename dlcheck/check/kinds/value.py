@@ -21,9 +21,18 @@ import sympy as sp
 from dlcheck.check.equivalence import digits_needed, equivalent, exact_value, formulas_behind
 from dlcheck.check.kind import Kind
 from dlcheck.check.shapes import as_grid, cells, differing, fit_shape
-from dlcheck.check.tolerance import GRADE_DPS, Tol, correct_figures, diagnosis_tol, entry_texts, rel_error, sigfig_check
+from dlcheck.check.tolerance import (
+    GRADE_DPS,
+    Tol,
+    correct_figures,
+    diagnosis_tol,
+    entry_texts,
+    not_within,
+    rel_error,
+    sigfig_check,
+)
 from dlcheck.core.errors import ParseError, Undefined, UnknownName
-from dlcheck.core.verdict import Status, Verdict
+from dlcheck.core.verdict import Evidence, Status, Verdict
 from dlcheck.core.yamlio import raw_text
 from dlcheck.engine.instance import Instance
 from dlcheck.engine.numeval import TooLarge, hp_value_any, to_float, to_fraction
@@ -145,20 +154,20 @@ def check(inst: Instance, pid: str, text: str) -> Verdict:
     part = inst.spec.problem.parts[pid]
     ref = inst.part_ref[pid]
     numeric = inst.is_numeric(pid)
-    verdict = Verdict(pid, Status.INCORRECT, 0.0, part.points, answer=text, expected=expected_text(inst, pid))
+    verdict = Verdict(pid, Status.INCORRECT, 0.0, part.points, answer=text, expected=expected_text(inst, pid),
+                      formula=not numeric)
     parser = inst.student_parser(pid, takes_names(inst, pid))
     try:
         student = parser.parse(text)
     except UnknownName as exc:
-        reason = str(exc)
         if numeric and exc.kind == "symbol" and not takes_names(inst, pid):
-            reason = "this part wants a number (or arithmetic on numbers), not a formula"
-        return _invalid(verdict, reason)
+            return _invalid(verdict, "this part wants a number (or arithmetic on numbers), not a formula")
+        return _invalid(verdict, exc.message, exc.column)
     except ParseError as exc:
-        return _invalid(verdict, str(exc))
+        return _invalid(verdict, exc.message, exc.column)
     student, problem = fit_shape(student, ref, part.kind)
     if problem:  # read, but the wrong shape: a wrong answer
-        verdict.message = problem
+        verdict.tell(Evidence("shape", problem))
         verdict.detail["shape"] = problem
         return verdict
     if numeric and not any(c.free_symbols for c in cells(student)) and not parser.guards:
@@ -166,8 +175,9 @@ def check(inst: Instance, pid: str, text: str) -> Verdict:
     return _check_formula(inst, pid, student, ref, verdict, parser.guards)
 
 
-def _invalid(verdict: Verdict, reason: str) -> Verdict:
-    verdict.status, verdict.message = Status.INVALID, reason
+def _invalid(verdict: Verdict, reason: str, column: int | None = None) -> Verdict:
+    verdict.status = Status.INVALID
+    verdict.tell(Evidence("parse", reason), column=column)
     return verdict
 
 
@@ -194,14 +204,17 @@ def _check_numeric(inst: Instance, part: ValuePart, student: Any, ref: Any, verd
         return verdict
     verdict.detail.update(_numeric_detail(given, expected, bad, tol))
     if reasons:  # significant figures: say which rule failed, entry by entry
-        verdict.detail["sigfigs"] = reasons
+        verdict.detail["sigfigs"] = [why.text for why in reasons]
         if len(cells(student)) == 1:
-            verdict.message = reasons[0]
+            verdict.tell(reasons[0])
         else:
-            verdict.message = "; ".join(f"entry {_entry_name(i, j, expected)}: {why}"
-                                        for (i, j), why in list(zip(bad, reasons))[:3])
-    else:
-        verdict.message = verdict.detail["summary"]
+            verdict.tell(*(why.framed(f"{'; ' if k else ''}entry {_entry_name(i, j, expected)}: ", "")
+                           for k, ((i, j), why) in enumerate(list(zip(bad, reasons))[:3])))
+    elif isinstance(expected, list):  # which entries differ (where, not what they should be)
+        verdict.tell(Evidence("entries", verdict.detail["summary"], at=[(i + 1, j + 1) for i, j in bad]))
+    else:  # the size of the gap is the reference, given the answer
+        verdict.tell(Evidence("tolerance", verdict.detail["summary"], reveals_reference=True,
+                              withheld=not_within(verdict.detail.get("tolerance")), yours=given, expected=expected))
     return verdict
 
 
@@ -234,17 +247,19 @@ def _rounding_only(inst: Instance, student: Any, ref: Any, bad: list, given: Any
     return still
 
 
-def _sigfig_entries(text: str, given: Any, expected: Any, sigfigs: tuple[int, int]) -> tuple[list, list[str]]:
+def _sigfig_entries(text: str, given: Any, expected: Any,
+                    sigfigs: tuple[int, int]) -> tuple[list, list[Evidence]]:
     """STACK NumSigFigs on each entry (a vector's entries are counted on their own typed text)."""
     g, e = as_grid(given), as_grid(expected)
     texts = entry_texts(text)
     flat = [(i, j) for i, row in enumerate(e) for j in range(len(row))]
     if len(texts) != len(flat):
         texts = [text] * len(flat)
-    bad, reasons = [], []
+    bad: list[tuple[int, int]] = []
+    reasons: list[Evidence] = []
     for (i, j), typed in zip(flat, texts):
         ok, why = sigfig_check(typed, g[i][j], e[i][j], *sigfigs)
-        if not ok:
+        if not ok and why is not None:
             bad.append((i, j))
             reasons.append(why)
     return bad, reasons
@@ -303,8 +318,8 @@ def _check_formula(inst: Instance, pid: str, student: Any, ref: Any, verdict: Ve
     else:
         where = f" in entry {i + 1}" if len(pairs[0][0]) == 1 else f" in entry ({i + 1},{j + 1})"
     if first.how == "undefined":
-        verdict.message = (f"your formula{where} has no real value at any sample point (a log or square root "
-                           "of a negative number, or an overflow?)")
+        verdict.tell(Evidence("witness", f"your formula{where} has no real value at any sample point (a log or "
+                              "square root of a negative number, or an overflow?)"))
         return verdict  # no value to diagnose: verdict.parsed stays empty
     assert first.point is not None and first.values is not None  # a proven difference has its witness
     verdict.parsed = student
@@ -313,18 +328,25 @@ def _check_formula(inst: Instance, pid: str, student: Any, ref: Any, verdict: Ve
         verdict.detail["entries"] = [{"row": a + 1, "col": b + 1} for a, b, _ in bad]
     point = ", ".join(f"{k} = {fmt(v, 6)}" for k, v in (first.point or {}).items())
     at = f"at {point}" if point else "its value"
+    head = f"not equivalent{where}: {at} yours"
     if first.how == "no-value-here":
-        verdict.message = (f"not equivalent{where}: {at} yours has no real value (a log or root of a negative?), "
-                           f"while the expected one is {fmt(first.values[1], 5)}")
-    else:
-        yours, expected = first.texts or _distinct(*first.values)
-        if first.texts is not None and math.isinf(first.gap or 0.0) or yours != expected:
-            verdict.message = f"not equivalent{where}: {at} yours is {yours}, expected {expected}"
-        else:  # closer than a float shows: say by how much
-            gap = first.gap or 0.0
-            how = (f"is {'smaller' if gap < 0 else 'larger'} than the expected value by about {fmt(abs(gap), 3)}"
-                   if gap else "differs from the expected value by less than 1e-300")
-            verdict.message = f"not equivalent{where}: {at} yours {how} (both are {yours} to 16 digits)"
+        verdict.tell(Evidence("witness", f"{head} has no real value (a log or root of a negative?)", at=first.point),
+                     Evidence("witness", f", while the expected one is {fmt(first.values[1], 5)}",
+                              reveals_reference=True, expected=first.values[1], at=first.point))
+        return verdict
+    yours, expected = first.texts or _distinct(*first.values)
+    if first.texts is not None and math.isinf(first.gap or 0.0) or yours != expected:
+        verdict.tell(Evidence("witness", f"{head} is {yours}", yours=first.values[0], at=first.point),
+                     Evidence("witness", f", expected {expected}", reveals_reference=True,
+                              expected=first.values[1], at=first.point))
+        return verdict
+    gap = first.gap or 0.0  # closer than a float shows: say by how much
+    how = f"is {'smaller' if gap < 0 else 'larger'} than the expected value" if gap else \
+        "differs from the expected value"
+    by = f" by about {fmt(abs(gap), 3)}" if gap else " by less than 1e-300"
+    verdict.tell(Evidence("witness", f"{head} {how}", yours=first.values[0], at=first.point),
+                 Evidence("witness", f"{by} (both are {yours} to 16 digits)", reveals_reference=True,
+                          expected=first.values[1], at=first.point))
     return verdict
 
 
