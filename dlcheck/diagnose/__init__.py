@@ -9,17 +9,21 @@ more; an unnamed wrong matrix earns entry credit when the part allows partial cr
 
 from __future__ import annotations
 
+from typing import Any
+
 from dlcheck.check.shapes import cells, close
 from dlcheck.check.tolerance import Tol, diagnosis_tol, not_within
 from dlcheck.core.verdict import Evidence, Status, Verdict
 from dlcheck.diagnose.carried import carried_forward, carried_message
 from dlcheck.diagnose.mistakes import spec_mistake
-from dlcheck.diagnose.slips import METHOD_SLIPS, formula_mistake, numeric_mistake, rounded_early
+from dlcheck.diagnose.slips import METHOD_SLIPS, Finding, formula_mistake, numeric_mistake, rounded_early
+from dlcheck.engine.instance import Instance
+from dlcheck.spec.model import Mistake
 
 _CARRY_CREDIT = {"full": 1.0, "half": 0.5, "none": 0.0}
 
 
-def diagnose(inst, pid: str, verdict: Verdict, earlier: dict[str, Verdict]) -> Verdict:
+def diagnose(inst: Instance, pid: str, verdict: Verdict, earlier: dict[str, Verdict]) -> Verdict:
     """Name the mistake behind a wrong answer and settle its score (the verdict is updated)."""
     if verdict.status not in (Status.INCORRECT, Status.PARTIAL):
         return verdict
@@ -65,21 +69,21 @@ def diagnose(inst, pid: str, verdict: Verdict, earlier: dict[str, Verdict]) -> V
     return _settle(verdict, _entry_credit(inst, pid, verdict))
 
 
-def _found(verdict: Verdict, found, part) -> Verdict:
+def _found(verdict: Verdict, found: Finding, part: Any) -> Verdict:
     verdict.tell(Evidence("slip", found.message, reveals_reference=found.name not in METHOD_SLIPS,
                           withheld=not_within(verdict.detail.get("tolerance"))))
     verdict.detail["diagnosis"] = found.name
     return _settle(verdict, found.credit * part.points)
 
 
-def _named(verdict: Verdict, mistake, part) -> Verdict:
+def _named(verdict: Verdict, mistake: Mistake, part: Any) -> Verdict:
     """A spec mistake earns what the spec grants it, and nothing more."""
     verdict.tell(Evidence("mistake", mistake.feedback))
     verdict.detail["mistake"] = mistake.name or mistake.feedback
     return _settle(verdict, mistake.credit * part.points)
 
 
-def _entry_credit(inst, pid: str, verdict: Verdict) -> float:
+def _entry_credit(inst: Instance, pid: str, verdict: Verdict) -> float:
     """Credit for the right entries of a vector or matrix, when the part allows it.
 
     Only entries a wrong method would not get right by accident count: a structural

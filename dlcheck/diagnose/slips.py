@@ -15,10 +15,11 @@ from typing import Any
 
 import sympy as sp
 
-from dlcheck.check.equivalence import equivalent, given_exact
+from dlcheck.check.equivalence import equivalent
 from dlcheck.check.shapes import as_grid, close
 from dlcheck.check.tolerance import Tol, correct_figures
 from dlcheck.core.errors import Undefined, UnknownSymbol
+from dlcheck.engine.instance import Instance
 from dlcheck.engine.numeval import numeval, numeval_any, to_float, to_fraction
 from dlcheck.parse.functions import sigmoid
 from dlcheck.parse.printing import fmt
@@ -38,23 +39,23 @@ class Finding:
 
 
 # -- rewrites of the reference ----------------------------------------------------
-def _sigmoid_like(inst, x: Any) -> bool:
+def _sigmoid_like(inst: Instance, x: Any) -> bool:
     if isinstance(x, sigmoid):
         return True
     return x.is_Symbol and isinstance(inst.node_expr.get(x), sigmoid)
 
 
-def _derivative_factors(inst, mul: Any) -> tuple[list, list]:
+def _derivative_factors(inst: Instance, mul: Any) -> tuple[list, list]:
     """In a product, the sigmoid factors s that come with a (1 - s) factor."""
     factors = list(mul.args)
     pairs = [f for f in factors if _sigmoid_like(inst, f) and (1 - f) in factors]
     return pairs, [1 - f for f in pairs]
 
 
-def sigmoid_for_derivative(inst, only: Any = None) -> Callable[[Any], Any]:
+def sigmoid_for_derivative(inst: Instance, only: Any = None) -> Callable[[Any], Any]:
     """s*(1-s) -> s: sigmoid written where sigmoid' belongs (for one s, or every s)."""
     def rewrite(expr: Any) -> Any:
-        def fix(m):
+        def fix(m: Any) -> Any:
             sig, ones = _derivative_factors(inst, m)
             drop = [1 - s for s in sig if only is None or s == only]
             return sp.Mul(*[f for f in m.args if f not in drop]) if drop else m
@@ -62,10 +63,10 @@ def sigmoid_for_derivative(inst, only: Any = None) -> Callable[[Any], Any]:
     return rewrite
 
 
-def derivative_dropped(inst, only: Any = None) -> Callable[[Any], Any]:
+def derivative_dropped(inst: Instance, only: Any = None) -> Callable[[Any], Any]:
     """s*(1-s) -> 1: the sigmoid derivative forgotten altogether (for one s, or every s)."""
     def rewrite(expr: Any) -> Any:
-        def fix(m):
+        def fix(m: Any) -> Any:
             sig, _ = _derivative_factors(inst, m)
             drop = {f for s in sig if only is None or s == only for f in (s, 1 - s)}
             return sp.Mul(*[f for f in m.args if f not in drop]) if drop else m
@@ -73,7 +74,7 @@ def derivative_dropped(inst, only: Any = None) -> Callable[[Any], Any]:
     return rewrite
 
 
-def sigmoid_factors(inst, expr: Any) -> list:
+def sigmoid_factors(inst: Instance, expr: Any) -> list:
     """Every s that appears as s*(1-s) somewhere in ``expr`` (the sigmoid' sites)."""
     found: list = []
     for m in (expr.atoms(sp.Mul) if hasattr(expr, "atoms") else []):
@@ -88,7 +89,7 @@ def degrees_for_radians(expr: Any) -> Any:
                         lambda e: e.func(e.args[0] * sp.pi / 180))
 
 
-def _rewritten_value(inst, ref: Any, slip: tuple, rewrite: Callable[[Any], Any]) -> Any:
+def _rewritten_value(inst: Instance, ref: Any, slip: tuple, rewrite: Callable[[Any], Any]) -> Any:
     """The reference's value with every formula of the graph rewritten (a slip made everywhere), or None
     when the rewrite changes nothing or leaves no real value. In floats: a slip is matched to 3
     significant figures at most (``DIAGNOSIS_RTOL``), a double's error is 10^-13 of that, and the
@@ -101,7 +102,7 @@ def _rewritten_value(inst, ref: Any, slip: tuple, rewrite: Callable[[Any], Any])
     return [list(row) for row in value] if isinstance(value, list) else value
 
 
-def _rewritten_graph(inst, rewrite: Callable[[Any], Any]) -> dict:
+def _rewritten_graph(inst: Instance, rewrite: Callable[[Any], Any]) -> dict:
     changed = {}
     for sym, expr in inst.node_expr.items():
         new = rewrite(expr)
@@ -110,7 +111,7 @@ def _rewritten_graph(inst, rewrite: Callable[[Any], Any]) -> dict:
     return changed
 
 
-def _slipped(inst, ref: Any, slip: tuple, rewrite: Callable[[Any], Any]) -> Any:
+def _slipped(inst: Instance, ref: Any, slip: tuple, rewrite: Callable[[Any], Any]) -> Any:
     changed = inst.remember(("slip-graph", slip), lambda: _rewritten_graph(inst, rewrite), shape=True)
     if not changed:
         return None
@@ -126,7 +127,8 @@ def _neg(value: Any) -> Any:
 
 
 # -- numeric answers --------------------------------------------------------------
-def numeric_mistake(inst, pid: str, given: Any, expected: Any, tol: Tol, grading: Tol | None = None) -> Finding | None:
+def numeric_mistake(inst: Instance, pid: str, given: Any, expected: Any, tol: Tol,
+                    grading: Tol | None = None) -> Finding | None:
     """The first generic slip that explains a wrong numeric answer.
 
     ``tol`` is the (looser) tolerance a diagnosis matches with; ``grading`` the part's own,
@@ -172,11 +174,11 @@ def rounded_early(given: Any, expected: Any) -> Finding | None:
                    f"{fmt(to_float(expected), 6)}): keep more digits in the intermediate steps")
 
 
-def _unchanged_given(inst, pid: str, given: Any, tol: Tol) -> Finding | None:
+def _unchanged_given(inst: Instance, pid: str, given: Any, tol: Tol) -> Finding | None:
     formula = inst.shallow.get(pid)
     if formula is None or isinstance(formula, sp.MatrixBase):
         return None
-    exact_givens = given_exact(inst)
+    exact_givens = inst.exact_givens()
     for sym in sorted(formula.free_symbols & set(inst.given_values), key=lambda s: s.name):
         value = exact_givens.get(sym)
         if value is not None and value != 0 and tol.accepts(given, value):
@@ -185,10 +187,10 @@ def _unchanged_given(inst, pid: str, given: Any, tol: Tol) -> Finding | None:
     return None
 
 
-def _factor(inst, given: Any, expected: Any, tol: Tol) -> Finding | None:
+def _factor(inst: Instance, given: Any, expected: Any, tol: Tol) -> Finding | None:
     ratio = to_float(to_fraction(given) / to_fraction(expected))
     candidates = [(Fraction(2), "2"), (Fraction(1, 2), "1/2")]
-    for sym, value in given_exact(inst).items():
+    for sym, value in inst.exact_givens().items():
         v = to_fraction(value)
         if sym.name in ("eta", "lr", "alpha") and v not in (0, 1):
             candidates += [(v, sym.name), (1 / v, f"1/{sym.name}")]
@@ -224,7 +226,7 @@ def _matrix_slip(given: list, expected: list, tol: Tol) -> Finding | None:
 
 
 # -- formulas -----------------------------------------------------------------------
-def formula_mistake(inst, pid: str, student: Any, ref: Any) -> Finding | None:
+def formula_mistake(inst: Instance, pid: str, student: Any, ref: Any) -> Finding | None:
     part = inst.spec.problem.parts[pid]
     seed = f"{inst.spec.id}/{pid}/diagnose"
 
@@ -256,7 +258,7 @@ def formula_mistake(inst, pid: str, student: Any, ref: Any) -> Finding | None:
     return None
 
 
-def _constant_factor(inst, a: Any, b: Any, seed: str) -> float | None:
+def _constant_factor(inst: Instance, a: Any, b: Any, seed: str) -> float | None:
     ratios = []
     for env in inst.sample_envs(seed + "/ratio", 12, a.free_symbols | b.free_symbols):
         try:

@@ -21,7 +21,6 @@ whatever else its kind needs, stored in :attr:`Instance.prepared`.
 from __future__ import annotations
 
 import copy
-import dataclasses
 import random
 import zlib
 from collections.abc import Callable, Iterable
@@ -32,7 +31,7 @@ import sympy as sp
 
 from dlcheck.core.errors import ParseError, Undefined, UnknownSymbol
 from dlcheck.core.yamlio import raw_text
-from dlcheck.engine.numeval import numeval, numeval_any
+from dlcheck.engine.numeval import hp_value, numeval, numeval_any
 from dlcheck.engine.variants import check_vary
 from dlcheck.parse.functions import spec_functions, student_functions
 from dlcheck.parse.latex import alias_key
@@ -112,10 +111,11 @@ class Instance:
     # from the answer-independent memos so that a class cannot crowd them out
     _answer_memo: dict = field(default_factory=dict, repr=False)
     _read: dict = field(default_factory=dict, repr=False)   # formulas already parsed by the caller of build
+    _exact_givens: dict | None = field(default=None, repr=False)  # the given values, exact (per variant)
 
     # -- building ------------------------------------------------------------------
     @classmethod
-    def build(cls, spec, prepare: Prepare, author_rules: bool = True, self_checks: bool = True,
+    def build(cls, spec: Any, prepare: Prepare, author_rules: bool = True, self_checks: bool = True,
               read: dict[str, Any] | None = None) -> Instance:
         """Derive ``spec``: symbols, givens, definitions in order, then each part via ``prepare``.
 
@@ -144,8 +144,6 @@ class Instance:
         """The same problem with other given values (a student's variant): the graph, the derived
         formulas and what each kind prepared are shared; only numbers are recomputed."""
         twin = copy.copy(self)
-        for name in [k for k in twin.__dict__ if k not in _FIELDS]:  # what other layers cached beside it
-            del twin.__dict__[name]
         twin.spec = spec
         twin.given_values = dict(self.given_values)
         for name, text in values.items():
@@ -156,7 +154,7 @@ class Instance:
                     twin.given_values[s] = v
             else:
                 twin.given_values[leaf] = value
-        twin._base_env = None
+        twin._base_env, twin._exact_givens = None, None
         twin._value_memo, twin._answer_memo = {}, {}
         return twin
 
@@ -293,7 +291,7 @@ class Instance:
                       subscripts=True)
 
     # -- derivatives ---------------------------------------------------------------
-    def _diff(self, *args):
+    def _diff(self, *args: Any) -> Any:
         if len(args) != 2:
             raise ParseError("diff takes (quantity, variable)")
         f, x = args
@@ -464,6 +462,19 @@ class Instance:
                     env[sym] = float("nan")
         return env
 
+    def exact_givens(self) -> dict[sp.Symbol, Any]:
+        """The given values, exact (Fractions; a high-precision number for an irrational one), once per
+        instance: every exact evaluation through the graph starts from them (:mod:`dlcheck.engine.exact`)."""
+        if self._exact_givens is None:
+            found = {}
+            for s, v in self.given_values.items():
+                try:
+                    found[s] = hp_value(v, {}, None, 60)
+                except Undefined:
+                    continue
+            self._exact_givens = found
+        return self._exact_givens
+
     def value(self, item: Any, env: dict | None = None) -> Any:
         """Float (or nested list) value of a placeholder or formula."""
         return numeval_any(item, self.env() if env is None else env)
@@ -496,25 +507,25 @@ class Instance:
             subs[sym] = node.xreplace(subs)
         return expr.xreplace(subs)
 
-    def _subs(self, *args):
+    def _subs(self, *args: Any) -> Any:
         """subs(quantity, symbol, value): the quantity written out in leaves, then substituted."""
         if len(args) != 3 or not isinstance(args[1], sp.Symbol) or args[1] in self.node_expr:
             raise ParseError("subs takes (quantity, symbol, value) with a symbol or given as the second argument")
         expr, var, value = args
 
-        def one(e):
+        def one(e: Any) -> Any:
             # expanding trig arguments lets sympy see sin(a + pi/2) = cos(a)
             return self.expand(e).xreplace({var: value}).replace(
                 lambda f: isinstance(f, (sp.sin, sp.cos, sp.tan)), lambda f: f.func(sp.expand(f.args[0])))
         return expr.applyfunc(one) if isinstance(expr, sp.MatrixBase) else one(expr)
 
-    def _argmax(self, *args):
+    def _argmax(self, *args: Any) -> Any:
         self.value_dependent = True
         (v,) = args
         values = [numeval(e, self.env()) for e in v]
         return sp.Integer(values.index(max(values)) + 1)
 
-    def _scan(self, args) -> tuple[float, float]:
+    def _scan(self, args: tuple) -> tuple[float, float]:
         self.value_dependent = True
         expr, var, lo, hi = args
         env = self.env()
@@ -532,13 +543,11 @@ class Instance:
         t = (a + b) / 2
         return t, f(t)
 
-    def _argmax_over(self, *args):
+    def _argmax_over(self, *args: Any) -> Any:
         t, _ = self._scan(args)
         return sp.Float(round(t, 6))
 
-    def _max_over(self, *args):
+    def _max_over(self, *args: Any) -> Any:
         _, value = self._scan(args)
         return sp.Float(value)
 
-
-_FIELDS = {f.name for f in dataclasses.fields(Instance)}

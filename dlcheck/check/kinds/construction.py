@@ -33,7 +33,7 @@ class ConstructionPart(PartBase):
     max_length: int = Field(6, ge=1, le=12)
 
 
-def parse_fields(arch, fields: dict[str, str]) -> dict[str, Any]:
+def parse_fields(arch: Any, fields: dict[str, str]) -> dict[str, Any]:
     """Each field's text through the safe parser, as exact fractions of the right shape."""
     missing = [f for f in arch.fields if f not in fields and f not in arch.defaults]
     extra = [f for f in fields if f not in arch.fields]
@@ -61,7 +61,7 @@ def parse_fields(arch, fields: dict[str, str]) -> dict[str, Any]:
 
 
 def _to_fractions(name: str, value: Any, shape: tuple) -> Any:
-    def frac(x):
+    def frac(x: Any) -> Any:
         if not x.is_Rational:
             value = x.evalf(30)
             if not value.is_real or not value.is_finite:  # sqrt(-1), log(-1), (-1)^0.5: no real weight
@@ -93,7 +93,7 @@ def _to_fractions(name: str, value: Any, shape: tuple) -> Any:
     return tuple(tuple(frac(value[i, j]) for j in range(value.cols)) for i in range(value.rows))
 
 
-def lookup(part) -> tuple[Any, Any]:
+def lookup(part: Any) -> tuple[Any, Any]:
     return ARCHITECTURES[part.simulator], TARGETS[part.target]
 
 

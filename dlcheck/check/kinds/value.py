@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import sympy as sp
 
-from dlcheck.check.equivalence import digits_needed, equivalent, exact_value, formulas_behind
+from dlcheck.check.equivalence import digits_needed, equivalent, formulas_behind
 from dlcheck.check.kind import Kind
 from dlcheck.check.shapes import as_grid, cells, differing, fit_shape
 from dlcheck.check.tolerance import (
@@ -34,6 +34,7 @@ from dlcheck.check.tolerance import (
 from dlcheck.core.errors import ParseError, Undefined, UnknownName
 from dlcheck.core.verdict import Evidence, Status, Verdict
 from dlcheck.core.yamlio import raw_text
+from dlcheck.engine.exact import exact_value
 from dlcheck.engine.instance import Instance
 from dlcheck.engine.numeval import TooLarge, hp_value_any, to_float, to_fraction
 from dlcheck.engine.steps import Step, formula_step, value_text
