@@ -94,7 +94,7 @@ def _entry_credit(inst: Instance, pid: str, verdict: Verdict) -> float:
     total = len(cells(inst.part_ref[pid]))
     if not getattr(part, "partial_credit", False) or total < 2 or "shape" in verdict.detail:
         return 0.0
-    informative = getattr(inst.prepared.get(pid), "informative", None) or [True] * total
+    informative = inst.prepared_for(pid).informative or [True] * total
     cols = inst.part_ref[pid].cols if hasattr(inst.part_ref[pid], "cols") else 1
     wrong = {(e["row"] - 1) * cols + (e["col"] - 1) for e in verdict.detail.get("entries", [])}
     counted = [k for k in range(total) if informative[k]]

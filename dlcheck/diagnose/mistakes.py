@@ -24,7 +24,7 @@ def spec_mistake(inst: Instance, pid: str, verdict: Verdict, tol: Tol | None = N
     """
     part = inst.spec.problem.parts[pid]
     same = kind_of(part).same
-    prepared = getattr(inst.prepared.get(pid), "mistakes", [])
+    prepared = inst.prepared_for(pid).mistakes
     if same is None:
         return None
     for mistake, value in zip(getattr(part, "mistakes", []), prepared):

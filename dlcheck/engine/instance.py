@@ -83,6 +83,19 @@ def element_names(name: str, shape: tuple[int, int]) -> list[list[str]]:
 
 
 @dataclass
+class Prepared:
+    """What a part's kind keeps from load (:meth:`Instance.build`'s ``prepare``), for the layers above:
+    a kind keeps more in a subclass of its own."""
+
+    mistakes: list[Any] = field(default_factory=list)   # each spec mistake, prepared for the kind's ``same``
+    shown: Any = None                                   # a display form of the reference, when the spec gives one
+    informative: list[bool] | None = None               # per entry: may earn entry credit (not a structural constant)
+
+
+NOTHING_PREPARED = Prepared()
+
+
+@dataclass
 class Instance:
     """The derived form of one problem (see module docstring)."""
 
@@ -95,7 +108,7 @@ class Instance:
     shallow: dict[str, Any] = field(default_factory=dict)      # name -> shallow formula
     part_ref: dict[str, Any] = field(default_factory=dict)     # part id -> placeholder
     part_node: dict[str, str] = field(default_factory=dict)    # part id -> node name
-    prepared: dict[str, Any] = field(default_factory=dict)     # part id -> what its kind prepared
+    prepared: dict[str, Prepared] = field(default_factory=dict)  # part id -> what its kind prepared
     reverse: dict[Any, sp.Symbol] = field(default_factory=dict)
     author_rules: bool = True      # specs parse with the author's wider vocabulary
     # the author's own proofs (a known solution simulated, ...): run by validate and the tests;
@@ -461,6 +474,10 @@ class Instance:
                 except (Undefined, UnknownSymbol):
                     env[sym] = float("nan")
         return env
+
+    def prepared_for(self, pid: str) -> Prepared:
+        """What part ``pid``'s kind prepared (nothing, for a part whose kind keeps nothing)."""
+        return self.prepared.get(pid, NOTHING_PREPARED)
 
     def exact_givens(self) -> dict[sp.Symbol, Any]:
         """The given values, exact (Fractions; a high-precision number for an irrational one), once per

@@ -19,7 +19,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import sympy as sp
 
@@ -40,6 +40,13 @@ MAX_MAGNITUDE = 4000           # no number beyond 10^4000 either way (what 4000 
 MAX_CALL_DEPTH = 10            # functions inside functions (the bank and the sheets nest 3 at most)
 MAX_LIST_DEPTH = 2             # a matrix is a list of lists
 MAX_MATRIX_POWER_OPS = 1000    # a symbolic matrix's size times its power: M^16 of a rotation, not (M^16)^16
+
+
+class Parsed(NamedTuple):
+    """What :meth:`Parser.read` gives: the formula, and the partial sub-formulas it lost (its guards)."""
+
+    value: Any
+    guards: tuple[Any, ...]
 
 
 @dataclass
@@ -66,6 +73,11 @@ class Parser:
 
     def __post_init__(self) -> None:
         self.constants = {"pi": sp.pi, "e": sp.E}
+
+    def read(self, text: str) -> Parsed:
+        """The formula and its guards together (:meth:`parse`, and what it found lost)."""
+        value = self.parse(text)
+        return Parsed(value, tuple(self.guards))
 
     def parse(self, text: str) -> Any:
         """Return a sympy expression or Matrix, or raise ParseError with one line."""

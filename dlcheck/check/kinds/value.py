@@ -36,6 +36,7 @@ from dlcheck.core.verdict import Evidence, Status, Verdict
 from dlcheck.core.yamlio import raw_text
 from dlcheck.engine.exact import exact_value
 from dlcheck.engine.instance import Instance
+from dlcheck.engine.instance import Prepared as PreparedBase
 from dlcheck.engine.numeval import TooLarge, hp_value_any, to_float, to_fraction
 from dlcheck.engine.steps import Step, formula_step, value_text
 from dlcheck.parse.printing import fmt, plain
@@ -69,10 +70,10 @@ class ExpressionPart(ValuePart):
 
 
 @dataclass
-class Prepared:
-    shown: Any = None                                   # the display form, when the spec gives one
-    mistakes: list[Any] = field(default_factory=list)   # each spec mistake, parsed
-    informative: list[bool] | None = None               # per entry: may earn entry credit (not a structural constant)
+class Prepared(PreparedBase):
+    """What a value part keeps: the base's (its mistakes parsed, the display form, which entries are
+    informative) and these."""
+
     guards: list[Any] = field(default_factory=list)     # the reference's lost partial sub-formulas (compare)
     free_names: bool = False                            # any name may be typed (compare: both sides are the user's)
     expected: str | None = None                         # the reference as text (computed once)
@@ -122,7 +123,7 @@ def takes_names(inst: Instance, pid: str) -> bool:
     """A formula answer may name the problem's quantities; a numeric one only numbers."""
     part = inst.spec.problem.parts[pid]
     return not inst.is_numeric(pid) or part.kind == "expression" or part.names is not None or \
-        bool(getattr(inst.prepared.get(pid), "free_names", False))
+        _prepared(inst, pid).free_names
 
 
 def names(inst: Instance, pid: str) -> list[str]:
@@ -130,9 +131,15 @@ def names(inst: Instance, pid: str) -> list[str]:
 
 
 # -- checking --------------------------------------------------------------------
+def _prepared(inst: Instance, pid: str) -> Prepared:
+    """What the value kind prepared for ``pid`` (nothing yet, while it is being prepared)."""
+    prepared = inst.prepared.get(pid)
+    return prepared if isinstance(prepared, Prepared) else Prepared()
+
+
 def expected_text(inst: Instance, pid: str) -> str:
     prepared = inst.prepared.get(pid)
-    if prepared is None:
+    if not isinstance(prepared, Prepared):
         return _expected_text(inst, pid)
     if prepared.expected is None:
         prepared.expected = _expected_text(inst, pid)
@@ -159,7 +166,7 @@ def check(inst: Instance, pid: str, text: str) -> Verdict:
                       formula=not numeric)
     parser = inst.student_parser(pid, takes_names(inst, pid))
     try:
-        student = parser.parse(text)
+        student, guards = parser.read(text)
     except UnknownName as exc:
         if numeric and exc.kind == "symbol" and not takes_names(inst, pid):
             return _invalid(verdict, "this part wants a number (or arithmetic on numbers), not a formula")
@@ -171,9 +178,9 @@ def check(inst: Instance, pid: str, text: str) -> Verdict:
         verdict.tell(Evidence("shape", problem))
         verdict.detail["shape"] = problem
         return verdict
-    if numeric and not any(c.free_symbols for c in cells(student)) and not parser.guards:
+    if numeric and not any(c.free_symbols for c in cells(student)) and not guards:
         return _check_numeric(inst, part, student, ref, verdict, text)
-    return _check_formula(inst, pid, student, ref, verdict, parser.guards)
+    return _check_formula(inst, pid, student, ref, verdict, list(guards))
 
 
 def _invalid(verdict: Verdict, reason: str, column: int | None = None) -> Verdict:
@@ -294,7 +301,7 @@ def _numeric_detail(given: Any, expected: Any, bad: list, tol: Tol) -> dict:
 
 def _check_formula(inst: Instance, pid: str, student: Any, ref: Any, verdict: Verdict, guards: list) -> Verdict:
     part = inst.spec.problem.parts[pid]
-    ref_guards = getattr(inst.prepared.get(pid), "guards", [])
+    ref_guards = _prepared(inst, pid).guards
     pairs = list(zip(as_grid(student), as_grid(ref)))
     grid = [(i, j, s, r) for i, (srow, rrow) in enumerate(pairs) for j, (s, r) in enumerate(zip(srow, rrow))]
     bad, undecided = [], []
