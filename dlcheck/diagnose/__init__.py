@@ -16,7 +16,7 @@ from dlcheck.check.tolerance import Tol, diagnosis_tol, not_within
 from dlcheck.core.verdict import Evidence, Status, Verdict
 from dlcheck.diagnose.carried import carried_forward, carried_message
 from dlcheck.diagnose.mistakes import spec_mistake
-from dlcheck.diagnose.slips import METHOD_SLIPS, Finding, formula_mistake, numeric_mistake, rounded_early
+from dlcheck.diagnose.slips import Finding, formula_mistake, method_slips, numeric_mistake, rounded_early
 from dlcheck.engine.instance import Instance
 from dlcheck.spec.model import Mistake
 
@@ -50,7 +50,7 @@ def diagnose(inst: Instance, pid: str, verdict: Verdict, earlier: dict[str, Verd
             found = numeric_mistake(inst, pid, verdict.value, verdict.reference, tol, Tol.of(part))
             if found:
                 return _found(verdict, found, part)
-        found = rounded_early(verdict.value, verdict.reference)
+        found = rounded_early(inst, pid, verdict.value, verdict.reference)
         if found:
             return _found(verdict, found, part)
         return _settle(verdict, _entry_credit(inst, pid, verdict))
@@ -61,7 +61,7 @@ def diagnose(inst: Instance, pid: str, verdict: Verdict, earlier: dict[str, Verd
         return verdict
     found = formula_mistake(inst, pid, verdict.parsed, inst.part_ref[pid])
     if found:  # the slip, and the point where the formulas differ in brackets (both go when the slip reveals)
-        reveals = found.name not in METHOD_SLIPS
+        reveals = found.name not in method_slips()
         verdict.tell(Evidence("slip", f"{found.message} (", reveals_reference=reveals), *verdict.evidence,
                      Evidence("slip", ")", reveals_reference=reveals))
         verdict.detail["diagnosis"] = found.name
@@ -70,7 +70,7 @@ def diagnose(inst: Instance, pid: str, verdict: Verdict, earlier: dict[str, Verd
 
 
 def _found(verdict: Verdict, found: Finding, part: Any) -> Verdict:
-    verdict.tell(Evidence("slip", found.message, reveals_reference=found.name not in METHOD_SLIPS,
+    verdict.tell(Evidence("slip", found.message, reveals_reference=found.name not in method_slips(),
                           withheld=not_within(verdict.detail.get("tolerance"))))
     verdict.detail["diagnosis"] = found.name
     return _settle(verdict, found.credit * part.points)

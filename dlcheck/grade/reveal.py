@@ -23,7 +23,7 @@ from dataclasses import replace
 
 from dlcheck.check.registry import get_spec
 from dlcheck.core.verdict import ProblemResult, Verdict
-from dlcheck.diagnose.slips import METHOD_SLIPS
+from dlcheck.diagnose.slips import method_slips
 from dlcheck.spec.answers import is_attempt
 
 # the facts of ``Verdict.detail`` that give the reference away (the instructor's JSON keeps them): the
@@ -54,7 +54,7 @@ def hidden(verdict: Verdict) -> Verdict:
         detail["entries"] = [{k: v for k, v in e.items() if k != "expected"} for e in detail["entries"]]
     if "abs_error" in verdict.detail:  # "off by 0.0251 (7.76%)": the gap, given the answer, is the reference
         detail.pop("summary", None)
-    if detail.get("diagnosis") not in METHOD_SLIPS:  # a factor, a transpose: they turn the answer into the reference
+    if detail.get("diagnosis") not in method_slips():  # a factor, a transpose: they turn the answer into the reference
         detail.pop("diagnosis", None)
     return replace(verdict.withheld(), expected="", detail=detail, reference=None)
 
