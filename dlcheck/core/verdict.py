@@ -141,7 +141,9 @@ class Verdict:
         self.answer, self.expected = answer, expected
         self.detail = {} if detail is None else detail
         self.value, self.reference, self.parsed, self.trace = value, reference, parsed, trace
-        self.evidence = (note(message),) if message and not evidence else tuple(evidence)
+        said = "".join(e.text for e in evidence)
+        # a message given as words is a plain note (unless it is what the evidence given with it says)
+        self.evidence = (note(message),) if message and message != said else tuple(evidence)
         self.column, self.formula = column, formula
 
     @property
