@@ -136,13 +136,11 @@ def test_validate_checks_the_variants(runner):
 
 
 def test_a_variant_keeps_nothing_the_base_cached_about_its_numbers():
-    """Exact evaluation caches the givens beside an instance: a variant must not inherit the sheet's."""
-    from dlcheck.check.equivalence import given_exact
-
+    """Exact evaluation keeps the givens with an instance: a variant must not inherit the sheet's."""
     base = get_instance("backprop/q1")
-    sheet = given_exact(base)
+    sheet = base.exact_givens()
     twin = instance_for("backprop/q1", "7")
-    own = given_exact(twin)
+    own = twin.exact_givens()
     x1 = base.leaves["x1"]
     assert float(own[x1]) == float(variant_of("backprop/q1", "7")["x1"]) != float(sheet[x1])
 

@@ -19,6 +19,7 @@ has a value at a point only where its guards do too.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import random
@@ -31,7 +32,9 @@ from typing import Any
 
 import sympy as sp
 
-from dlcheck.core.errors import Undefined, UnknownSymbol
+from dlcheck.core.errors import Undefined
+from dlcheck.engine.exact import resolver
+from dlcheck.engine.instance import Instance
 from dlcheck.engine.numeval import HP_DPS, hp_value, numeval, to_mpf
 from dlcheck.parse.functions import sigmoid, sympy_function
 from dlcheck.parse.vocabulary import VOCABULARY
@@ -156,15 +159,12 @@ def digits_needed(*exprs: Any) -> int:
     return min(4000, HP_DPS + longest)
 
 
-def formulas_behind(inst, *exprs: Any) -> list:
+def formulas_behind(inst: Instance, *exprs: Any) -> list:
     """The formulas of the graph's nodes that ``exprs`` stand on, and the given values: their literals
     count for the working precision as much as those typed (a reference ``x + 1e-300`` is a node)."""
-    ancestors = getattr(inst, "ancestors", None)
-    if ancestors is None:
-        return []
     nodes: set = set()
     for e in exprs:
-        nodes |= ancestors(e)
+        nodes |= inst.ancestors(e)
     return [inst.node_expr[s] for s in nodes if s in inst.node_expr] + list(inst.given_values.values())
 
 
@@ -198,7 +198,7 @@ class _Side:
             return None
 
 
-def precise_pair(inst, answer: _Side, expected: _Side, leaf_env: dict, dps: int) -> tuple[Any, Any]:
+def precise_pair(inst: Instance, answer: _Side, expected: _Side, leaf_env: dict, dps: int) -> tuple[Any, Any]:
     """(answer, expected) at ``dps`` digits (Fractions when exact; None where a side has no value).
 
     Graph nodes are computed on demand from the leaves, once for both sides. Leaves
@@ -206,20 +206,11 @@ def precise_pair(inst, answer: _Side, expected: _Side, leaf_env: dict, dps: int)
     special points (0, 1/2, -3/2 ...) stay exact, so that whole exponents are seen as whole.
     """
     point = _point_key(leaf_env)
-    if hasattr(inst, "remember"):  # the graph's values at this point serve every answer checked there
-        env = inst.remember(("point-env", point, dps), lambda: _leaf_values(inst, leaf_env, dps))
-    else:
-        env = _leaf_values(inst, leaf_env, dps)
-
-    def resolve(sym: Any) -> Any:
-        if sym not in inst.node_expr:
-            raise UnknownSymbol(sym.name)
-        return hp_value(inst.node_expr[sym], env, resolve, dps)
-
-    if hasattr(inst, "remember"):  # the expected side depends on the point alone
-        vb = inst.remember(("precise-side", expected.key, point, dps), lambda: expected.precise(env, resolve, dps))
-    else:
-        vb = expected.precise(env, resolve, dps)
+    # the graph's values at this point serve every answer checked there
+    env = inst.remember(("point-env", point, dps), lambda: _leaf_values(inst, leaf_env, dps))
+    resolve = resolver(inst, env, dps)
+    # the expected side depends on the point alone
+    vb = inst.remember(("precise-side", expected.key, point, dps), lambda: expected.precise(env, resolve, dps))
     va = answer.precise(env, resolve, dps) if vb is not None else None
     return va, vb
 
@@ -229,8 +220,8 @@ def _point_key(leaf_env: dict) -> tuple:
     return tuple(sorted(((s, v.numerator, v.denominator) for s, v in leaf_env.items()), key=lambda t: t[0].name))
 
 
-def _leaf_values(inst, leaf_env: dict, dps: int) -> dict:
-    env = dict(given_exact(inst))
+def _leaf_values(inst: Instance, leaf_env: dict, dps: int) -> dict:
+    env = dict(inst.exact_givens())
     with _workdps(dps):
         env.update({s: v if v.denominator <= 4 else to_mpf(v) for s, v in leaf_env.items()})
     return env
@@ -240,20 +231,6 @@ def _workdps(dps: int) -> Any:
     import mpmath  # lazy: see numeval
 
     return mpmath.workdps(dps)
-
-
-def given_exact(inst) -> dict:
-    """The problem's given values, exact (computed once per instance)."""
-    cached = getattr(inst, "_given_exact", None)
-    if cached is None:
-        cached = {}
-        for s, v in inst.given_values.items():
-            try:
-                cached[s] = hp_value(v, {}, None, 60)
-            except Undefined:
-                continue
-        setattr(inst, "_given_exact", cached)  # noqa: B010 - a cache beside the instance's own
-    return cached
 
 
 def _close(va: Any, vb: Any, dps: int) -> bool:
@@ -275,7 +252,7 @@ def _ten(k: int) -> Any:
 
 
 # -- the decision --------------------------------------------------------------------------
-def equivalent(inst, a: Any, b: Any, seed: str, guards_a: Sequence[Any] = (), guards_b: Sequence[Any] = (),
+def equivalent(inst: Instance, a: Any, b: Any, seed: str, guards_a: Sequence[Any] = (), guards_b: Sequence[Any] = (),
                ) -> Outcome:
     """Is scalar formula ``a`` (the answer) equal to ``b`` (the reference) on ``b``'s real domain?"""
     if not guards_a and not guards_b and (a == b or sp.expand(a - b) == 0 if _small(a, b) else a == b):
@@ -302,13 +279,18 @@ def _small(a: Any, b: Any) -> bool:
                all(p.exp.is_Integer and 0 <= p.exp <= 12 for p in e.atoms(sp.Pow)) for e in (a, b))
 
 
-def _extra(inst, e: Any) -> set:
+def _float_env(inst: Instance, floats: dict, givens: dict | None) -> dict:
+    """The graph's floats at a point (``givens``: the formulas stand on the given values alone)."""
+    return inst.env(floats) if givens is None else {**givens, **floats}
+
+
+def _extra(inst: Instance, e: Any) -> set:
     return e.free_symbols - set(inst.node_expr) - set(inst.given_values)
 
 
-def _run(inst, answer: _Side, expected: _Side, leaves: list, seed: str, generic: int, special: int,
+def _run(inst: Instance, answer: _Side, expected: _Side, leaves: list, seed: str, generic: int, special: int,
          dps: int, grid: bool = False) -> Outcome:
-    domains = getattr(inst, "domains", {})
+    domains = inst.domains
     points = sample_points(leaves, domains, seed, generic, special)
     points = points[generic:] + points[:generic]  # special points first: a witness there is easiest to read
     if grid:  # every combination of small special values: (a^b)^c differs from a^(b*c) only at a few
@@ -320,18 +302,14 @@ def _run(inst, answer: _Side, expected: _Side, leaves: list, seed: str, generic:
     both = only_answer = 0
     through_graph = any(s in inst.node_expr for side in (answer, expected)
                         for e in (side.expr, *side.guards) for s in e.free_symbols)
-    givens = {s: float(v) for s, v in given_exact(inst).items()}
-    shared = hasattr(inst, "remember")
+    givens = {s: float(v) for s, v in inst.exact_givens().items()}
     for is_generic, leaf_env in points:
         floats = {s: float(v) for s, v in leaf_env.items()}
-        if shared:  # the graph at a point, and the expected side there, serve every answer
-            point = _point_key(leaf_env)
-            env = inst.remember(("float-env", point, through_graph),
-                                lambda f=floats: inst.env(f) if through_graph else {**givens, **f})
-            fb = inst.remember(("float-side", expected.key, point), lambda e=env: expected.floats(e))
-        else:
-            env = inst.env(floats) if through_graph else {**givens, **floats}
-            fb = expected.floats(env)
+        # the graph at a point, and the expected side there, serve every answer
+        point = _point_key(leaf_env)
+        env = inst.remember(("float-env", point, through_graph), functools.partial(
+            _float_env, inst, floats, givens if not through_graph else None))
+        fb = inst.remember(("float-side", expected.key, point), functools.partial(expected.floats, env))
         fa = answer.floats(env)
         if fb is None:
             if fa is not None:
@@ -398,7 +376,7 @@ def _run(inst, answer: _Side, expected: _Side, leaves: list, seed: str, generic:
 EQUAL, UNSURE = "equal", "unsure"
 
 
-def compare_at(inst, answer: _Side, expected: _Side, leaf_env: dict, dps: int) -> Any:
+def compare_at(inst: Instance, answer: _Side, expected: _Side, leaf_env: dict, dps: int) -> Any:
     """EQUAL, UNSURE, None (a side has no value here) or (answer, expected) proven different.
 
     A gap that shrinks with the precision is rounding (cancellation, as in
@@ -457,7 +435,8 @@ def _digits_below_one(x: Any) -> int:
     return max(0, -int(mpmath.floor(mpmath.log10(abs(x)))))
 
 
-def _precise_point(inst, answer: _Side, expected: _Side, leaf_env: dict, dps: int) -> bool | Outcome | None:
+def _precise_point(inst: Instance, answer: _Side, expected: _Side, leaf_env: dict,
+                   dps: int) -> bool | Outcome | None:
     """True when both sides agree here in high precision, an Outcome when they provably differ, None when
     a side has no value here at this precision."""
     found = compare_at(inst, answer, expected, leaf_env, dps)
@@ -487,13 +466,13 @@ def _float(x: Any) -> float:
         return math.inf if x > 0 else -math.inf
 
 
-def _witness(inst, answer: _Side, expected: _Side, leaf_env: dict, dps: int) -> Outcome | None:
+def _witness(inst: Instance, answer: _Side, expected: _Side, leaf_env: dict, dps: int) -> Outcome | None:
     """A confirmed difference at this point, or None."""
     found = _precise_point(inst, answer, expected, leaf_env, dps)
     return found if isinstance(found, Outcome) else None
 
 
-def _open_hole(inst, answer: _Side, expected: _Side, missing: list[dict], leaves: list, seed: str,
+def _open_hole(inst: Instance, answer: _Side, expected: _Side, missing: list[dict], leaves: list, seed: str,
                dps: int) -> Outcome | None:
     """Points where the reference has a value and the answer none: a witness when they fill an open set."""
     rng = random.Random(zlib.crc32((seed + "/hole").encode()))
@@ -519,89 +498,10 @@ def _show(leaf_env: dict) -> dict[str, float]:
     return {s.name: float(v) for s, v in sorted(leaf_env.items(), key=lambda kv: kv[0].name)}
 
 
-def _symbolic(inst, a: Any, b: Any) -> Outcome:
+def _symbolic(inst: Instance, a: Any, b: Any) -> Outcome:
     difference = (inst.expand(a) - inst.expand(b)).rewrite(sigmoid, sp.exp)
     try:
         zero = sp.simplify(difference) == 0
     except Exception:  # noqa: BLE001 - sympy fails in many ways on odd input; that is "cannot decide"
         return Outcome(None, how="symbolic")
     return Outcome(True if zero else None, how="symbolic")
-
-
-def exact_value(inst, item: Any, overrides: dict | None = None, dps: int = HP_DPS) -> Any:
-    """A placeholder's (or formula's) value through the graph, exact where the arithmetic is rational.
-
-    ``overrides`` pin chosen nodes (a student's earlier answers, for error carried forward).
-    Raises Undefined where there is no real value. Matrices give nested lists. Without overrides the
-    value depends on no answer: it is computed once per instance (a reference, a spec's mistake).
-    """
-    if not overrides and hasattr(inst, "remember"):
-        cells = tuple(item) if isinstance(item, sp.MatrixBase) else (item,)
-        found = inst.remember(("exact", cells, getattr(item, "shape", None), dps),
-                              lambda: _exact_value(inst, item, None, dps))
-        return [list(row) for row in found] if isinstance(found, list) else found
-    return _exact_value(inst, item, overrides, dps)
-
-
-def _exact_value(inst, item: Any, overrides: dict | None, dps: int) -> Any:
-    if hasattr(inst, "remember"):
-        resolve, env = node_resolver(inst, dps, overrides or {})
-    else:  # a bare graph (not an Instance): no shared values
-        env = dict(given_exact(inst))
-        env.update(overrides or {})
-
-        def resolve(sym: Any) -> Any:
-            if sym not in inst.node_expr:
-                raise UnknownSymbol(sym.name)
-            return hp_value(inst.node_expr[sym], env, resolve, dps)
-
-    if isinstance(item, sp.MatrixBase):
-        return [[hp_value(item[i, j], env, resolve, dps) for j in range(item.cols)] for i in range(item.rows)]
-    return hp_value(item, env, resolve, dps)
-
-
-def node_resolver(inst, dps: int, pins: dict, rewritten: dict | None = None,
-                  key: Any = None) -> tuple[Callable[[Any], Any], dict]:
-    """(resolve, env) for evaluating through the graph at ``dps`` digits, with ``pins`` (node -> value:
-    a student's earlier answers) and ``rewritten`` formulas (node -> formula: a slip made everywhere).
-
-    A node the pins and rewrites cannot reach has the value it has with neither: those are kept once
-    per instance and shared by every evaluation, so a part checked in a problem of a thousand parts
-    does not evaluate the thousand again. With ``key`` (and no pins) the rewritten values are kept too.
-    """
-    base = inst.remember(("exact-env", dps), lambda: dict(given_exact(inst)))
-
-    def plain(sym: Any) -> Any:
-        if sym not in inst.node_expr:
-            raise UnknownSymbol(sym.name)
-        return hp_value(inst.node_expr[sym], base, plain, dps)
-
-    touched = set(pins) | set(rewritten or {})
-    if not touched:
-        return plain, base
-    if any(sym not in inst.node_expr for sym in touched):  # a pinned leaf: its reach is not tracked
-        alone = dict(given_exact(inst))
-        alone.update(pins)
-
-        def anew(sym: Any) -> Any:
-            if sym not in inst.node_expr:
-                raise UnknownSymbol(sym.name)
-            return hp_value((rewritten or {}).get(sym, inst.node_expr[sym]), alone, anew, dps)
-
-        return anew, alone
-    if key is not None and not pins:
-        env = inst.remember(("exact-env", dps, key), lambda: dict(given_exact(inst)))
-    else:
-        env = dict(given_exact(inst))
-        env.update(pins)
-    formulas = rewritten or {}
-
-    def resolve(sym: Any) -> Any:
-        if sym not in inst.node_expr:
-            raise UnknownSymbol(sym.name)
-        if not inst.ancestors(sym) & touched:
-            value = base.get(sym)
-            return value if value is not None else plain(sym)
-        return hp_value(formulas.get(sym, inst.node_expr[sym]), env, resolve, dps)
-
-    return resolve, env

@@ -16,6 +16,7 @@ from typing import Any
 
 import sympy as sp
 
+from dlcheck.check.kinds.value import Prepared as ValuePrepared
 from dlcheck.check.registry import build_instance, part_models
 from dlcheck.check.tolerance import read_options
 from dlcheck.core.errors import ParseError, Undefined
@@ -88,7 +89,7 @@ def compare_instance(expected: str, answer: str, rtol: str | None = None, atol: 
         return invalid("answer is not valid: empty answer")
     parser = Parser({n: sp.Symbol(n, real=True) for n in names}, fns)
     try:
-        ref = parser.parse(expected)
+        ref, guards = parser.read(expected)
     except ParseError as exc:
         return invalid(f"expected is not valid: {exc}")
     cells = list(ref) if isinstance(ref, sp.MatrixBase) else [ref]
@@ -110,7 +111,8 @@ def compare_instance(expected: str, answer: str, rtol: str | None = None, atol: 
     spec.problem.parts[pid].tolerance = tolerance
     inst = build_instance(spec, author_rules=False, read={expected: ref})
     prepared = inst.prepared[pid]
+    assert isinstance(prepared, ValuePrepared)  # a one-part problem of a value kind
     prepared.free_names = True
     prepared.expected = expected.strip()   # the reference as the user typed it (not reprinted for each pair)
-    prepared.guards = list(parser.guards)
+    prepared.guards = list(guards)
     return inst

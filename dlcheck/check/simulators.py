@@ -64,12 +64,12 @@ class Target:
     sample: tuple = ()                   # an input ``explain`` traces
 
 
-def _scalar_rnn_step(w, h, x):
+def _scalar_rnn_step(w: dict[str, Any], h: Any, x: Any) -> tuple[Any, Any]:
     h = step(w["w1"] * x + w["w2"] * h + w["b2"])
     return h, step(w["w3"] * h + w["b3"])
 
 
-def _feedback_step(w, state, x):
+def _feedback_step(w: dict[str, Any], state: Any, x: Any) -> tuple[Any, Any]:
     """y_1 = step(v.h_1 + c_0); y_t = step(v.h_t + r*y_{t-1} + c) after (state None: t = 1)."""
     h = [step(z) for z in (a + b for a, b in zip(_matvec(w["W"], x), w["b"]))]
     if state is None:
@@ -79,13 +79,13 @@ def _feedback_step(w, state, x):
     return y, y
 
 
-def _rnn_step(w, h, x):
+def _rnn_step(w: dict[str, Any], h: Any, x: Any) -> tuple[Any, Any]:
     pre = [a + b + c for a, b, c in zip(_matvec(w["W"], h), _matvec(w["v"], x), w["b_h"])]
     h = tuple(step(z) for z in pre)
     return h, step(_dot(w["u"], h) + w["b_y"])
 
 
-def _rnn_check(w) -> str | None:
+def _rnn_check(w: dict[str, Any]) -> str | None:
     n = len(w["W"])
     if any(len(row) != n for row in w["W"]):
         return f"W must be square (hidden units x hidden units), got {n} rows of {len(w['W'][0])}"

@@ -26,6 +26,7 @@ from fractions import Fraction
 from typing import Any
 
 from dlcheck.core.errors import ParseError
+from dlcheck.core.verdict import Evidence
 
 GRADE_DPS = 50                    # digits an irrational reference is evaluated to when grading
 NOISE = Fraction(1, 10 ** 40)     # relative slack for a reference that is not exact (mpf, not Fraction)
@@ -357,35 +358,51 @@ def _count_digits(text: str) -> tuple[int, int]:
     return meaningful, meaningful + indefinite
 
 
-def sigfig_check(text: str, given: Any, ref: Any, n: int, m: int) -> tuple[bool, str]:
-    """STACK NumSigFigs(answer, expected, [n, m]): (passes, the reason when not)."""
+def sigfig_check(text: str, given: Any, ref: Any, n: int, m: int) -> tuple[bool, Evidence | None]:
+    """STACK NumSigFigs(answer, expected, [n, m]): (passes, the reason when not, as evidence: a reason
+    that names the expected value says so, and how it reads without it)."""
     digits = decimal_digits(text)
     if digits is None:
-        return False, "with significant figures the answer must be a decimal number such as 0.594 or 5.94e-1"
+        return False, _why("with significant figures the answer must be a decimal number such as 0.594 or 5.94e-1")
     lo, hi = digits
     written = f"{lo}" if lo == hi else f"{lo} to {hi}"
     plural = "s" if hi > 1 else ""
     if m == -1:
         if lo < n:
-            return False, f"you wrote {written} significant figure{plural}; at least {n} are needed"
+            return False, _why(f"you wrote {written} significant figure{plural}; at least {n} are needed")
     elif not (lo == n or lo <= n <= hi):
-        return False, f"you wrote {written} significant figure{plural}; {n} {'is' if n == 1 else 'are'} asked for"
+        return False, _why(f"you wrote {written} significant figure{plural}; "
+                           f"{n} {'is' if n == 1 else 'are'} asked for")
     if m == 0:
-        return True, ""
+        return True, None
     g, r = _frac(exact(given)), _frac(exact(ref))
     if (g > 0) - (g < 0) != (r > 0) - (r < 0):
-        return False, "the sign is wrong"
+        return False, _why("the sign is wrong")
     target = round_sig(r, n)
     if m == -1:
         if round_sig(g, n) != target:
-            return False, f"rounded to {n} significant figures yours is {_plain(round_sig(g, n))}, " \
-                          f"the expected value is {_plain(target)}"
-        return True, ""
+            yours = f"rounded to {n} significant figures yours is {_plain(round_sig(g, n))}"
+            return False, Evidence("sigfigs", f"{yours}, the expected value is {_plain(target)}",
+                                   reveals_reference=True, withheld=yours, yours=round_sig(g, n), expected=target)
+        return True, None
     half = Fraction(1, 2) * (Fraction(10) ** ((exp10(target) if target else -1) + 1 - m))
     if abs(abs(g) - target) < half:
-        return True, ""
-    return False, f"not accurate to {m} significant figure{'s' if m != 1 else ''}: the expected value " \
-                  f"to {n} figures is {_plain(target if r >= 0 else -target)}"
+        return True, None
+    shown = target if r >= 0 else -target
+    accuracy = f"not accurate to {m} significant figure{'s' if m != 1 else ''}"
+    return False, Evidence("sigfigs", f"{accuracy}: the expected value to {n} figures is {_plain(shown)}",
+                           reveals_reference=True, withheld=accuracy, expected=shown)
+
+
+def not_within(tolerance: str | None) -> str:
+    """What a wrong number's gap (or a slip that turns it into the reference) says when the reference
+    is held back: the rule it broke, not by how much."""
+    return f"not within the tolerance{f' ({tolerance})' if tolerance else ''}"
+
+
+def _why(text: str) -> Evidence:
+    """A significant-figure rule the answer breaks, in words that give nothing of the reference away."""
+    return Evidence("sigfigs", text)
 
 
 def _plain(x: Fraction) -> str:

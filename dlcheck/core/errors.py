@@ -66,7 +66,7 @@ def raise_all(errors: list[DlcheckError]) -> None:
         raise ErrorList(errors)
 
 
-_AT = " (at character "  # how a ParseError names its column; split_position reads it back
+AT = " (at character "  # how a ParseError's column reads in words (a verdict keeps it as data: Verdict.column)
 
 
 class ParseError(ValueError):
@@ -78,15 +78,7 @@ class ParseError(ValueError):
         self.column = column
 
     def __str__(self) -> str:
-        return self.message if self.column is None else f"{self.message}{_AT}{self.column})"
-
-
-def split_position(message: str) -> tuple[str, int | None]:
-    """A message made by ``str(ParseError)`` back into (message, column): renderers draw the caret."""
-    head, sep, tail = message.rpartition(_AT)
-    if sep and tail.endswith(")") and tail[:-1].isdigit():
-        return head, int(tail[:-1])
-    return message, None
+        return self.message if self.column is None else f"{self.message}{AT}{self.column})"
 
 
 class UnknownName(ParseError):

@@ -3,14 +3,24 @@
 A :class:`Status` carries everything a renderer or an exit code needs to know about
 itself (its mark, colour, short word, whether its points count as earned and whether
 it lets ``grade`` exit 0), so no other module keeps its own table of statuses.
+
+What a verdict says is :class:`Evidence`, not a sentence: each fact (a gap within a
+tolerance, a sample point where formulas differ, a significant-figure rule, a slip) is
+one piece with its words, its data, and whether it reveals the reference. The message
+is those pieces read in order (``Verdict.message``, the full view); a student's view
+whose reference is held back reads each revealing piece in its withheld words
+(:meth:`Verdict.withheld`), so no text is ever edited after the fact. A parse error's
+place travels as ``column``, never inside the words.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
+
+from dlcheck.core.errors import AT
 
 
 class Status(str, Enum):
@@ -66,13 +76,52 @@ _LOOK: dict[Status, tuple[str, str, str]] = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
+class Evidence:
+    """One fact behind a verdict, with the words that say it.
+
+    ``text`` is how it reads in full, joined as it is to the pieces before and after it
+    (a piece carries its own separator: ``", expected 6.5"``). A piece that gives away the
+    reference (``reveals_reference``) reads ``withheld`` instead when the reference is held
+    back ("" says nothing at all). ``yours``, ``expected`` and ``at`` are the fact's data: the
+    student's value, the reference's, and where (a sample point, an entry).
+    """
+
+    kind: str                      # note, parse, shape, tolerance, sigfigs, entries, witness, carried, mistake, slip
+    text: str
+    reveals_reference: bool = False
+    withheld: str = ""
+    yours: Any = None
+    expected: Any = None
+    at: Any = None
+
+    def said(self, reveal: bool = True) -> str:
+        return self.text if reveal or not self.reveals_reference else self.withheld
+
+    def hidden(self) -> Evidence:
+        """The same fact with what gives the reference away taken out."""
+        if not self.reveals_reference:
+            return self
+        return Evidence(self.kind, self.withheld, yours=self.yours, at=self.at)
+
+    def framed(self, before: str = "", after: str = "") -> Evidence:
+        """These words with ``before`` and ``after`` around them (a withheld piece that says nothing
+        stays silent)."""
+        return replace(self, text=before + self.text + after,
+                       withheld=before + self.withheld + after if self.withheld else "")
+
+
+def note(text: str) -> Evidence:
+    """Words that give nothing of the reference away ("correct", an undecided check's reason)."""
+    return Evidence("note", text)
+
+
+@dataclass(init=False)
 class Verdict:
     part: str
     status: Status
     score: float
     max_score: float
-    message: str = ""
     answer: str = ""           # the text the student typed
     expected: str = ""         # the reference, shown as text
     detail: dict[str, Any] = field(default_factory=dict)
@@ -80,6 +129,50 @@ class Verdict:
     reference: Any = None      # the expected value as floats, when numeric
     parsed: Any = None         # the student's parsed value (sympy), for diagnosis; never serialised
     trace: str = ""            # a traceback behind an internal error, shown only with --debug
+    evidence: tuple[Evidence, ...] = ()   # what the message says, piece by piece
+    column: int | None = None  # where in the answer the parser stopped (1-based), for an invalid answer
+    formula: bool = False      # the expected answer is a formula (drawn in a terminal's notation: σ, ·, x²)
+
+    def __init__(self, part: str, status: Status, score: float, max_score: float, message: str = "",
+                 answer: str = "", expected: str = "", detail: dict[str, Any] | None = None, value: Any = None,
+                 reference: Any = None, parsed: Any = None, trace: str = "", evidence: tuple[Evidence, ...] = (),
+                 column: int | None = None, formula: bool = False) -> None:
+        self.part, self.status, self.score, self.max_score = part, status, score, max_score
+        self.answer, self.expected = answer, expected
+        self.detail = {} if detail is None else detail
+        self.value, self.reference, self.parsed, self.trace = value, reference, parsed, trace
+        said = "".join(e.text for e in evidence)
+        # a message given as words is a plain note (unless it is what the evidence given with it says)
+        self.evidence = (note(message),) if message and message != said else tuple(evidence)
+        self.column, self.formula = column, formula
+
+    @property
+    def message(self) -> str:
+        """What the verdict says in full: its evidence read in order (a plain note when one is set)."""
+        return self.says()
+
+    @message.setter
+    def message(self, text: str) -> None:
+        self.tell(note(text))
+
+    def says(self, position: bool = True, reveal: bool = True) -> str:
+        """The message: every piece of evidence in order (the parse error's column after it)."""
+        text = "".join(e.said(reveal) for e in self.evidence)
+        if position and self.column is not None:
+            text += f"{AT}{self.column})"
+        return text
+
+    def tell(self, *evidence: Evidence, column: int | None = None) -> None:
+        """Say ``evidence`` (and nothing else): the message is rebuilt from it."""
+        self.evidence, self.column = tuple(evidence), column
+
+    def withheld(self) -> Verdict:
+        """This verdict with every piece of evidence that reveals the reference in its withheld words."""
+        return replace(self, evidence=tuple(e.hidden() for e in self.evidence))
+
+    @property
+    def reveals_reference(self) -> bool:
+        return any(e.reveals_reference for e in self.evidence)
 
     @property
     def ok(self) -> bool:

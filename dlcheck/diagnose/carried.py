@@ -26,16 +26,17 @@ from typing import Any
 
 import sympy as sp
 
-from dlcheck.check.equivalence import exact_value
 from dlcheck.check.shapes import cells, close
 from dlcheck.check.tolerance import GRADE_DPS, Tol
 from dlcheck.core.errors import Undefined, UnknownSymbol
 from dlcheck.core.verdict import Status, Verdict
+from dlcheck.engine.exact import exact_value
+from dlcheck.engine.instance import Instance
 
 _WRONG = (Status.INCORRECT, Status.PARTIAL, Status.CARRIED)
 
 
-def carried_forward(inst, pid: str, given: Any, tol: Tol, earlier: dict[str, Verdict]) -> list[str]:
+def carried_forward(inst: Instance, pid: str, given: Any, tol: Tol, earlier: dict[str, Verdict]) -> list[str]:
     """Earlier wrong parts whose values, used as the student used them, explain this one (only those
     the value depends on); empty when none do. See :func:`carried_message`."""
     ref = inst.part_ref[pid]
@@ -74,26 +75,22 @@ def carried_forward(inst, pid: str, given: Any, tol: Tol, earlier: dict[str, Ver
     return []
 
 
-def _rewritten_through_parts(inst, pid: str, ref: Any, wrong: list[tuple[str, dict]]) -> Any | None:
+def _rewritten_through_parts(inst: Instance, pid: str, ref: Any, wrong: list[tuple[str, dict]]) -> Any | None:
     """:func:`_through_parts`, once per part and set of wrong answers (it depends on which answers are
     wrong, not on their values)."""
     shape = tuple((name, tuple(pins)) for name, pins in wrong)
-    if not hasattr(inst, "remember"):
-        return _through_parts(inst, ref, wrong)
     return inst.remember(("through-parts", pid, shape), lambda: _through_parts(inst, ref, wrong), shape=True)
 
 
-def _reached(inst, formula: Any, pinned: set) -> set:
+def _reached(inst: Instance, formula: Any, pinned: set) -> set:
     """The pinned nodes ``formula`` depends on without passing through another pinned node (once per
     formula and set of pinned nodes: it depends on the graph alone)."""
-    if not hasattr(inst, "remember"):
-        return _walk_to_pins(inst, formula, pinned)
     cells = tuple(formula) if isinstance(formula, sp.MatrixBase) else (formula,)
     return inst.remember(("reached", cells, frozenset(pinned)),
                          lambda: frozenset(_walk_to_pins(inst, formula, pinned)), shape=True)
 
 
-def _walk_to_pins(inst, formula: Any, pinned: set) -> set:
+def _walk_to_pins(inst: Instance, formula: Any, pinned: set) -> set:
     items = list(formula) if isinstance(formula, sp.MatrixBase) else [formula]
     stack = [s for i in items for s in i.free_symbols]
     seen: set = set()
@@ -110,7 +107,7 @@ def _walk_to_pins(inst, formula: Any, pinned: set) -> set:
     return found
 
 
-def _through_parts(inst, ref: Any, wrong: list[tuple[str, dict]]) -> Any | None:
+def _through_parts(inst: Instance, ref: Any, wrong: list[tuple[str, dict]]) -> Any | None:
     """The reference's formula with products that equal an earlier part divided by one of its
     factors replaced by that quotient (``(out_y1 - t1)*out_y1*(1 - out_y1)`` -> ``dE_dw5/out_h1``);
     None when nothing could be replaced."""

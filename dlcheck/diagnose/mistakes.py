@@ -6,16 +6,17 @@ Each kind says whether the student's answer equals a prepared mistake
 
 from __future__ import annotations
 
-from dlcheck.check.equivalence import exact_value
 from dlcheck.check.registry import kind_of
 from dlcheck.check.shapes import close
 from dlcheck.check.tolerance import GRADE_DPS, Tol
 from dlcheck.core.errors import Undefined
 from dlcheck.core.verdict import Verdict
+from dlcheck.engine.exact import exact_value
+from dlcheck.engine.instance import Instance
 from dlcheck.spec.model import Mistake
 
 
-def spec_mistake(inst, pid: str, verdict: Verdict, tol: Tol | None = None) -> Mistake | None:
+def spec_mistake(inst: Instance, pid: str, verdict: Verdict, tol: Tol | None = None) -> Mistake | None:
     """The first mistake listed in the spec that the answer is, or None.
 
     A numeric answer may be matched with a tolerance ``tol`` of the diagnosis' choosing
@@ -23,7 +24,7 @@ def spec_mistake(inst, pid: str, verdict: Verdict, tol: Tol | None = None) -> Mi
     """
     part = inst.spec.problem.parts[pid]
     same = kind_of(part).same
-    prepared = getattr(inst.prepared.get(pid), "mistakes", [])
+    prepared = inst.prepared_for(pid).mistakes
     if same is None:
         return None
     for mistake, value in zip(getattr(part, "mistakes", []), prepared):

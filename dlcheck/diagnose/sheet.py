@@ -10,18 +10,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from dlcheck.check.equivalence import exact_value
 from dlcheck.check.registry import get_instance
 from dlcheck.check.shapes import close
 from dlcheck.check.tolerance import Tol
 from dlcheck.core.errors import Undefined, UnknownSymbol
 from dlcheck.core.yamlio import raw_text
 from dlcheck.diagnose.slips import Finding
+from dlcheck.engine.exact import exact_value
+from dlcheck.engine.instance import Instance
 
 NAME = "sheet-values"
 
 
-def sheet_values(inst, pid: str, given: Any, expected: Any, tol: Tol) -> Finding | None:
+def sheet_values(inst: Instance, pid: str, given: Any, expected: Any, tol: Tol) -> Finding | None:
     """``given`` equals the part's value at the sheet's givens (and that is not the student's)."""
     vary = inst.spec.problem.vary
     if not vary:

@@ -21,96 +21,40 @@ whatever else its kind needs, stored in :attr:`Instance.prepared`.
 from __future__ import annotations
 
 import copy
-import dataclasses
-import random
-import re
-import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
 
-from dlcheck.core.errors import ParseError, SpecError, Undefined, UnknownSymbol, raise_all
-from dlcheck.core.suggest import did_you_mean
+from dlcheck.core.errors import ParseError, SpecError, raise_all
 from dlcheck.core.yamlio import raw_text
-from dlcheck.engine.numeval import numeval, numeval_any
+from dlcheck.engine.graph import element_names
+from dlcheck.engine.numeval import numeval
+from dlcheck.engine.scope import Scope
+from dlcheck.engine.values import Values
 from dlcheck.engine.variants import check_vary
-from dlcheck.parse.functions import spec_functions, student_functions
-from dlcheck.parse.latex import alias_key
-from dlcheck.parse.safe import Parser
 
 Prepare = Callable[["Instance", str, Any], None]
-SPEC_MAX_LENGTH = 20000
-SPEC_MAX_NODES = 20000
-
-_DOMAIN_SAMPLERS = {
-    "real": lambda r: r.choice((-1, 1)) * r.uniform(0.1, 2.0),
-    "nonzero": lambda r: r.choice((-1, 1)) * r.uniform(0.2, 2.0),
-    "positive": lambda r: r.uniform(0.1, 3.0),
-    "negative": lambda r: -r.uniform(0.1, 3.0),
-    "probability": lambda r: r.uniform(0.05, 0.95),
-    "integer": lambda r: float(r.randint(1, 6)),
-    "angle": lambda r: r.uniform(-3.0, 3.0),
-}
-
-
-ANSWER_MEMO = 4096  # decided answers an instance keeps (a class types far fewer distinct formulas)
-MEMO_LIMIT = 20000  # entries an instance remembers; past it (formulas of many answers) it recomputes
-_MISSING = object()
-
-
-@dataclass(frozen=True)
-class _Raised:
-    exc: Exception
-
-
-def _remember(memo: dict, key: Any, value: Any) -> Any:
-    if len(memo) < MEMO_LIMIT:
-        memo[key] = value
-    return value
-
-
-_FIXED_INDEX = re.compile(r"\bfor ([A-Za-z]) = (\d{1,3})\b")   # "dL/dh_0 for t = 3": the part fixes t
-
-
-_PROMPT_LABEL = re.compile(r"^\s*(?:\([^()]{1,3}\)\s*)?")
-_DERIVATIVE = r"d[A-Za-z][\w^\[\]{}]*/d[A-Za-z][\w^\[\]{}]*"
-_PROMPT_DERIVATIVE = re.compile(rf"({_DERIVATIVE})(?:\s*=\s*\[([^\[\]]*)\])?")
-
-
-def prompt_derivatives(pid: str, prompt: str) -> list[tuple[str, str]]:
-    """The derivative a part's prompt asks for, as (spelling, part): ``df/dz2_1`` names the part
-    ``d_z2_1``, and ``df/dZ2 = [df/dz2_1, df/dz2_2]`` its entries too (``d_Z2[1]``, ``d_Z2[2]``), so a
-    student's later ``\\frac{\\partial f}{\\partial z_1^{[2]}}`` or ``∂f/∂z_1^{[2]}`` is that part's value."""
-    m = _PROMPT_DERIVATIVE.match(prompt, _PROMPT_LABEL.match(prompt).end())  # type: ignore[union-attr]
-    if m is None:
-        return []
-    out = [(m.group(1), pid)]
-    if m.group(2):
-        entries = [e.strip() for e in m.group(2).split(",")]
-        if all(re.fullmatch(_DERIVATIVE, e) for e in entries):
-            out += [(e, f"{pid}[{k}]") for k, e in enumerate(entries, 1)]
-    return out
-
-
-def _base(target: str) -> str:
-    """``d_Z2`` of an alias target ``d_Z2[2]``."""
-    return target.split("[", 1)[0].strip()
-
-
-def element_names(name: str, shape: tuple[int, int]) -> list[list[str]]:
-    """``v[1]`` for vectors, ``M[1,2]`` for matrices (1-based, as written on paper)."""
-    rows, cols = shape
-    if cols == 1 or rows == 1:
-        flat = [[f"{name}[{k + 1}]"] for k in range(rows * cols)]
-        return flat if cols == 1 else [[f"{name}[{k + 1}]" for k in range(cols)]]
-    return [[f"{name}[{i + 1},{j + 1}]" for j in range(cols)] for i in range(rows)]
 
 
 @dataclass
-class Instance:
-    """The derived form of one problem (see module docstring)."""
+class Prepared:
+    """What a part's kind keeps from load (:meth:`Instance.build`'s ``prepare``), for the layers above:
+    a kind keeps more in a subclass of its own."""
+
+    mistakes: list[Any] = field(default_factory=list)   # each spec mistake, prepared for the kind's ``same``
+    shown: Any = None                                   # a display form of the reference, when the spec gives one
+    informative: list[bool] | None = None               # per entry: may earn entry credit (not a structural constant)
+
+
+NOTHING_PREPARED = Prepared()
+
+
+@dataclass
+class Instance(Values, Scope):
+    """The derived form of one problem (see module docstring): its graph (:mod:`dlcheck.engine.graph`),
+    numbers (:mod:`dlcheck.engine.values`) and names (:mod:`dlcheck.engine.scope`)."""
 
     spec: Any
     leaves: dict[str, Any] = field(default_factory=dict)       # symbols and givens
@@ -121,7 +65,7 @@ class Instance:
     shallow: dict[str, Any] = field(default_factory=dict)      # name -> shallow formula
     part_ref: dict[str, Any] = field(default_factory=dict)     # part id -> placeholder
     part_node: dict[str, str] = field(default_factory=dict)    # part id -> node name
-    prepared: dict[str, Any] = field(default_factory=dict)     # part id -> what its kind prepared
+    prepared: dict[str, Prepared] = field(default_factory=dict)  # part id -> what its kind prepared
     reverse: dict[Any, sp.Symbol] = field(default_factory=dict)
     author_rules: bool = True      # specs parse with the author's wider vocabulary
     # the author's own proofs (a known solution simulated, ...): run by validate and the tests;
@@ -137,10 +81,11 @@ class Instance:
     # from the answer-independent memos so that a class cannot crowd them out
     _answer_memo: dict = field(default_factory=dict, repr=False)
     _read: dict = field(default_factory=dict, repr=False)   # formulas already parsed by the caller of build
+    _exact_givens: dict | None = field(default=None, repr=False)  # the given values, exact (per variant)
 
     # -- building ------------------------------------------------------------------
     @classmethod
-    def build(cls, spec, prepare: Prepare, author_rules: bool = True, self_checks: bool = True,
+    def build(cls, spec: Any, prepare: Prepare, author_rules: bool = True, self_checks: bool = True,
               read: dict[str, Any] | None = None) -> Instance:
         """Derive ``spec``: symbols, givens, definitions in order, then each part via ``prepare``.
 
@@ -177,8 +122,6 @@ class Instance:
         """The same problem with other given values (a student's variant): the graph, the derived
         formulas and what each kind prepared are shared; only numbers are recomputed."""
         twin = copy.copy(self)
-        for name in [k for k in twin.__dict__ if k not in _FIELDS]:  # what other layers cached beside it
-            del twin.__dict__[name]
         twin.spec = spec
         twin.given_values = dict(self.given_values)
         for name, text in values.items():
@@ -189,26 +132,10 @@ class Instance:
                     twin.given_values[s] = v
             else:
                 twin.given_values[leaf] = value
-        twin._base_env = None
+        twin._base_env, twin._exact_givens = None, None
         twin._value_memo, twin._answer_memo = {}, {}
         return twin
 
-    def _check_names(self) -> None:
-        """Every alias stands for a name of the problem, every part scope lists real names."""
-        known = set(self.leaves) | set(self.named)
-        names = ", ".join(sorted(known))
-        errors = []   # every one of them in one run, each with the name it could have meant
-        for target in self.spec.problem.aliases:
-            if _base(target) not in known and target not in student_functions():
-                errors.append(self.spec.error(("key", "aliases", target), f"alias for '{target}', which is not a "
-                                              f"name of this problem{did_you_mean(_base(target), known)}; use one "
-                                              f"of {names}"))
-        for pid, part in self.spec.problem.parts.items():
-            for k, name in enumerate(part.names or []):
-                if name not in known:
-                    errors.append(self.spec.error(("parts", pid, "names", k), f"'{name}' is not a name of this "
-                                                  f"problem{did_you_mean(name, known)}; use one of {names}"))
-        raise_all(errors)
 
     def check_new_name(self, name: str, loc: tuple) -> None:
         if name in self.leaves or name in self.named:
@@ -230,26 +157,6 @@ class Instance:
         if any(v.free_symbols for v in (value if isinstance(value, sp.MatrixBase) else [value])):
             raise self.spec.error(("given", name), f"given '{name}' must be a number, vector or matrix of numbers")
 
-    def add_node(self, name: str, value: Any) -> Any:
-        """A named quantity with its shallow formula; returns its placeholder (symbol or matrix)."""
-        if isinstance(value, sp.MatrixBase):
-            placeholder = sp.Matrix([[sp.Symbol(n, real=True) for n in row]
-                                     for row in element_names(name, value.shape)])
-            for s, v in zip(placeholder, value):
-                self._set_node(s, v)
-        else:
-            placeholder = sp.Symbol(name, real=True)
-            self._set_node(placeholder, value)
-        self.named[name] = placeholder
-        self.shallow[name] = value
-        self._base_env = None
-        self._shape_memo, self._value_memo, self._answer_memo = {}, {}, {}  # remembered while the graph was smaller
-        return placeholder
-
-    def _set_node(self, sym: sp.Symbol, expr: Any) -> None:
-        self.node_expr[sym] = expr
-        if isinstance(expr, sp.Function) and expr.args:
-            self.reverse.setdefault(expr, sym)
 
     def add_part_node(self, pid: str, answer: Any) -> Any:
         """The graph node of a part whose answer is a formula: a defined quantity it names, or a new node."""
@@ -264,101 +171,12 @@ class Instance:
             self.part_node[pid] = pid
         return self.part_ref[pid]
 
-    # -- parsing -------------------------------------------------------------------
-    def spec_parser(self, names: dict | None = None) -> Parser:
-        """The author's parser: the problem's names, plus diff/subs/argmax over this graph."""
-        scope = dict(self.leaves)
-        scope.update(self.named)
-        if not self.author_rules:
-            return Parser(scope if names is None else names, student_functions())
-        fns = spec_functions()
-        fns.update({"diff": self._diff, "subs": self._subs, "argmax": self._argmax, "argmax_over": self._argmax_over,
-                    "max_over": self._max_over})
-        return Parser(scope if names is None else names, fns, max_length=SPEC_MAX_LENGTH,
-                      max_nodes=SPEC_MAX_NODES, subscripts=True)
+    # -- the author's functions over the graph --------------------------------------
+    def graph_functions(self) -> dict[str, Callable[..., Any]]:
+        return {"diff": self._diff, "subs": self._subs, "argmax": self._argmax, "argmax_over": self._argmax_over,
+                "max_over": self._max_over}
 
-    def parse_spec(self, text: str, loc: tuple, names: dict | None = None) -> Any:
-        """A formula from the spec; a ParseError becomes a SpecError at ``loc``."""
-        if names is None and text in self._read:
-            return self._read[text]
-        try:
-            return self.spec_parser(names).parse(text)
-        except ParseError as exc:
-            raise self.spec.error(loc, f"{exc}; fix this formula") from None
-
-    def student_names(self, pid: str) -> dict[str, Any]:
-        """The names a student may write in an answer to part ``pid``.
-
-        The problem's symbols and givens, its defined quantities (except ``internal``
-        ones) and earlier parts, never the part itself: ``yhat`` is no answer to "what is
-        yhat". A part that lists its ``names`` may use exactly those (internal ones
-        included), still never itself or a later part. The single source of this rule:
-        ``show`` lists exactly these.
-        """
-        names: dict[str, Any] = dict(self.leaves)
-        own = self.part_node.get(pid)
-        internal = set(self.spec.problem.internal)
-        scope = self.spec.problem.parts[pid].names if pid in self.spec.problem.parts else None
-        for name, placeholder in self.named.items():
-            if name == own:
-                break
-            if scope is not None or name not in internal:
-                names[name] = placeholder
-        if scope is not None:
-            names = {n: names[n] for n in scope if n in names}
-        return names
-
-    def student_aliases(self, names: dict[str, Any]) -> dict[str, str]:
-        """The spellings a student may type (as alias_key writes them) -> the name they stand for,
-        for the names in ``names`` only."""
-        out: dict[str, str] = {}
-        for target, alias in self.spec.problem.aliases.items():
-            if _base(target) in names:
-                for spelling in alias.typed:
-                    out[alias_key(spelling)] = target
-        for pid, part in self.spec.problem.parts.items():  # a part asked as df/dz2_1 is written so
-            if pid in names:
-                for spelling, target in prompt_derivatives(pid, getattr(part, "prompt", "") or ""):
-                    out.setdefault(alias_key(spelling), target)
-        return out
-
-    def student_parser(self, pid: str, with_names: bool) -> Parser:
-        """The parser for a student's answer; ``with_names=False`` reads numbers only."""
-        names = self.student_names(pid) if with_names else {}
-        functions = student_functions()
-        if any(isinstance(v, sp.MatrixBase) for v in names.values()):
-            # answers over vectors and matrices may transpose (W^T) and take outer products
-            author = spec_functions()
-            functions.update({"transpose": author["transpose"], "outer": author["outer"]})
-        for target, alias in self.spec.problem.aliases.items():  # the sheet's g for sigmoid: g(z), g'(z)
-            if target in functions:
-                for spelling in (t for t in alias.typed if t.isidentifier() and t not in names):
-                    functions[spelling] = functions[target]
-                    if f"d{target}" in functions:
-                        functions[f"d{spelling}"] = functions[f"d{target}"]
-        activation = self._activation()
-        if activation and "g" not in names and "g" not in functions:
-            # the sheets write a layer's activation as g (a = g(z), g'(z)): the one this problem uses
-            functions["g"] = functions[activation]
-            if f"d{activation}" in functions:
-                functions["dg"] = functions[f"d{activation}"]
-        kind = getattr(self.spec.problem.parts.get(pid), "kind", "")
-        expects = "list" if kind in ("vector", "matrix") else "scalar" if kind in ("number", "expression") else ""
-        prompt = getattr(self.spec.problem.parts.get(pid), "prompt", "") or ""
-        indices = {m[1]: int(m[2]) for m in _FIXED_INDEX.finditer(prompt) if m[1] not in names}
-        applied = {n: frozenset(str(s) for s in self.free_leaves(names[n]))   # f(x) is f, x among its inputs
-                   for n in self.spec.problem.define if n in names and n not in functions}
-        return Parser(names, functions, aliases=self.student_aliases(names), loose_names=True,
-                      subscripts=True, expects=expects, indices=indices, applied=applied)
-
-    def _activation(self) -> str:
-        """The one activation (sigmoid, tanh, relu) the problem's definitions apply, or ''."""
-        used = {m for text in self.spec.problem.define.values()
-                for m in re.findall(r"\b(sigmoid|tanh|relu)\s*\(", raw_text(text))}
-        return used.pop() if len(used) == 1 else ""
-
-    # -- derivatives ---------------------------------------------------------------
-    def _diff(self, *args):
+    def _diff(self, *args: Any) -> Any:
         if len(args) != 2:
             raise ParseError("diff takes (quantity, variable)")
         f, x = args
@@ -372,214 +190,29 @@ class Instance:
             return f.applyfunc(lambda fi: self.total_diff(fi, x))
         return self.total_diff(f, x)
 
-    def total_diff(self, f: Any, x: sp.Symbol) -> Any:
-        """df/dx through every path of the graph (chain rule), in intermediate terms."""
-        memo: dict[sp.Symbol, Any] = {}
+    def prepared_for(self, pid: str) -> Prepared:
+        """What part ``pid``'s kind prepared (nothing, for a part whose kind keeps nothing)."""
+        return self.prepared.get(pid, NOTHING_PREPARED)
 
-        def d(expr: Any) -> Any:
-            out = sp.diff(expr, x)
-            for s in expr.free_symbols:
-                if s is not x and s in self.node_expr:
-                    ds = dnode(s)
-                    if ds != 0:
-                        out += sp.diff(expr, s) * ds
-            return out
-
-        def dnode(s: sp.Symbol) -> Any:
-            if s not in memo:
-                memo[s] = d(self.node_expr[s])
-            return memo[s]
-
-        return d(f).xreplace(self.reverse)
-
-    # -- numbers -------------------------------------------------------------------
-    def free_leaves(self, value: Any) -> frozenset[sp.Symbol]:
-        """Leaf symbols (no given value) that a formula depends on through the graph."""
-        table = self._node_table()
-        out: set = set()
-        for item in (value if isinstance(value, sp.MatrixBase) else (value,)):
-            for s in item.free_symbols:
-                if s in table:
-                    out |= table[s][1]
-                elif s not in self.given_values:
-                    out.add(s)
-        return frozenset(out)
-
-    def ancestors(self, value: Any) -> frozenset[sp.Symbol]:
-        """Every node a formula depends on, directly or through other nodes."""
-        table = self._node_table()
-        if isinstance(value, sp.Symbol) and value in table:
-            return table[value][0]
-        out: set = set()
-        for item in (value if isinstance(value, sp.MatrixBase) else (value,)):
-            for s in item.free_symbols:
-                if s in table:
-                    out |= table[s][0]
-        return frozenset(out)
-
-    def _node_table(self) -> dict[sp.Symbol, tuple[frozenset, frozenset]]:
-        """Each node's ancestors (itself included) and free leaves, built once in the graph's order from
-        its parents' (so a problem of a thousand chained parts costs one pass, not one walk per part)."""
-        table = self._shape_memo.get("node-table")
-        if table is None or len(table) != len(self.node_expr):
-            table = {}
-            for sym, expr in self.node_expr.items():
-                ancestors, leaves = {sym}, set()
-                for s in expr.free_symbols:
-                    if s in table:
-                        ancestors |= table[s][0]
-                        leaves |= table[s][1]
-                    elif s not in self.given_values:
-                        leaves.add(s)
-                table[sym] = (frozenset(ancestors), frozenset(leaves))
-            self._shape_memo["node-table"] = table
-        return table
-
-    def remember(self, key: Any, compute: Callable[[], Any], shape: bool = False) -> Any:
-        """What does not depend on any answer, computed once for this instance: ``compute()`` the first
-        time ``key`` is asked for (an exception it raises is remembered and raised again). ``shape``:
-        it depends on the graph alone and is shared with the students' variants; else on the given
-        values too."""
-        memo = self._shape_memo if shape else self._value_memo
-        found = memo.get(key, _MISSING)
-        if found is _MISSING:
-            try:
-                found = compute()
-            except (Undefined, UnknownSymbol, ParseError) as exc:
-                found = _Raised(exc)
-            _remember(memo, key, found)
-        if isinstance(found, _Raised):
-            raise found.exc
-        return found
-
-    def remember_answer(self, key: Any, compute: Callable[[], Any]) -> Any:
-        """The outcome of checking one answer, kept for the next student who types the same one (it
-        depends on nothing else); at most ``ANSWER_MEMO`` answers per instance."""
-        found = self._answer_memo.get(key, _MISSING)
-        if found is _MISSING:
-            found = compute()
-            if len(self._answer_memo) < ANSWER_MEMO:
-                self._answer_memo[key] = found
-        return found
-
-    def _leaf_dependent(self) -> list[sp.Symbol]:
-        """The nodes, in order, whose value depends on a leaf without a given value."""
-        found = self._shape_memo.get("leaf-dependent")
-        if found is None:
-            found = self._shape_memo["leaf-dependent"] = [s for s, e in self.node_expr.items()
-                                                          if self.free_leaves(e)]
-        return found
-
-    def is_numeric(self, pid: str) -> bool:
-        key = ("numeric", pid)
-        if key not in self._shape_memo:
-            ref = self.part_ref.get(pid)
-            self._shape_memo[key] = ref is not None and not self.free_leaves(ref)
-        return self._shape_memo[key]
-
-    def env(self, leaf_values: dict | None = None, overrides: dict | None = None) -> dict:
-        """Float value of every leaf and node; ``overrides`` pin chosen nodes.
-
-        A node that depends on a leaf with no value (a symbol of a formula part) is NaN.
-        The plain call (no leaf values, no overrides) does not depend on any answer and
-        is computed once; callers must not modify the dict it returns.
-        """
-        if not leaf_values and not overrides:
-            if self._base_env is None:
-                self._base_env = self._compute_env(None, None)
-            return self._base_env
-        return self._compute_env(leaf_values, overrides)
-
-    def _compute_env(self, leaf_values: dict | None, overrides: dict | None) -> dict:
-        if leaf_values and not overrides and not leaf_values.keys() & self.given_values.keys():
-            # a sample point: only the nodes that depend on a leaf without a value change; the rest
-            # are the sheet's numbers, already in the plain env
-            point = dict(self.env())
-            point.update(leaf_values)
-            for sym in self._leaf_dependent():
-                try:
-                    point[sym] = numeval(self.node_expr[sym], point)
-                except (Undefined, UnknownSymbol):
-                    point[sym] = float("nan")
-            return point
-        env: dict = {s: float(v) for s, v in self.given_values.items()}
-        if leaf_values:
-            env.update(leaf_values)
-        overrides = overrides or {}
-        for sym, expr in self.node_expr.items():
-            if sym in overrides:
-                env[sym] = overrides[sym]
-                continue
-            try:
-                env[sym] = numeval(expr, env)
-            except (Undefined, UnknownSymbol):  # no real value here, or a leaf without one
-                env[sym] = float("nan")
-        return env
-
-    def env_rewritten(self, formulas: dict) -> dict:
-        """Float value of every leaf and node with ``formulas`` (node -> formula) in place of those nodes'
-        own: a slip made everywhere. Only the nodes they reach are evaluated again; no real value is NaN."""
-        touched = set(formulas)
-        env = dict(self.env())
-        for sym, expr in self.node_expr.items():
-            if self.ancestors(sym) & touched:
-                try:
-                    env[sym] = numeval(formulas.get(sym, expr), env)
-                except (Undefined, UnknownSymbol):
-                    env[sym] = float("nan")
-        return env
-
-    def value(self, item: Any, env: dict | None = None) -> Any:
-        """Float (or nested list) value of a placeholder or formula."""
-        return numeval_any(item, self.env() if env is None else env)
-
-    def sample_envs(self, seed_text: str, count: int, symbols: Iterable[sp.Symbol] = ()) -> list[dict]:
-        """Seeded random points for the free leaves (each in its declared domain).
-
-        They depend on the seed and the problem only, so they are computed once per instance;
-        callers must not modify them."""
-        symbols = frozenset(symbols)
-        key = ("samples", seed_text, count, symbols)
-        found = self._value_memo.get(key)
-        if found is None:
-            found = _remember(self._value_memo, key, self._sample_envs(seed_text, count, symbols))
-        return found
-
-    def _sample_envs(self, seed_text: str, count: int, symbols: frozenset[sp.Symbol]) -> list[dict]:
-        rng = random.Random(zlib.crc32(seed_text.encode()))
-        free = sorted({*self.domains, *symbols} - set(self.given_values), key=lambda s: s.name)
-        envs = []
-        for _ in range(count):
-            leaf_values = {s: _DOMAIN_SAMPLERS[self.domains.get(s, "real")](rng) for s in free}
-            envs.append(self.env(leaf_values))
-        return envs
-
-    def expand(self, expr: Any) -> Any:
-        """``expr`` with every node's formula substituted until only leaves remain."""
-        subs: dict = {}
-        for sym, node in self.node_expr.items():  # ordered: earlier nodes are ready
-            subs[sym] = node.xreplace(subs)
-        return expr.xreplace(subs)
-
-    def _subs(self, *args):
+    def _subs(self, *args: Any) -> Any:
         """subs(quantity, symbol, value): the quantity written out in leaves, then substituted."""
         if len(args) != 3 or not isinstance(args[1], sp.Symbol) or args[1] in self.node_expr:
             raise ParseError("subs takes (quantity, symbol, value) with a symbol or given as the second argument")
         expr, var, value = args
 
-        def one(e):
+        def one(e: Any) -> Any:
             # expanding trig arguments lets sympy see sin(a + pi/2) = cos(a)
             return self.expand(e).xreplace({var: value}).replace(
                 lambda f: isinstance(f, (sp.sin, sp.cos, sp.tan)), lambda f: f.func(sp.expand(f.args[0])))
         return expr.applyfunc(one) if isinstance(expr, sp.MatrixBase) else one(expr)
 
-    def _argmax(self, *args):
+    def _argmax(self, *args: Any) -> Any:
         self.value_dependent = True
         (v,) = args
         values = [numeval(e, self.env()) for e in v]
         return sp.Integer(values.index(max(values)) + 1)
 
-    def _scan(self, args) -> tuple[float, float]:
+    def _scan(self, args: tuple) -> tuple[float, float]:
         self.value_dependent = True
         expr, var, lo, hi = args
         env = self.env()
@@ -597,13 +230,11 @@ class Instance:
         t = (a + b) / 2
         return t, f(t)
 
-    def _argmax_over(self, *args):
+    def _argmax_over(self, *args: Any) -> Any:
         t, _ = self._scan(args)
         return sp.Float(round(t, 6))
 
-    def _max_over(self, *args):
+    def _max_over(self, *args: Any) -> Any:
         _, value = self._scan(args)
         return sp.Float(value)
 
-
-_FIELDS = {f.name for f in dataclasses.fields(Instance)}

@@ -177,7 +177,7 @@ class LostDigits(Undefined):
     """A log of a computed 0: at this precision a difference cancelled (1 - sigmoid(100) at 30 digits)."""
 
 
-def _mp():
+def _mp() -> Any:
     import mpmath  # lazy: sympy already imports it; kept local so the walker's names are short
 
     return mpmath.mp

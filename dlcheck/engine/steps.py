@@ -9,13 +9,16 @@ builds its own step from these (see :mod:`dlcheck.check.kinds`), and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
 from dlcheck.parse.printing import brackets, fmt, plain
+
+if TYPE_CHECKING:  # the instance imports nothing of steps; steps need it only to say what they take
+    from dlcheck.engine.instance import Instance
 
 
 @dataclass
@@ -39,7 +42,7 @@ class _ValuePrinter(StrPrinter):
         super().__init__()
         self.env = env
 
-    def _print_Symbol(self, expr):
+    def _print_Symbol(self, expr: Any) -> str:
         if expr in self.env:
             text = fmt(self.env[expr])
             return f"({text})" if text.startswith("-") else text
@@ -51,7 +54,7 @@ class _ValueLatexPrinter(LatexPrinter):
         super().__init__()
         self.env = env
 
-    def _print_Symbol(self, expr, style="plain"):
+    def _print_Symbol(self, expr: Any, style: str = "plain") -> str:
         if expr in self.env:
             text = fmt(self.env[expr])
             return f"\\left({text}\\right)" if text.startswith("-") else text
@@ -76,19 +79,19 @@ def value_text(value: Any) -> str:
 class _Transpose(sp.Function):
     """transpose(W) as written; W^T in LaTeX."""
 
-    def _latex(self, printer):
+    def _latex(self, printer: Any) -> str:
         return f"{_atom(printer, self.args[0])}^{{T}}"
 
 
 class _Outer(sp.Function):
     """outer(a, b) as written; a b^T in LaTeX."""
 
-    def _latex(self, printer):
+    def _latex(self, printer: Any) -> str:
         a, b = (_atom(printer, x) for x in self.args)
         return f"{a} {b}^{{T}}"
 
 
-def _atom(printer, x) -> str:
+def _atom(printer: Any, x: Any) -> str:
     text = printer._print(x)
     return text if x.is_Atom else f"\\left({text}\\right)"
 
@@ -117,7 +120,7 @@ def as_written(text: str) -> Any:
     return Parser(_Names(), functions, max_length=20000, max_nodes=20000).parse(text)
 
 
-def formula_step(inst, name: str, formula: Any, env: dict, kind: str, text: str | None = None) -> Step:
+def formula_step(inst: Instance, name: str, formula: Any, env: dict, kind: str, text: str | None = None) -> Step:
     """``name = formula = formula with numbers = value`` (the last two when it is numeric).
 
     A vector or matrix formula with the author's ``text`` is shown as written, with its value

@@ -19,18 +19,16 @@ rounding) is not. The gradebook formats (CSV, JSON) are the instructor's and kee
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from dlcheck.check.registry import get_spec
 from dlcheck.core.verdict import ProblemResult, Verdict
-from dlcheck.diagnose.slips import METHOD_SLIPS
+from dlcheck.diagnose.slips import method_slips
 from dlcheck.spec.answers import is_attempt
 
-_REVEALING = ("abs_error", "rel_error", "values")
-_YOURS_EXPECTED = re.compile(r"(yours is [^,;]+), expected [^;]+")
-_CLOSER_THAN_SHOWN = re.compile(r"(yours (?:is smaller than|is larger than|differs from) the expected value) by [^(;]+"
-                                r"\(both are [^)]*\)")
+# the facts of ``Verdict.detail`` that give the reference away (the instructor's JSON keeps them): the
+# gap, the reference's value at a sample point, the significant-figure reasons (they may name it)
+_REVEALING = ("abs_error", "rel_error", "values", "sigfigs")
 
 
 def policy(problem_id: str, part_id: str, hide_all: bool = False) -> str:
@@ -48,21 +46,17 @@ def may_reveal(problem_id: str, verdict: Verdict, hide_all: bool = False) -> boo
 
 
 def hidden(verdict: Verdict) -> Verdict:
-    """The verdict as a student may see it when its reference is held back."""
+    """The verdict as a student may see it when its reference is held back: each piece of its evidence
+    that reveals the reference in its withheld words (:meth:`Verdict.withheld`), the facts that give it
+    away out of ``detail``. No text is edited: a message is only ever what its evidence says."""
     detail = {k: v for k, v in verdict.detail.items() if k not in _REVEALING}
     if isinstance(detail.get("entries"), list):
         detail["entries"] = [{k: v for k, v in e.items() if k != "expected"} for e in detail["entries"]]
-    message = verdict.message
-    named = "carried_from" in verdict.detail or "mistake" in verdict.detail or \
-        verdict.detail.get("diagnosis") in METHOD_SLIPS
-    if not named and ("abs_error" in verdict.detail or "diagnosis" in verdict.detail):
-        # "off by 0.0251 (7.76%)" next to the answer is the reference; so is "the transpose of the expected one"
-        tolerance = verdict.detail.get("tolerance")
-        message = f"not within the tolerance{f' ({tolerance})' if tolerance else ''}"
+    if "abs_error" in verdict.detail:  # "off by 0.0251 (7.76%)": the gap, given the answer, is the reference
         detail.pop("summary", None)
+    if detail.get("diagnosis") not in method_slips():  # a factor, a transpose: they turn the answer into the reference
         detail.pop("diagnosis", None)
-    message = _CLOSER_THAN_SHOWN.sub(r"\1", _YOURS_EXPECTED.sub(r"\1", message))
-    return replace(verdict, expected="", message=message, detail=detail, reference=None)
+    return replace(verdict.withheld(), expected="", detail=detail, reference=None)
 
 
 def student_view(results: list[ProblemResult], hide_all: bool = False) -> list[ProblemResult]:

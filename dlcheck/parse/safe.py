@@ -19,7 +19,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import sympy as sp
 
@@ -49,6 +49,12 @@ class NoRealValue(ParseError):
     rule for all of them, on either side: there is no real number to compare, so the answer is
     ``invalid`` with this sentence (as STACK and mitx treat 1/0). A *formula* with no real value
     at some points is not refused here: equivalence looks at its real domain."""
+
+class Parsed(NamedTuple):
+    """What :meth:`Parser.read` gives: the formula, and the partial sub-formulas it lost (its guards)."""
+
+    value: Any
+    guards: tuple[Any, ...]
 
 
 @dataclass
@@ -81,6 +87,11 @@ class Parser:
     def __post_init__(self) -> None:
         self.constants = {"pi": sp.pi, "e": sp.E}
         self.constants.update({k: sp.Integer(v) for k, v in self.indices.items() if k not in self.names})
+
+    def read(self, text: str) -> Parsed:
+        """The formula and its guards together (:meth:`parse`, and what it found lost)."""
+        value = self.parse(text)
+        return Parsed(value, tuple(self.guards))
 
     def parse(self, text: str) -> Any:
         """Return a sympy expression or Matrix, or raise ParseError with one line."""

@@ -27,7 +27,6 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from dlcheck.core.errors import split_position
 from dlcheck.core.verdict import ProblemResult, Status, Verdict
 from dlcheck.core.visible import visible
 from dlcheck.parse.printing import fmt, pretty
@@ -66,12 +65,14 @@ class View:
 
 
 # -- what each cell holds --------------------------------------------------------------
-def news(v: Verdict) -> str:
-    """The verdict's message, unless it only repeats the status ("correct", "equivalent")."""
-    said = v.message.strip().rstrip(".").lower()
+def news(v: Verdict, position: bool = True) -> str:
+    """The verdict's message, unless it only repeats the status ("correct", "equivalent"); ``position``:
+    with the column a parse error stopped at, in words (a terminal draws a caret instead)."""
+    message = v.says(position)
+    said = message.strip().rstrip(".").lower()
     if said in {"correct", "equivalent", "not answered", v.status.value, v.status.word}:
         return ""
-    return v.message
+    return message
 
 
 def _marked(v: Verdict) -> set[tuple[int, int]]:
@@ -107,10 +108,6 @@ def value_block(text: str, marked: AbstractSet[tuple[int, int]] = frozenset(), s
     return Block.text(shown)
 
 
-def _is_formula(v: Verdict) -> bool:
-    return "yours" in v.detail or bool(re.search(r"[^\W\d]", v.expected)) and v.reference is None
-
-
 def answer_block(v: Verdict, verbose: bool = False, room: int | None = None) -> Block:
     if v.status is Status.MISSING or not v.answer.strip():
         return Block([Text("—", style="dim")])
@@ -125,7 +122,7 @@ def expected_block(v: Verdict, room: int | None = None) -> Block:
         return Block()
     if v.status is Status.MANUAL:
         return Block.text(v.expected, style="dim")
-    return value_block(v.expected, _marked(v), "bold green", room, formula=_is_formula(v))
+    return value_block(v.expected, _marked(v), "bold green", room, formula=v.formula)
 
 
 def status_text(v: Verdict) -> Text:
@@ -155,8 +152,9 @@ def _verbose_lines(v: Verdict) -> list[str]:
         elif key == "entries" and isinstance(value, list):
             for e in value:
                 where = f"({e.get('row')},{e.get('col')})"
-                if "given" in e:
-                    out.append(f"entry {where}: yours {_num(e['given'])}, expected {_num(e.get('expected'))}")
+                if "given" in e:  # the expected value only where the reference may be shown
+                    out.append(f"entry {where}: yours {_num(e['given'])}" +
+                               (f", expected {_num(e['expected'])}" if "expected" in e else ""))
                 else:
                     out.append(f"entry {where} differs")
         elif key == "rel_error" and isinstance(value, float):
@@ -177,7 +175,7 @@ def _num(x: Any) -> str:
 
 
 def detail_block(v: Verdict, verbose: bool = False) -> Block:
-    message, column = split_position(news(v))
+    message, column = news(v, position=False), v.column
     blocks = [Block.text(message)] if message else []
     if column is not None and v.status is Status.INVALID:
         blocks.append(_caret(v, column))
@@ -336,7 +334,6 @@ def summary(results: list[ProblemResult]) -> Text:
 
 def _short(message: str) -> str:
     """The first clause of a message, for the one-line list of what to fix."""
-    message, _ = split_position(message)
     first = re.split(r"(?<=[.;])\s", message.strip(), maxsplit=1)[0]
     return first.rstrip(".;")
 
@@ -353,7 +350,7 @@ def fix_list(results: list[ProblemResult], width: int) -> list[Text]:
             answer, expected = visible(v.answer, newlines=False), visible(v.expected, newlines=False)
             if 0 < len(answer) <= 24 and 0 < len(expected) <= 24 and "\n" not in v.answer:
                 line.append(f": {answer}, expected {expected}")
-            reason = _short(v.message)
+            reason = _short(v.says(position=False))
             if reason:
                 line.append(f" — {visible(reason, newlines=False)}", style="dim")
             lines += hanging(line, width, 6)
@@ -402,7 +399,7 @@ def print_results(results: list[ProblemResult], console: Console | None = None, 
 def verdict_line(v: Verdict) -> RenderableType:
     """One verdict for ``compare`` and ``solve``: mark, status and what it says (never read as markup)."""
     line = status_text(v)
-    message, column = split_position(news(v))
+    message, column = news(v, position=False), v.column
     if message:
         line.append(": " + visible(message))
     if column is not None and v.status is Status.INVALID:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import Field
@@ -14,6 +14,7 @@ from dlcheck.core.errors import ParseError
 from dlcheck.core.verdict import Status, Verdict
 from dlcheck.core.yamlio import raw_text
 from dlcheck.engine.instance import Instance
+from dlcheck.engine.instance import Prepared as PreparedBase
 from dlcheck.engine.steps import Step
 from dlcheck.parse.text import DIGITS
 from dlcheck.spec.model import Mistake, PartBase
@@ -30,9 +31,8 @@ class ChoicePart(PartBase):
 
 
 @dataclass
-class Prepared:
-    answer: frozenset[int]
-    mistakes: list[frozenset[int]] = field(default_factory=list)
+class Prepared(PreparedBase):
+    answer: frozenset[int] = frozenset()
 
 
 MAX_CHOICE = 200
@@ -115,16 +115,16 @@ def prepare(inst: Instance, pid: str, part: ChoicePart) -> None:
             mistakes.append(parse_choice(raw_text(m.answer), n))
         except ParseError as exc:
             raise inst.spec.error(("parts", pid, "mistakes", i, "answer"), f"choice mistake: {exc}") from None
-    inst.prepared[pid] = Prepared(answer, mistakes)
+    inst.prepared[pid] = Prepared(mistakes=mistakes, answer=answer)
 
 
 def check(inst: Instance, pid: str, text: str) -> Verdict:
     part = inst.spec.problem.parts[pid]
-    expected = inst.prepared[pid].answer
+    expected = _prepared(inst, pid).answer
     try:
         picks = parse_choice(text, len(part.options), part.options)
     except ParseError as exc:
-        return Verdict(pid, Status.INVALID, 0.0, part.points, str(exc), text, show(expected))
+        return Verdict(pid, Status.INVALID, 0.0, part.points, exc.message, text, show(expected), column=exc.column)
     if picks == expected:
         return Verdict(pid, Status.CORRECT, part.points, part.points, "correct", text, show(expected))
     missing, extra = expected - picks, picks - expected
@@ -140,12 +140,18 @@ def check(inst: Instance, pid: str, text: str) -> Verdict:
     return Verdict(pid, status, score, part.points, "; ".join(bits), text, show(expected), parsed=picks)
 
 
+def _prepared(inst: Instance, pid: str) -> Prepared:
+    prepared = inst.prepared[pid]
+    assert isinstance(prepared, Prepared)
+    return prepared
+
+
 def same(inst: Instance, pid: str, verdict: Verdict, mistake: frozenset[int]) -> bool:
     return verdict.parsed == mistake
 
 
 def explain(inst: Instance, pid: str, part: ChoicePart, env: dict) -> Step:
-    picks = sorted(inst.prepared[pid].answer)
+    picks = sorted(_prepared(inst, pid).answer)
     return Step(pid, "choice", value=", ".join(map(str, picks)), is_part=True,
                 notes=[f"{k}. {part.options[k - 1]}" for k in picks] +
                 [f"common mistake: {m.feedback}" for m in part.mistakes])

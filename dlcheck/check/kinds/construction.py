@@ -16,7 +16,7 @@ from pydantic import Field
 from dlcheck.check.kind import Kind
 from dlcheck.check.simulators import ARCHITECTURES, TARGETS, simulate, trace
 from dlcheck.core.errors import ParseError
-from dlcheck.core.verdict import Status, Verdict
+from dlcheck.core.verdict import Evidence, Status, Verdict
 from dlcheck.core.yamlio import raw_text
 from dlcheck.engine.instance import Instance
 from dlcheck.engine.steps import Step
@@ -45,7 +45,7 @@ def _fold_keys(fields: dict[str, str], names: list[str]) -> dict[str, str]:
     return out
 
 
-def parse_fields(arch, fields: dict[str, str]) -> dict[str, Any]:
+def parse_fields(arch: Any, fields: dict[str, str]) -> dict[str, Any]:
     """Each field's text through the safe parser, as exact fractions of the right shape. A key in
     another case (the sheet's ``w`` for the field ``W``) is that field when no other field or key
     could be meant."""
@@ -78,7 +78,7 @@ def parse_fields(arch, fields: dict[str, str]) -> dict[str, Any]:
 
 
 def _to_fractions(name: str, value: Any, shape: tuple) -> Any:
-    def frac(x):
+    def frac(x: Any) -> Any:
         if not x.is_Rational:
             value = x.evalf(30)
             if not value.is_real or not value.is_finite:  # sqrt(-1), log(-1), (-1)^0.5: no real weight
@@ -110,7 +110,7 @@ def _to_fractions(name: str, value: Any, shape: tuple) -> Any:
     return tuple(tuple(frac(value[i, j]) for j in range(value.cols)) for i in range(value.rows))
 
 
-def lookup(part) -> tuple[Any, Any]:
+def lookup(part: Any) -> tuple[Any, Any]:
     return ARCHITECTURES[part.simulator], TARGETS[part.target]
 
 
@@ -159,7 +159,8 @@ def check(inst: Instance, pid: str, answer: Any) -> Verdict:
     try:
         weights = parse_fields(arch, answer)
     except ParseError as exc:
-        verdict.status, verdict.message = Status.INVALID, str(exc)
+        verdict.status = Status.INVALID
+        verdict.tell(Evidence("parse", exc.message), column=exc.column)
         return verdict
     failure, tried = simulate(arch, target, weights, part.max_length)
     if failure is None:

@@ -18,14 +18,25 @@ from typing import Any, Literal
 
 import sympy as sp
 
-from dlcheck.check.equivalence import digits_needed, equivalent, exact_value, formulas_behind
+from dlcheck.check.equivalence import digits_needed, equivalent, formulas_behind
 from dlcheck.check.kind import Kind
 from dlcheck.check.shapes import as_grid, cells, differing, fit_shape
-from dlcheck.check.tolerance import GRADE_DPS, Tol, correct_figures, diagnosis_tol, entry_texts, rel_error, sigfig_check
+from dlcheck.check.tolerance import (
+    GRADE_DPS,
+    Tol,
+    correct_figures,
+    diagnosis_tol,
+    entry_texts,
+    not_within,
+    rel_error,
+    sigfig_check,
+)
 from dlcheck.core.errors import ParseError, Undefined, UnknownName
-from dlcheck.core.verdict import Status, Verdict
+from dlcheck.core.verdict import Evidence, Status, Verdict, note
 from dlcheck.core.yamlio import raw_text
+from dlcheck.engine.exact import exact_value
 from dlcheck.engine.instance import Instance
+from dlcheck.engine.instance import Prepared as PreparedBase
 from dlcheck.engine.numeval import TooLarge, hp_value_any, to_float, to_fraction
 from dlcheck.engine.steps import Step, formula_step, value_text
 from dlcheck.parse.printing import fmt, plain
@@ -60,10 +71,10 @@ class ExpressionPart(ValuePart):
 
 
 @dataclass
-class Prepared:
-    shown: Any = None                                   # the display form, when the spec gives one
-    mistakes: list[Any] = field(default_factory=list)   # each spec mistake, parsed
-    informative: list[bool] | None = None               # per entry: may earn entry credit (not a structural constant)
+class Prepared(PreparedBase):
+    """What a value part keeps: the base's (its mistakes parsed, the display form, which entries are
+    informative) and these."""
+
     guards: list[Any] = field(default_factory=list)     # the reference's lost partial sub-formulas (compare)
     free_names: bool = False                            # any name may be typed (compare: both sides are the user's)
     expected: str | None = None                         # the reference as the user typed it (compare only)
@@ -113,7 +124,7 @@ def takes_names(inst: Instance, pid: str) -> bool:
     """A formula answer may name the problem's quantities; a numeric one only numbers."""
     part = inst.spec.problem.parts[pid]
     return not inst.is_numeric(pid) or part.kind == "expression" or part.names is not None or \
-        bool(getattr(inst.prepared.get(pid), "free_names", False))
+        _prepared(inst, pid).free_names
 
 
 def names(inst: Instance, pid: str) -> list[str]:
@@ -121,12 +132,18 @@ def names(inst: Instance, pid: str) -> list[str]:
 
 
 # -- checking --------------------------------------------------------------------
+def _prepared(inst: Instance, pid: str) -> Prepared:
+    """What the value kind prepared for ``pid`` (nothing yet, while it is being prepared)."""
+    prepared = inst.prepared.get(pid)
+    return prepared if isinstance(prepared, Prepared) else Prepared()
+
+
 def expected_text(inst: Instance, pid: str) -> str:
     """The reference as text: as the user typed it for compare's one-off problem, else computed once per
     instance (a student's variant has numbers of its own, and what a kind prepared is shared with the
     variants, so the computed text is not kept there)."""
     prepared = inst.prepared.get(pid)
-    if prepared is not None and prepared.expected is not None:
+    if isinstance(prepared, Prepared) and prepared.expected is not None:
         return prepared.expected
     return inst.remember(("expected-text", pid), lambda: _expected_text(inst, pid))
 
@@ -147,39 +164,44 @@ def check(inst: Instance, pid: str, text: str) -> Verdict:
     part = inst.spec.problem.parts[pid]
     ref = inst.part_ref[pid]
     numeric = inst.is_numeric(pid)
-    verdict = Verdict(pid, Status.INCORRECT, 0.0, part.points, answer=text, expected=expected_text(inst, pid))
+    verdict = Verdict(pid, Status.INCORRECT, 0.0, part.points, answer=text, expected=expected_text(inst, pid),
+                      formula=not numeric)
     parser = inst.student_parser(pid, takes_names(inst, pid))
     try:
-        student = parser.parse(text)
+        student, guards = parser.read(text)
     except UnknownName as exc:
-        reason = str(exc)
         if numeric and exc.kind == "symbol" and not takes_names(inst, pid):
-            reason = "this part wants a number (or arithmetic on numbers), not a formula"
-        return _invalid(verdict, reason)
+            return _invalid(verdict, "this part wants a number (or arithmetic on numbers), not a formula")
+        return _invalid(verdict, exc.message, exc.column)
     except NoRealValue as exc:  # no real number to compare: 1/0 and sqrt(-4) alike (one rule)
-        return _invalid(verdict, str(exc) if "value" in str(exc) else f"your answer has no real value: {exc}")
+        said = exc.message if "value" in exc.message else f"your answer has no real value: {exc.message}"
+        return _invalid(verdict, said, exc.column)
     except ParseError as exc:
-        return _invalid(verdict, str(exc))
+        return _invalid(verdict, exc.message, exc.column)
     student, problem = fit_shape(student, ref, part.kind)
     if problem:  # read, but the wrong shape: a wrong answer
-        verdict.message = problem
+        verdict.tell(Evidence("shape", problem))
         verdict.detail["shape"] = problem
         return verdict
-    if numeric and not any(c.free_symbols for c in cells(student)) and not parser.guards:
+    if numeric and not any(c.free_symbols for c in cells(student)) and not guards:
         return _noted(_check_numeric(inst, part, student, ref, verdict, text), parser.notes)
-    return _noted(_check_formula(inst, pid, student, ref, verdict, parser.guards), parser.notes)
+    return _noted(_check_formula(inst, pid, student, ref, verdict, list(guards)), parser.notes)
 
 
 def _noted(verdict: Verdict, notes: list[str]) -> Verdict:
-    """A chain of equal sides is graded by its last side; a side of the working that disagrees is said."""
+    """A chain of equal sides is graded by its last side; a side of the working that disagrees is said
+    (the student's own arithmetic: it reveals nothing of the reference)."""
     if notes:
-        verdict.message = "; ".join([verdict.message, *notes]) if verdict.message else "; ".join(notes)
+        said = "; ".join(notes)
+        verdict.tell(*verdict.evidence, note(f"; {said}" if verdict.evidence and verdict.message else said),
+                     column=verdict.column)
         verdict.detail["working"] = list(notes)
     return verdict
 
 
-def _invalid(verdict: Verdict, reason: str) -> Verdict:
-    verdict.status, verdict.message = Status.INVALID, reason
+def _invalid(verdict: Verdict, reason: str, column: int | None = None) -> Verdict:
+    verdict.status = Status.INVALID
+    verdict.tell(Evidence("parse", reason), column=column)
     return verdict
 
 
@@ -206,14 +228,17 @@ def _check_numeric(inst: Instance, part: ValuePart, student: Any, ref: Any, verd
         return verdict
     verdict.detail.update(_numeric_detail(given, expected, bad, tol))
     if reasons:  # significant figures: say which rule failed, entry by entry
-        verdict.detail["sigfigs"] = reasons
+        verdict.detail["sigfigs"] = [why.text for why in reasons]
         if len(cells(student)) == 1:
-            verdict.message = reasons[0]
+            verdict.tell(reasons[0])
         else:
-            verdict.message = "; ".join(f"entry {_entry_name(i, j, expected)}: {why}"
-                                        for (i, j), why in list(zip(bad, reasons))[:3])
-    else:
-        verdict.message = verdict.detail["summary"]
+            verdict.tell(*(why.framed(f"{'; ' if k else ''}entry {_entry_name(i, j, expected)}: ", "")
+                           for k, ((i, j), why) in enumerate(list(zip(bad, reasons))[:3])))
+    elif isinstance(expected, list):  # which entries differ (where, not what they should be)
+        verdict.tell(Evidence("entries", verdict.detail["summary"], at=[(i + 1, j + 1) for i, j in bad]))
+    else:  # the size of the gap is the reference, given the answer
+        verdict.tell(Evidence("tolerance", verdict.detail["summary"], reveals_reference=True,
+                              withheld=not_within(verdict.detail.get("tolerance")), yours=given, expected=expected))
     return verdict
 
 
@@ -246,17 +271,19 @@ def _rounding_only(inst: Instance, student: Any, ref: Any, bad: list, given: Any
     return still
 
 
-def _sigfig_entries(text: str, given: Any, expected: Any, sigfigs: tuple[int, int]) -> tuple[list, list[str]]:
+def _sigfig_entries(text: str, given: Any, expected: Any,
+                    sigfigs: tuple[int, int]) -> tuple[list, list[Evidence]]:
     """STACK NumSigFigs on each entry (a vector's entries are counted on their own typed text)."""
     g, e = as_grid(given), as_grid(expected)
     texts = entry_texts(text)
     flat = [(i, j) for i, row in enumerate(e) for j in range(len(row))]
     if len(texts) != len(flat):
         texts = [text] * len(flat)
-    bad, reasons = [], []
+    bad: list[tuple[int, int]] = []
+    reasons: list[Evidence] = []
     for (i, j), typed in zip(flat, texts):
         ok, why = sigfig_check(typed, g[i][j], e[i][j], *sigfigs)
-        if not ok:
+        if not ok and why is not None:
             bad.append((i, j))
             reasons.append(why)
     return bad, reasons
@@ -290,7 +317,7 @@ def _numeric_detail(given: Any, expected: Any, bad: list, tol: Tol) -> dict:
 
 def _check_formula(inst: Instance, pid: str, student: Any, ref: Any, verdict: Verdict, guards: list) -> Verdict:
     part = inst.spec.problem.parts[pid]
-    ref_guards = getattr(inst.prepared.get(pid), "guards", [])
+    ref_guards = _prepared(inst, pid).guards
     pairs = list(zip(as_grid(student), as_grid(ref)))
     grid = [(i, j, s, r) for i, (srow, rrow) in enumerate(pairs) for j, (s, r) in enumerate(zip(srow, rrow))]
     bad, undecided = [], []
@@ -315,8 +342,8 @@ def _check_formula(inst: Instance, pid: str, student: Any, ref: Any, verdict: Ve
     else:
         where = f" in entry {i + 1}" if len(pairs[0][0]) == 1 else f" in entry ({i + 1},{j + 1})"
     if first.how == "undefined":
-        verdict.message = (f"your formula{where} has no real value at any sample point (a log or square root "
-                           "of a negative number, or an overflow?)")
+        verdict.tell(Evidence("witness", f"your formula{where} has no real value at any sample point (a log or "
+                              "square root of a negative number, or an overflow?)"))
         return verdict  # no value to diagnose: verdict.parsed stays empty
     assert first.point is not None and first.values is not None  # a proven difference has its witness
     verdict.parsed = student
@@ -325,18 +352,25 @@ def _check_formula(inst: Instance, pid: str, student: Any, ref: Any, verdict: Ve
         verdict.detail["entries"] = [{"row": a + 1, "col": b + 1} for a, b, _ in bad]
     point = ", ".join(f"{k} = {fmt(v, 6)}" for k, v in (first.point or {}).items())
     at = f"at {point}" if point else "its value"
+    head = f"not equivalent{where}: {at} yours"
     if first.how == "no-value-here":
-        verdict.message = (f"not equivalent{where}: {at} yours has no real value (a log or root of a negative?), "
-                           f"while the expected one is {fmt(first.values[1], 5)}")
-    else:
-        yours, expected = first.texts or _distinct(*first.values)
-        if first.texts is not None and math.isinf(first.gap or 0.0) or yours != expected:
-            verdict.message = f"not equivalent{where}: {at} yours is {yours}, expected {expected}"
-        else:  # closer than a float shows: say by how much
-            gap = first.gap or 0.0
-            how = (f"is {'smaller' if gap < 0 else 'larger'} than the expected value by about {fmt(abs(gap), 3)}"
-                   if gap else "differs from the expected value by less than 1e-300")
-            verdict.message = f"not equivalent{where}: {at} yours {how} (both are {yours} to 16 digits)"
+        verdict.tell(Evidence("witness", f"{head} has no real value (a log or root of a negative?)", at=first.point),
+                     Evidence("witness", f", while the expected one is {fmt(first.values[1], 5)}",
+                              reveals_reference=True, expected=first.values[1], at=first.point))
+        return verdict
+    yours, expected = first.texts or _distinct(*first.values)
+    if first.texts is not None and math.isinf(first.gap or 0.0) or yours != expected:
+        verdict.tell(Evidence("witness", f"{head} is {yours}", yours=first.values[0], at=first.point),
+                     Evidence("witness", f", expected {expected}", reveals_reference=True,
+                              expected=first.values[1], at=first.point))
+        return verdict
+    gap = first.gap or 0.0  # closer than a float shows: say by how much
+    how = f"is {'smaller' if gap < 0 else 'larger'} than the expected value" if gap else \
+        "differs from the expected value"
+    by = f" by about {fmt(abs(gap), 3)}" if gap else " by less than 1e-300"
+    verdict.tell(Evidence("witness", f"{head} {how}", yours=first.values[0], at=first.point),
+                 Evidence("witness", f"{by} (both are {yours} to 16 digits)", reveals_reference=True,
+                          expected=first.values[1], at=first.point))
     return verdict
 
 
