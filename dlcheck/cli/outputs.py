@@ -94,7 +94,9 @@ def gradebook(files: list[FileResult], fmt: str, lms: Lms, prepared: Prepared) -
 def _note(text: str) -> None:
     from rich.console import Console  # lazy: start-up
 
-    Console(stderr=True, highlight=False).print(text, markup=False)
+    # soft-wrapped: a note names files, and a path or an id folded at the console's width is no longer
+    # one word a TA can copy (the terminal wraps the line for the eye)
+    Console(stderr=True, highlight=False, soft_wrap=True).print(text, markup=False)
 
 
 def write_report(files: list[FileResult], path: Path, args: list[str]) -> None:
