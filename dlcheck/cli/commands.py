@@ -296,6 +296,9 @@ def grade(answers: list[str] = typer.Argument(..., metavar="ANSWERS...",
           part: list[str] | None = typer.Option(None, "--part", metavar="PART",
                                                 help="Only this part (repeatable): loss, q1/loss or "
                                                      "backprop/q1/loss."),
+          set_name: str | None = typer.Option(None, "--set", metavar="SET",
+                                              help="Grade write-ups (.md, .tex, .txt: worked solutions, "
+                                                   "question by question) against this set."),
           problems: list[Path] | None = _problems_option()) -> None:
     """Grade answers files; exit 0 when every answered part is right, 1 when not (or nothing to grade),
     2 when a file cannot be read."""
@@ -305,7 +308,7 @@ def grade(answers: list[str] = typer.Argument(..., metavar="ANSWERS...",
 
     _use_banks(problems)
     options = Options(fmt.value, timeout, jobs, feedback_dir, hide_expected, instructor,
-                      View(only_wrong, quiet, verbose), part, _state["debug"], student)
+                      View(only_wrong, quiet, verbose), part, _state["debug"], student, set_name)
     raise typer.Exit(run(answers, options, _console()))
 
 

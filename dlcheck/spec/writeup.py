@@ -1,0 +1,151 @@
+"""Worked write-ups: Markdown (or LaTeX, or plain text) split into question sections and math lines.
+
+A write-up is what a student hands in when they show their working: prose, headings and
+math (``$$…$$``, ``$…$``, ``\\[…\\]``, rows of ``aligned`` / ``cases``). This module only
+reads it: where each question starts and which math lines it holds, each with its line
+number in the file (1-based). Deciding whether a step is right is the check layer's.
+
+A question heading is a line that *starts* with the question's number as students write it:
+``Question 3``, ``Q3``, ``q3)``, ``3.`` (only as the next question after the last one),
+``سوال ۳``, ``سوال (3)``, ``سوال ۲-۲`` (question 2, its second part); Markdown ``#`` and
+``**`` around it are fine. The word inside a sentence is no heading.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dlcheck.core.errors import DlcheckError
+
+ANSWERS_SUFFIXES = (".yaml", ".yml")
+MAX_BYTES = 2 * 2**20          # a write-up is a few pages; a larger file is refused with a sentence
+MAX_MATH = 4000                # math lines read from one file at most
+
+_DIGITS = {ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")}
+_DIGITS.update({ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")})
+# what may stand before a heading's word on its line: Markdown heading marks, bold, a list dash
+_LEAD = r"^[\s#>*_\-]*"
+_WORD = r"(?:question|problem|exercise|q|سوال|سؤال|پرسش|تمرین)"
+_NAMED = re.compile(_LEAD + _WORD + r"\s*(?:no\.?\s*)?[(\[]?\s*(\d{1,3})(?:\s*[-–.]\s*\d{1,2})?\s*[)\]]?"
+                    r"(?=$|[\s:.)\]*_\-–،؛]|[^\w])", re.IGNORECASE)
+_BARE = re.compile(_LEAD + r"(\d{1,3})\s*[.)](?=\s|$)(?!\s*\d)")
+
+
+@dataclass
+class MathLine:
+    line: int          # 1-based line of the file where this math starts
+    text: str          # the LaTeX inside its delimiters (one row of an aligned block)
+
+
+@dataclass
+class Section:
+    number: int | None           # the question's number (None: text before any heading)
+    line: int                    # the heading's line (1 for a file without headings)
+    math: list[MathLine] = field(default_factory=list)
+
+
+def is_writeup(path: str | Path) -> bool:
+    """Whether a file is read as a write-up: anything that is not an answers YAML."""
+    return not str(path).lower().endswith(ANSWERS_SUFFIXES)
+
+
+def heading_number(line: str, expected_bare: int | None) -> int | None:
+    """The question number a line starts with, or None when it is no heading. A bare ``3.`` counts
+    only as ``expected_bare`` (the question after the last one), so a numbered list is no heading."""
+    text = unicodedata.normalize("NFC", line).translate(_DIGITS)
+    m = _NAMED.match(text)
+    if m:
+        return int(m.group(1))
+    m = _BARE.match(text)
+    if m and expected_bare is not None and int(m.group(1)) == expected_bare:
+        return expected_bare
+    return None
+
+
+_DISPLAY = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|(?<![\\$])\$([^$]+?)\$(?!\$)", re.DOTALL)
+_ENV = re.compile(r"\\begin\{(aligned|align\*?|cases|gathered|split|eqnarray\*?)\}(.*?)\\end\{\1\}", re.DOTALL)
+
+
+def read_writeup(path: str | Path, text: str | None = None) -> list[Section]:
+    """The sections of a write-up, each with its math lines in order."""
+    if text is None:
+        text = _read(path)
+    lines = text.splitlines()
+    sections: list[Section] = [Section(None, 1)]
+    last = 0
+    starts: list[int] = []   # character offset of each line
+    offset = 0
+    for k, line in enumerate(lines):
+        starts.append(offset)
+        offset += len(line) + 1
+        number = heading_number(line, last + 1)
+        if number is not None:
+            sections.append(Section(number, k + 1))
+            last = number
+    heads = [s.line for s in sections]
+    count = 0
+    for m in _DISPLAY.finditer(text):
+        body = next(g for g in m.groups() if g is not None)
+        first = _line_at(starts, m.start())
+        section = sections[max(i for i, h in enumerate(heads) if h <= first or i == 0)]
+        for row, extra in _rows(body):
+            if row.strip():
+                section.math.append(MathLine(first + extra, " ".join(row.split())))
+                count += 1
+        if count > MAX_MATH:
+            raise DlcheckError(f"more than {MAX_MATH} math lines; a write-up is a few pages (split it)", path=str(path))
+    if len(sections) > 1 and not sections[0].math:
+        sections = sections[1:]
+    return sections
+
+
+def _read(path: str | Path) -> str:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise DlcheckError(f"cannot read this write-up: {exc.strerror or exc}", path=str(path)) from None
+    if len(data) > MAX_BYTES:
+        raise DlcheckError(f"larger than {MAX_BYTES // 2**20} MB; a write-up is a few pages", path=str(path))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise DlcheckError("not UTF-8 text; save the write-up as UTF-8", path=str(path), line=line) from None
+
+
+def _line_at(starts: list[int], offset: int) -> int:
+    lo, hi = 0, len(starts) - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if starts[mid] <= offset:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo + 1
+
+
+def _rows(body: str) -> list[tuple[str, int]]:
+    """A math block as rows: one per row of an aligned/cases environment (``&`` dropped; in cases
+    only the value before it), else the block itself. Each with its line offset inside the block."""
+    m = _ENV.search(body)
+    if m is None:
+        return [(body, 0)]
+    before = body[:m.start()]
+    rows: list[tuple[str, int]] = []
+    inner_start = m.start(2)
+    pos = 0
+    cases = m.group(1) == "cases"
+    for piece in re.split(r"\\\\", m.group(2)):
+        extra = body[:inner_start + pos].count("\n")
+        pos += len(piece) + 2
+        if cases:
+            piece = piece.split("&")[0]
+        piece = piece.replace("&", " ")
+        if before.strip() and not rows and not cases:
+            piece = before + piece   # "x = \begin{aligned} a \\ = b \end{aligned}": the head joins the first row
+        rows.append((piece, extra))
+    return rows
