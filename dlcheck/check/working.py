@@ -348,16 +348,17 @@ def check_lines(inst, lines: list[tuple[int, str]], number: int | None = None) -
     table = Table(**{**base.__dict__, "names": dict(base.names), "aliases": dict(base.aliases), "student": {}})
     out = Section()
     label: tuple[str | None, str] | None = None
+    last: str | None = None      # the last side of the line before, which a line "= ..." goes on from
     for line, text in lines:
         pairs, why = split_sides(text)
         if why:
             if has_number(text):
                 out.steps.append(Step(line, text, "unchecked", None, why, number))
-            label = None
+            label, last = None, None
             continue
         pairs = pairs[:MAX_SIDES]
         if len(pairs) > 1 and not pairs[0][1].strip():     # "= 0,61075": the line before goes on
-            pairs = [("", pairs[1][1])] + pairs[2:]
+            pairs = ([("", last)] if last is not None else [("", pairs[1][1])]) + pairs[1 + (last is None):]
         elif len(pairs) > 1 and is_label(pairs[0][1]):
             label = resolve_label(table, pairs[0][1])
             pairs = [("", pairs[1][1])] + pairs[2:]
@@ -375,6 +376,7 @@ def check_lines(inst, lines: list[tuple[int, str]], number: int | None = None) -
                 labels.append(after)
         _remember(table, out, labels, sides, line)
         label = labels[-1]
+        last = pairs[-1][1] if pairs else None
     return out
 
 

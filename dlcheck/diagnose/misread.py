@@ -77,7 +77,7 @@ def explain(inst, verdicts: list[Verdict]) -> list[Verdict]:
     student's values: a candidate that cannot be evaluated is skipped."""
     wrong = [v for v in verdicts if v.status in (*_NEEDS, Status.CARRIED) and _scalar(v.value)
              and v.part in inst.part_ref and isinstance(inst.part_ref[v.part], sp.Symbol)]
-    if not any(v.status in _NEEDS for v in wrong) or len(wrong) < MIN_EXPLAINED:
+    if sum(v.status in _NEEDS for v in wrong) < MIN_EXPLAINED:
         return []
     deadline = time.monotonic() + SECONDS
     search = _Search(inst, wrong, deadline)
@@ -261,8 +261,9 @@ class _Search:
 
 
 def _enough(explained: list[tuple[Verdict, bool]]) -> bool:
-    """Two wrong parts or more, one of them not yet explained by an earlier answer."""
-    return len(explained) >= MIN_EXPLAINED and any(v.status in _NEEDS for v, _ in explained)
+    """Two wrong parts or more that no earlier answer explains: a part carried from an earlier wrong answer
+    follows from that answer whatever the given, so it is no evidence of a misread (it is told of one)."""
+    return sum(v.status in _NEEDS for v, _ in explained) >= MIN_EXPLAINED
 
 
 def _rank(misread: Misread, explained: list[tuple[Verdict, bool]]) -> tuple[int, bool, int]:
