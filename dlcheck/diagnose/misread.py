@@ -29,13 +29,14 @@ from dlcheck.check.shapes import close
 from dlcheck.check.tolerance import GRADE_DPS, Tol
 from dlcheck.core.errors import Undefined, UnknownSymbol
 from dlcheck.core.verdict import Status, Verdict
-from dlcheck.engine.numeval import numeval
+from dlcheck.engine.numeval import float_function
 
 SECONDS = 1.5               # the whole search, per problem
 MIN_EXPLAINED = 2           # one value must explain at least this many wrong parts
 SECANT_STEPS = 30
 _CARRY_CREDIT = {"full": 1.0, "half": 0.5, "none": 0.0}
 _NEEDS = (Status.INCORRECT, Status.PARTIAL)
+_EXPLAINED = ("mistake", "diagnosis", "misread")   # a wrong answer already explained another way
 
 
 @dataclass
@@ -76,7 +77,8 @@ def explain(inst, verdicts: list[Verdict]) -> list[Verdict]:
     """Amend (in place) the wrong verdicts one misread explains; the ones changed. Never raises on a
     student's values: a candidate that cannot be evaluated is skipped."""
     wrong = [v for v in verdicts if v.status in (*_NEEDS, Status.CARRIED) and _scalar(v.value)
-             and v.part in inst.part_ref and isinstance(inst.part_ref[v.part], sp.Symbol)]
+             and v.part in inst.part_ref and isinstance(inst.part_ref[v.part], sp.Symbol)
+             and not _explained(v)]
     if sum(v.status in _NEEDS for v in wrong) < MIN_EXPLAINED:
         return []
     deadline = time.monotonic() + SECONDS
@@ -87,20 +89,33 @@ def explain(inst, verdicts: list[Verdict]) -> list[Verdict]:
     misread, explained = best
     changed = []
     policy = inst.spec.problem.carry_forward
+    # the credit of error carried forward when two parts or more follow exactly; a reading that fits
+    # only with the opposite sign as well is named, and the verdicts stand
+    credit = sum(not flipped and v.status in _NEEDS for v, flipped in explained) >= MIN_EXPLAINED
     for v, flipped in explained:
         part = inst.spec.problem.parts[v.part]
         v.detail["misread"] = {"given": misread.name, "used": misread.shown or _num(misread.used),
                                "problem_gives": _num(misread.given),
                                **({"swapped_with": misread.other} if misread.other else {})}
-        if flipped:
-            v.message = f"{v.message.rstrip('. ')}; {misread.sentence(True)}" if v.message else misread.sentence(True)
+        if flipped or not credit:
+            text = misread.sentence(flipped)
+            v.message = f"{v.message.rstrip('. ')}; {text}" if v.message else text
         else:
             v.status = Status.CARRIED if policy != "none" else Status.INCORRECT
             v.score = _CARRY_CREDIT[policy] * part.points
             v.message = misread.sentence()
+            v.detail.pop("diagnosis", None)
             v.detail.pop("carried_from", None)   # the misread is the cause, not the earlier answer
         changed.append(v)
     return changed
+
+
+def _explained(v: Verdict) -> bool:
+    """Already explained another way (a named mistake, a slip); "rounded too early" is only a guess from
+    the figures that agree, which a misread that fits exactly replaces."""
+    if v.detail.get("diagnosis") == "rounded-early":
+        return False
+    return any(key in v.detail for key in _EXPLAINED)
 
 
 def _scalar(value: Any) -> bool:
@@ -120,19 +135,37 @@ class _Search:
         self.pins = {self.syms[v.part]: float(v.value) for v in wrong}
         self.tols = {v.part: Tol.of(inst.spec.problem.parts[v.part]) for v in wrong}
         self.base = inst.env()
+        self.chains: dict[sp.Symbol, list] = {}
+        self.leaves: dict[sp.Symbol, set] = {}
+
+    def _chain(self, sym: sp.Symbol) -> list[tuple[sp.Symbol, Any]]:
+        """The nodes ``sym`` is computed from, in the graph's order, each with its compiled float formula."""
+        if sym not in self.chains:
+            needed = set(self.inst.ancestors(sym)) | {sym}
+            self.chains[sym] = [(n, float_function(e)) for n, e in self.inst.node_expr.items() if n in needed]
+        return self.chains[sym]
+
+    def _value(self, sym: sp.Symbol, leaf: dict, pins: dict) -> float:
+        """``sym`` with the givens in ``leaf`` read otherwise and the nodes in ``pins`` held (its own value is
+        always computed); NaN where it has no value."""
+        env = dict(self.base)
+        env.update(leaf)
+        for n, fn in self._chain(sym):
+            if n in pins and n != sym:
+                env[n] = pins[n]
+                continue
+            try:
+                env[n] = fn(env)
+            except (Undefined, UnknownSymbol, ZeroDivisionError, OverflowError, ValueError, TypeError):
+                return float("nan")
+        return env[sym]
 
     def _values(self, leaf: dict, node: dict) -> dict[str, tuple[float, float]]:
         """Each wrong part's value under a reading: (with the student's earlier values pinned, without)."""
-        pinned = self.inst.env(leaf or None, {**self.pins, **node})
-        plain = self.inst.env(leaf or None, node or None) if (leaf or node) else self.base
         out = {}
         for v in self.wrong:
             sym = self.syms[v.part]
-            try:
-                own = numeval(self.inst.node_expr[sym], pinned) if sym in self.inst.node_expr else pinned[sym]
-            except (Undefined, UnknownSymbol, ZeroDivisionError, OverflowError, ValueError, TypeError):
-                own = float("nan")
-            out[v.part] = (own, plain.get(sym, float("nan")))
+            out[v.part] = (self._value(sym, leaf, {**self.pins, **node}), self._value(sym, leaf, node))
         return out
 
     def _explains(self, values: dict[str, tuple[float, float]]) -> list[tuple[Verdict, bool]]:
@@ -170,8 +203,10 @@ class _Search:
 
     def _leaves(self, sym: sp.Symbol) -> set:
         """The symbols a node's value is computed from, through every node before it."""
-        nodes = set(self.inst.ancestors(sym)) | {sym}
-        return {s for n in nodes if n in self.inst.node_expr for s in self.inst.node_expr[n].free_symbols}
+        if sym not in self.leaves:
+            nodes = set(self.inst.ancestors(sym)) | {sym}
+            self.leaves[sym] = {s for n in nodes if n in self.inst.node_expr for s in self.inst.node_expr[n].free_symbols}
+        return self.leaves[sym]
 
     def _solved(self, v: Verdict, leaf: sp.Symbol, start: float, decimals: int) -> list[tuple[Any, str]]:
         """Values of ``leaf`` that make part ``v`` come out as the student's answer (secant, then rounded)."""
@@ -192,11 +227,7 @@ class _Search:
     def _root(self, sym: sp.Symbol, leaf: sp.Symbol, pins: dict, target: float, x0: float,
               decimals: int) -> list[tuple[Any, str]]:
         def f(x: float) -> float:
-            env = self.inst.env({leaf: x}, pins)
-            try:
-                return numeval(self.inst.node_expr[sym], env) - target
-            except (Undefined, UnknownSymbol, ZeroDivisionError, OverflowError, ValueError, TypeError):
-                return float("nan")
+            return self._value(sym, {leaf: x}, pins) - target
 
         x1 = x0 * 1.1 + 0.01
         f0, f1 = f(x0), f(x1)
@@ -211,7 +242,8 @@ class _Search:
                 break
         if not math.isfinite(f1) or abs(f1) > 1e-6 * max(1.0, abs(target)):
             return []
-        return [(sp.Rational(f"{x1:.{d}f}"), f"{x1:.{d}f}") for d in (decimals, decimals + 1)]
+        shown = f"{x1:.{decimals}f}"   # a value is read as a number written like the given
+        return [(sp.Rational(shown), shown)]
 
     def run(self) -> tuple[Misread, list[tuple[Verdict, bool]]] | None:
         best: tuple[Misread, list[tuple[Verdict, bool]]] | None = None
@@ -225,13 +257,14 @@ class _Search:
                 continue
             seen.add(key)
             reach = set(leaf) | set(node)
+            reached = [v for v in self.wrong if v.part not in already and reach & self._leaves(self.syms[v.part])]
             explained = [e for e in self._explains(self._values(leaf, node))
                          if e[0].part not in already and reach & self._leaves(self.syms[e[0].part])]
-            if not _enough(explained) or \
+            if not _enough(explained, reached) or \
                     (best is not None and _rank(misread, explained) <= _rank(*best)):
                 continue
             confirmed = self._confirm(misread, explained)
-            if _enough(confirmed) and \
+            if _enough(confirmed, reached) and \
                     (best is None or _rank(misread, confirmed) > _rank(*best)):
                 best = (misread, confirmed)
         return best
@@ -260,10 +293,14 @@ class _Search:
         return out
 
 
-def _enough(explained: list[tuple[Verdict, bool]]) -> bool:
-    """Two wrong parts or more that no earlier answer explains: a part carried from an earlier wrong answer
-    follows from that answer whatever the given, so it is no evidence of a misread (it is told of one)."""
-    return sum(v.status in _NEEDS for v, _ in explained) >= MIN_EXPLAINED
+def _enough(explained: list[tuple[Verdict, bool]], reached: list[Verdict]) -> bool:
+    """Two wrong parts or more that no earlier answer explains (a part carried from an earlier wrong answer
+    follows from that answer whatever the given, so it is no evidence of a misread; it is told of one),
+    and at least a third of the wrong parts the given reaches: in a file of wrong answers, two that one
+    value happens to fit are chance, not a misread. The same number written for two parts (0.1 for both
+    dE/dw5 and dE/dw7, whose values are close) counts once."""
+    count = len({float(v.value) for v, _ in explained if v.status in _NEEDS})
+    return count >= MIN_EXPLAINED and 3 * count >= sum(v.status in _NEEDS for v in reached)
 
 
 def _rank(misread: Misread, explained: list[tuple[Verdict, bool]]) -> tuple[int, bool, int]:
