@@ -205,7 +205,8 @@ class _Search:
         """The symbols a node's value is computed from, through every node before it."""
         if sym not in self.leaves:
             nodes = set(self.inst.ancestors(sym)) | {sym}
-            self.leaves[sym] = {s for n in nodes if n in self.inst.node_expr for s in self.inst.node_expr[n].free_symbols}
+            exprs = [self.inst.node_expr[n] for n in nodes if n in self.inst.node_expr]
+            self.leaves[sym] = {s for e in exprs for s in e.free_symbols}
         return self.leaves[sym]
 
     def _solved(self, v: Verdict, leaf: sp.Symbol, start: float, decimals: int) -> list[tuple[Any, str]]:

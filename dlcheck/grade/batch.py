@@ -24,12 +24,11 @@ from dlcheck.core.verdict import ProblemResult, Status
 from dlcheck.grade.pool import Job, Pool, default_jobs, warm
 from dlcheck.grade.work import PART_SECONDS
 from dlcheck.spec import bank
-from dlcheck.spec.writeup import is_writeup
+from dlcheck.spec.writeup import WRITEUP_SUFFIXES, is_writeup
 
 STDIN = "<stdin>"
 STDIN_LIMIT = 8 * 2**20     # bytes read from stdin at most (an answers file is far smaller)
 SUFFIXES = (".yaml", ".yml")
-WRITEUP_SUFFIXES = (".md", ".tex", ".txt")   # a folder's write-ups, when a set is given (grade --set)
 _GLOB = set("*?[")
 
 
@@ -168,5 +167,5 @@ def grade_files(sources: list[Source], seconds: float = PART_SECONDS, jobs: int 
             continue
         plan = outcome.plan
         out.append(FileResult(source.shown, plan.student if plan else None, outcome.results(),
-                              working=plan.working if plan and is_writeup(source.path) else None))
+                              working=plan.working if plan and is_writeup(source.path, set_name is not None) else None))
     return out

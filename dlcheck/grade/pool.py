@@ -119,7 +119,7 @@ def run_job(job: Job, conn: Connection) -> bool:
     problems, earlier = job.problems, job.earlier
     if job.path is not None:
         try:
-            if is_writeup(job.path):
+            if is_writeup(job.path, job.set_name is not None):
                 plan = plan_writeup(job.path, job.set_name, job.student)
             else:
                 answers = read_answers_file(job.path)

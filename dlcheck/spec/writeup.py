@@ -18,10 +18,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dlcheck.core.errors import DlcheckError
+from dlcheck.core.errors import AnswerFileError, DlcheckError
+from dlcheck.core.yamlio import read_text
 
 ANSWERS_SUFFIXES = (".yaml", ".yml")
-MAX_BYTES = 2 * 2**20          # a write-up is a few pages; a larger file is refused with a sentence
+WRITEUP_SUFFIXES = (".md", ".markdown", ".tex", ".txt")
+MAX_BYTES = 2_000_000          # a write-up is a few pages; a larger file is refused with a sentence
 MAX_MATH = 4000                # math lines read from one file at most
 
 _DIGITS = {ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")}
@@ -47,9 +49,13 @@ class Section:
     math: list[MathLine] = field(default_factory=list)
 
 
-def is_writeup(path: str | Path) -> bool:
-    """Whether a file is read as a write-up: anything that is not an answers YAML."""
-    return not str(path).lower().endswith(ANSWERS_SUFFIXES)
+def is_writeup(path: str | Path, set_given: bool = False) -> bool:
+    """Whether a file is read as a write-up: a ``.md``, ``.tex`` or ``.txt`` file, and with a set given
+    (``grade --set``) any file that is not an answers YAML."""
+    name = str(path).lower()
+    if name.endswith(WRITEUP_SUFFIXES):
+        return True
+    return set_given and not name.endswith(ANSWERS_SUFFIXES)
 
 
 def heading_number(line: str, expected_bare: int | None) -> int | None:
@@ -103,18 +109,8 @@ def read_writeup(path: str | Path, text: str | None = None) -> list[Section]:
 
 
 def _read(path: str | Path) -> str:
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise DlcheckError(f"cannot read this write-up: {exc.strerror or exc}", path=str(path)) from None
-    if len(data) > MAX_BYTES:
-        raise DlcheckError(f"larger than {MAX_BYTES // 2**20} MB; a write-up is a few pages", path=str(path))
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise DlcheckError("not UTF-8 text; save the write-up as UTF-8", path=str(path), line=line) from None
+    """A regular file of UTF-8 text of at most :data:`MAX_BYTES` (a FIFO, a device, a huge file: one error)."""
+    return read_text(path, AnswerFileError, "a write-up (Markdown, LaTeX or text)", MAX_BYTES)
 
 
 def _line_at(starts: list[int], offset: int) -> int:
