@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from functools import cache
 from typing import Any
 
 import sympy as sp
@@ -112,8 +113,24 @@ class Table:
     aliases: dict[str, str] = field(default_factory=dict)
     student: dict[str, Any] = field(default_factory=dict)   # labels written in this section -> value
 
-    def parser(self) -> Parser:
-        return Parser(self.names, _functions(), aliases=self.aliases, loose_names=True, subscripts=True)
+    def parser(self, text: str = "") -> Parser:
+        """The parser for one side: only the names whose letters it holds (translating LaTeX costs a pass
+        per name given, so a side of numbers is read with none)."""
+        words = set(re.findall(r"[^\W\d_]+", re.sub(r"\\(?:frac|cdot|times|left|right|sqrt|text|mathrm)", " ", text)))
+        names = {n: s for n, s in self.names.items() if _head(n) in words or not words.isdisjoint(_words(n))}
+        aliases = {k: v for k, v in self.aliases.items() if v in names or not words.isdisjoint(_words(k))}
+        return Parser(names, _functions(), aliases=aliases, loose_names=True, subscripts=True)
+
+
+@cache
+def _head(name: str) -> str:
+    m = re.match(r"[^\W\d_]+", name)
+    return m.group() if m else name
+
+
+@cache
+def _words(name: str) -> frozenset[str]:
+    return frozenset(re.findall(r"[^\W\d_]+", name))
 
 
 def _functions() -> dict:
@@ -237,7 +254,8 @@ def read_side(table: Table, text: str) -> tuple[Any, float, str]:
     """(value, slack, why): the side's value (exact where it can be), how far rounding the problem's derived
     values to 3 figures may move it, or None with why it cannot be read."""
     try:
-        expr = table.parser().parse(_clean(text))
+        clean = _clean(text)
+        expr = table.parser(clean).parse(clean)
     except UnknownName as exc:
         return None, 0.0, f"'{exc.name}' is no name of this problem or of your earlier lines"
     except (ParseError, DlcheckError) as exc:
