@@ -246,3 +246,35 @@ def test_a_swapped_pair_is_named():
 def test_no_misread_is_claimed_for_unrelated_wrong_answers():
     verdicts = grade_answers("backprop/q1", {"out_h1": "0.7", "loss": "3.5", "dE_dw5": "42"})
     assert not any("misread" in v.detail for v in verdicts.values())
+
+
+# -- hostile write-ups ------------------------------------------------------------------------
+def test_delimiters_without_end_cost_one_pass(tmp_path, runner):
+    path = tmp_path / "w.md"
+    path.write_text("Q1\n" + "\\[" * 40_000 + "\n$$1 + 1 = 2$$\n", encoding="utf-8")
+    code, doc = _grade_json(runner, str(path), "--set", "backprop")
+    assert code == 1 and [s["status"] for s in doc["working"]] == ["right"]
+    path.write_text("$a" * 60_000, encoding="utf-8")
+    result = runner.invoke(app, ["grade", str(path), "--set", "backprop"])
+    assert result.exit_code == 2 and "math delimiters" in result.output
+
+
+def test_a_fifo_named_like_a_write_up_is_refused(tmp_path, runner):
+    import os
+
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    result = runner.invoke(app, ["grade", str(fifo), "--set", "backprop"])
+    assert result.exit_code == 2 and "named pipe" in result.output
+
+
+def test_student_text_is_never_run(tmp_path, runner, write):
+    canary = tmp_path / "canary"
+    path = write("w.md", f"""
+        Q1
+        $$__import__('os').system('touch {canary}') = 1$$
+        $$w_5 = (1).__class__ = 2$$
+        """)
+    _, doc = _grade_json(runner, str(path), "--set", "backprop")
+    assert not canary.exists()
+    assert {s["status"] for s in doc["working"]} == {"unchecked"}

@@ -71,8 +71,51 @@ def heading_number(line: str, expected_bare: int | None) -> int | None:
     return None
 
 
-_DISPLAY = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|(?<![\\$])\$([^$]+?)\$(?!\$)", re.DOTALL)
+_DELIMITER = re.compile(r"\\\$|\$\$|\\\[|\\\]|\$")
+_CLOSES = {"$$": "$$", "\\[": "\\]", "$": "$"}
 _ENV = re.compile(r"\\begin\{(aligned|align\*?|cases|gathered|split|eqnarray\*?)\}(.*?)\\end\{\1\}", re.DOTALL)
+MAX_DELIMITERS = 50_000        # $ and \[ \] in one file (a few pages hold hundreds)
+
+
+class TooManyDelimiters(DlcheckError):
+    """A file with more math delimiters than a write-up holds."""
+
+
+def math_blocks(text: str) -> list[tuple[int, str]]:
+    """(offset, body) of every ``$$…$$``, ``\\[…\\]`` and ``$…$``, in one linear pass over the delimiters (an
+    opener never closed is text: a file of ``\\[`` without end costs one pass, not one per opener)."""
+    tokens = []
+    for m in _DELIMITER.finditer(text):
+        if m.group() != "\\$":
+            tokens.append((m.start(), m.group()))
+            if len(tokens) > MAX_DELIMITERS:
+                raise TooManyDelimiters(f"more than {MAX_DELIMITERS:,} math delimiters ($, \\[, \\]); a write-up "
+                                        "is a few pages: is this the right file?")
+    after = {close: [-1] * len(tokens) for close in ("$$", "\\]")}   # the next closer of each kind after k
+    for close, nxt in after.items():
+        seen = -1
+        for k in range(len(tokens) - 1, -1, -1):
+            nxt[k] = seen
+            if tokens[k][1] == close:
+                seen = k
+    out: list[tuple[int, str]] = []
+    k = 0
+    while k < len(tokens):
+        start, opener = tokens[k]
+        close = _CLOSES.get(opener)
+        j = -1
+        if opener == "$":
+            j = k + 1 if k + 1 < len(tokens) and tokens[k + 1][1] == "$" else -1   # $…$ holds no delimiter
+        elif close is not None:
+            j = after[close][k]
+        if j > k:
+            body = text[start + len(opener):tokens[j][0]]
+            if opener != "$" or "\n\n" not in body:   # an inline $…$ stays in its paragraph
+                out.append((start, body))
+                k = j + 1
+                continue
+        k += 1
+    return out
 
 
 def read_writeup(path: str | Path, text: str | None = None) -> list[Section]:
@@ -93,9 +136,13 @@ def read_writeup(path: str | Path, text: str | None = None) -> list[Section]:
             last = number
     heads = [s.line for s in sections]
     count = 0
-    for m in _DISPLAY.finditer(text):
-        body = next(g for g in m.groups() if g is not None)
-        first = _line_at(starts, m.start())
+    try:
+        blocks = math_blocks(text)
+    except TooManyDelimiters as exc:
+        exc.path = str(path)
+        raise
+    for offset, body in blocks:
+        first = _line_at(starts, offset)
         section = sections[max(i for i, h in enumerate(heads) if h <= first or i == 0)]
         for row, extra in _rows(body):
             if row.strip():
