@@ -102,12 +102,12 @@ def math_blocks(text: str) -> list[tuple[int, str]]:
     k = 0
     while k < len(tokens):
         start, opener = tokens[k]
-        close = _CLOSES.get(opener)
+        closer = _CLOSES.get(opener)
         j = -1
         if opener == "$":
             j = k + 1 if k + 1 < len(tokens) and tokens[k + 1][1] == "$" else -1   # $…$ holds no delimiter
-        elif close is not None:
-            j = after[close][k]
+        elif closer is not None:
+            j = after[closer][k]
         if j > k:
             body = text[start + len(opener):tokens[j][0]]
             if opener != "$" or "\n\n" not in body:   # an inline $…$ stays in its paragraph
