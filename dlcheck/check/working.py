@@ -232,7 +232,12 @@ def split_sides(text: str) -> tuple[list[tuple[str, str]], str | None]:
 
 
 # -- reading one side ------------------------------------------------------------------------------
+_TEXT_NAME = re.compile(r"\\(?:text|mathrm)\s*\{\s*([A-Za-z]+)\s+([A-Za-z])\s*(\d?)\s*\}(?:\s*_\s*\{?\s*(\d)\s*\}?)?")
+
+
 def _clean(text: str) -> str:
+    # a name written in words, as the sheets do: \text{out h}_1 and \text{ out h2} are out_{h1}
+    text = _TEXT_NAME.sub(lambda m: f"{m[1]}_{{{m[2]}{m[3] or m[4] or ''}}}", text)
     text = decimal_commas(text)
     text = _NOISE.sub(" ", text)
     text = re.sub(r"\\underbrace\s*\{(.*)\}\s*_\s*\{[^{}]*\}", r"\1", text)
@@ -441,11 +446,29 @@ def _step(table: Table, left: _Side, right: _Side, label: tuple[str | None, str]
                     "no number is written to set the precision"), label
     if _agree(a, b, unit, slack):
         return Step(0, text, "right", show(a), ""), label
-    message = f"the left side is {show(a)}, not {show(b)}"
+    message = f"the left side is {show(a)}, not {show(b)}" + _names_used(table, left.text)
     fix = one_change(table, left, b, unit)
     if fix:
         message += f" ({fix})"
     return Step(0, text, "wrong", show(a), message), label
+
+
+def _names_used(table: Table, text: str) -> str:
+    """`` (with w5 = 0.4, out_h1 = 0.5945 from line …)``: the values a wrong step was read with, so a marker
+    sees when a name means something else on this sheet."""
+    try:
+        clean = _clean(text)
+        symbols = table.parser(clean).parse(clean).free_symbols
+    except Exception:  # noqa: BLE001 - it was read once already; this is only the note
+        return ""
+    shown = []
+    for s in sorted(symbols, key=lambda s: s.name):
+        if s.name.startswith("dlcheckstudent_"):
+            continue
+        value = table.student.get(s.name, table.exact.get(s, table.derived.get(s)))
+        if value is not None:
+            shown.append(f"{s.name} = {show(value)}")
+    return f" (with {', '.join(shown[:4])}{', …' if len(shown) > 4 else ''})" if shown else ""
 
 
 def _agree(a: Fraction, b: Fraction, unit: Fraction | None, slack: Fraction) -> bool:
