@@ -278,3 +278,17 @@ def test_student_text_is_never_run(tmp_path, runner, write):
     _, doc = _grade_json(runner, str(path), "--set", "backprop")
     assert not canary.exists()
     assert {s["status"] for s in doc["working"]} == {"unchecked"}
+
+
+def test_a_defined_value_worked_out_wrong_is_named():
+    from dlcheck.check.registry import instance_for
+
+    inst = instance_for("backprop/q1", None)
+    env = inst.env(None, {inst.named["net_h1"]: 0.8825})    # net_h1 slipped; out_h1 itself not answered
+    answers = {pid: f"{env[inst.named[inst.part_node[pid]]]:.6g}" for pid in ("loss", "dE_dw5", "dE_dw6", "dE_db2")}
+    verdicts = grade_answers("backprop/q1", answers)
+    wrong = [verdicts[pid] for pid in answers if verdicts[pid].status.value != "correct"]
+    assert len(wrong) >= 2
+    for v in wrong:
+        assert "follows exactly if net_h1 = 0.8825" in v.message, (v.part, v.message)
+        assert "worked out net_h1" in v.message

@@ -34,6 +34,7 @@ from dlcheck.engine.numeval import float_function
 SECONDS = 1.5               # the whole search, per problem
 MIN_EXPLAINED = 2           # one value must explain at least this many wrong parts
 SECANT_STEPS = 30
+_DEFINED_DECIMALS = 4       # a defined value worked out by hand is written to about 4 decimals
 _CARRY_CREDIT = {"full": 1.0, "half": 0.5, "none": 0.0}
 _NEEDS = (Status.INCORRECT, Status.PARTIAL)
 _EXPLAINED = ("mistake", "diagnosis", "misread")   # a wrong answer already explained another way
@@ -48,11 +49,16 @@ class Misread:
     used: Any
     other: str | None = None
     shown: str | None = None      # the value used as the student would write it (0.90 for t2 = 0.99)
+    defined: bool = False         # a defined value (net_h1), not a given
 
     def sentence(self, flipped: bool = False) -> str:
         if self.other is not None:
             text = (f"follows exactly if {self.name} and {self.other} are swapped ({self.name} = {_num(self.used)}, "
                     f"{self.other} = {_num(self.given)}): check how you read {self.name} and {self.other}")
+        elif self.defined:
+            used = self.shown or _num(self.used)
+            text = (f"follows exactly if {self.name} = {used} (it is {_num(self.given)}): "
+                    f"check how you worked out {self.name}")
         else:
             used = self.shown or _num(self.used)
             text = (f"follows exactly if {self.name} = {used} (the problem gives {_num(self.given)}): "
@@ -200,6 +206,18 @@ class _Search:
                 value = inst.given_values[leaf]
                 for used, shown in self._solved(v, leaf, float(value), _decimals(inst, name)):
                     yield Misread(name, value, used, shown=shown), {leaf: float(used)}, {}
+        # a defined value that is no part (net_h1): worked out as another number, everything after it follows
+        parts = set(inst.part_node.values())
+        defines = [(name, sym) for name, sym in inst.named.items()
+                   if isinstance(sym, sp.Symbol) and name not in parts and sym in inst.node_expr
+                   and math.isfinite(self.base.get(sym, math.nan))]
+        for v in self.wrong:
+            if v.status not in _NEEDS:
+                continue
+            for name, sym in defines:
+                value = self.base[sym]
+                for used, shown in self._solved(v, sym, value, _DEFINED_DECIMALS, node=True):
+                    yield Misread(name, value, used, shown=shown, defined=True), {}, {sym: float(used)}
 
     def _leaves(self, sym: sp.Symbol) -> set:
         """The symbols a node's value is computed from, through every node before it."""
@@ -209,10 +227,12 @@ class _Search:
             self.leaves[sym] = {s for e in exprs for s in e.free_symbols}
         return self.leaves[sym]
 
-    def _solved(self, v: Verdict, leaf: sp.Symbol, start: float, decimals: int) -> list[tuple[Any, str]]:
-        """Values of ``leaf`` that make part ``v`` come out as the student's answer (secant, then rounded)."""
+    def _solved(self, v: Verdict, leaf: sp.Symbol, start: float, decimals: int,
+                node: bool = False) -> list[tuple[Any, str]]:
+        """Values of ``leaf`` (a given, or with ``node`` a defined value) that make part ``v`` come out as the
+        student's answer (secant, then rounded)."""
         sym = self.syms[v.part]
-        if leaf not in self._leaves(sym):
+        if leaf not in self._leaves(sym) or leaf == sym:
             return []
         pins = {s: x for s, x in self.pins.items() if s != sym}
         out: list[tuple[Any, str]] = []
@@ -220,14 +240,16 @@ class _Search:
         # and from 0 (a quadratic loss has a root on either side of the output)
         for target in (float(v.value), -float(v.value)):
             for x0 in (start, 0.0):
-                for used, shown in self._root(sym, leaf, pins, target, x0, decimals):
-                    if used != sp.Rational(str(start)) and used not in [u for u, _ in out]:
+                for used, shown in self._root(sym, leaf, pins, target, x0, decimals, node):
+                    if used != sp.Rational(f"{start:.{decimals}f}") and used not in [u for u, _ in out]:
                         out.append((used, shown))
         return out
 
     def _root(self, sym: sp.Symbol, leaf: sp.Symbol, pins: dict, target: float, x0: float,
-              decimals: int) -> list[tuple[Any, str]]:
+              decimals: int, node: bool = False) -> list[tuple[Any, str]]:
         def f(x: float) -> float:
+            if node:
+                return self._value(sym, {}, {**pins, leaf: x}) - target
             return self._value(sym, {leaf: x}, pins) - target
 
         x1 = x0 * 1.1 + 0.01
@@ -273,7 +295,7 @@ class _Search:
     def _confirm(self, misread: Misread, explained: list[tuple[Verdict, bool]]) -> list[tuple[Verdict, bool]]:
         """The parts the exact graph confirms (high precision, like grading)."""
         inst = self.inst
-        leaf = inst.leaves[misread.name]
+        leaf = inst.named[misread.name] if misread.defined else inst.leaves[misread.name]
         overrides: dict = {leaf: sp.nsimplify(misread.used)}
         if misread.other is not None:
             overrides[inst.leaves[misread.other]] = misread.given
