@@ -292,3 +292,14 @@ def test_a_defined_value_worked_out_wrong_is_named():
     for v in wrong:
         assert "follows exactly if net_h1 = 0.8825" in v.message, (v.part, v.message)
         assert "worked out net_h1" in v.message
+
+
+def test_powers_of_ten_set_the_precision(tmp_path, runner, write):
+    path = write("w.md", r"""
+        Q1
+        $$0,00123 \cdot 0,5 = 6,2 \times 10^{-4}$$
+        $$0,00123 \cdot 0,5 = 7,2 \times 10^{-4}$$
+        $$0,00123 \cdot 0,5 = 6.15e-4$$
+        """)
+    _, doc = _grade_json(runner, str(path), "--set", "backprop")
+    assert [s["status"] for s in doc["working"]] == ["right", "wrong", "right"]

@@ -42,6 +42,7 @@ _SPLIT = re.compile(r"\\(?:approx|simeq|longrightarrow|rightarrow|Rightarrow|imp
                     r"|neq?|lt|gt)(?![A-Za-z])|→|⇒|≈|[=<>≤≥≠]")
 _ARROWS = {"\\rightarrow", "\\longrightarrow", "\\Rightarrow", "\\implies", "\\to", "→", "⇒"}
 _EQUALS = {"=", "\\approx", "\\simeq", "≈"}
+_SCIENTIFIC = re.compile(r"^\s*(.*?\d)\s*(?:(?:\\times|\\cdot|\*|×)\s*10\s*\^\s*\(?|[eE])\s*([+\-−]?\d{1,4})\s*\)?\s*$")
 _LITERAL = re.compile(r"^\s*([+\-−]?)\s*(\d+(?:\.\d+)?)\s*$")
 _DERIVATIVE = re.compile(r"^\s*\\[dt]?frac\s*\{\s*(?:\\partial|d|\\delta)\s*(.+?)\}"
                          r"\s*\{\s*(?:\\partial|d|\\delta)\s*(.+)\}\s*$"
@@ -245,14 +246,23 @@ def _clean(text: str) -> str:
 
 
 def _literal(text: str) -> tuple[Fraction, Fraction] | None:
-    """(value, one unit of its last digit) of a plain number, or None."""
-    m = _LITERAL.match(_clean(text).replace("{", "").replace("}", ""))
+    """(value, one unit of its last digit) of a plain number (``0,4383``, ``-0.0766``, ``1.2 \\times 10^{-3}``,
+    ``1.2e-3``), or None."""
+    plain = _clean(text).replace("{", "").replace("}", "")
+    power = 0
+    m = _SCIENTIFIC.match(plain)
+    if m:
+        plain, power = m.group(1), int(m.group(2).replace("−", "-"))
+        if abs(power) > 300:
+            return None
+    m = _LITERAL.match(plain)
     if not m:
         return None
     digits = m.group(2)
     decimals = len(digits.split(".")[1]) if "." in digits else 0
-    value = Fraction(Decimal(digits))
-    return (-value if m.group(1) in "-−" and m.group(1) else value), Fraction(1, 10 ** decimals)
+    scale = Fraction(10) ** power
+    value = Fraction(Decimal(digits)) * scale
+    return (-value if m.group(1) in "-−" and m.group(1) else value), Fraction(1, 10 ** decimals) * scale
 
 
 def read_side(table: Table, text: str) -> tuple[Any, float, str]:
