@@ -22,6 +22,7 @@ it right. A step that cannot be read or decided is ``unchecked`` with why, never
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -36,6 +37,7 @@ from dlcheck.parse.functions import student_functions
 from dlcheck.parse.latex import alias_key
 from dlcheck.parse.safe import Parser
 
+MAX_VARIANTS = 8             # one-character changes tried per kind for a wrong step (each is read again)
 MAX_SIDES = 12               # sides of one math line that are checked (a longer chain: the first ones)
 ROUNDING = 0.005             # a derived value the student may have rounded to 3 figures (0.5%)
 _SPLIT = re.compile(r"\\(?:approx|simeq|longrightarrow|rightarrow|Rightarrow|implies|to|Leftrightarrow|iff|leq?|geq?"
@@ -499,13 +501,13 @@ def one_change(table: Table, left: _Side, target: Fraction, unit: Fraction | Non
     a = _fraction(left.value)
     if _agree(-a, target, unit, Fraction(left.slack)):
         return f"as written {show(a)}; with a minus it is {show(-a)}: a lost minus?"
-    for m in re.finditer(r"\\cdot|\\times|\*", text):
+    for m in itertools.islice(re.finditer(r"\\cdot|\\times|\*", text), MAX_VARIANTS):
         variant = text[:m.start()] + " - " + text[m.end():]
         value, slack, _ = read_side(table, variant)
         if value is not None and _agree(_fraction(value), target, unit, Fraction(slack)):
             shown = {"\\cdot": "·", "\\times": "×"}.get(m.group(), m.group())
             return f"as written {show(a)}; with − for {shown} it is {show(value)}"
-    for m in re.finditer(r"(?<=[\d}])\s*(?=\()", text):
+    for m in itertools.islice(re.finditer(r"(?<=[\d}])\s*(?=\()", text), MAX_VARIANTS):
         variant = text[:m.start()] + " - " + text[m.end():]
         value, slack, _ = read_side(table, variant)
         if value is not None and _agree(_fraction(value), target, unit, Fraction(slack)):
