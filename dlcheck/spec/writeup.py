@@ -24,7 +24,7 @@ from dlcheck.core.yamlio import read_text
 ANSWERS_SUFFIXES = (".yaml", ".yml")
 WRITEUP_SUFFIXES = (".md", ".markdown", ".tex", ".txt")
 MAX_BYTES = 2_000_000          # a write-up is a few pages; a larger file is refused with a sentence
-MAX_MATH = 4000                # math lines read from one file at most
+MAX_MATH = 1500                # math lines read from one file at most (the sheets hold 20 to 130)
 
 _DIGITS = {ord(c): str(i) for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")}
 _DIGITS.update({ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")})
