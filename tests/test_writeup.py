@@ -303,3 +303,12 @@ def test_powers_of_ten_set_the_precision(tmp_path, runner, write):
         """)
     _, doc = _grade_json(runner, str(path), "--set", "backprop")
     assert [s["status"] for s in doc["working"]] == ["right", "wrong", "right"]
+
+
+def test_equations_inside_an_environment_are_not_steps_of_the_line(tmp_path, runner, write):
+    # the rnn-gradients sheet: r = 1, c = -1.5 stacked in a matrix beside other values; no step to judge
+    line = r"$$w = \begin{pmatrix} -1 & -1 \\ 1 & 1 \end{pmatrix} \quad " \
+           r"\begin{matrix} r = 1 \\ c = -1.5 \\ c_0 = -0.5 \end{matrix}$$"
+    path = write("w.md", "Q1\n" + line + "\n$$1 \\\\ c = 2$$\n")
+    _, doc = _grade_json(runner, str(path), "--set", "backprop")
+    assert "wrong" not in {s["status"] for s in doc["working"]}

@@ -215,6 +215,10 @@ def split_sides(text: str) -> tuple[list[tuple[str, str]], str | None]:
     pos = 0
     while pos < len(text):
         ch = text[pos]
+        if text.startswith("\\begin{", pos) or text.startswith("\\end{", pos):   # an environment is one side
+            depth += 1 if text[pos + 1] == "b" else -1
+            pos = text.find("}", pos) + 1 or len(text)
+            continue
         if ch in "{([":
             depth += 1
         elif ch in "})]":
@@ -231,6 +235,8 @@ def split_sides(text: str) -> tuple[list[tuple[str, str]], str | None]:
                 continue
         pos += 1
     out.append((relation, text[start:]))
+    if any("\\\\" in re.sub(r"\\begin\{.*?\\end\{[^}]*\}", "", side, flags=re.DOTALL) for _, side in out):
+        return [], "rows written side by side (\\\\): one computation per line is checked"
     return out, None
 
 
