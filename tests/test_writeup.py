@@ -309,6 +309,7 @@ def test_equations_inside_an_environment_are_not_steps_of_the_line(tmp_path, run
     # the rnn-gradients sheet: r = 1, c = -1.5 stacked in a matrix beside other values; no step to judge
     line = r"$$w = \begin{pmatrix} -1 & -1 \\ 1 & 1 \end{pmatrix} \quad " \
            r"\begin{matrix} r = 1 \\ c = -1.5 \\ c_0 = -0.5 \end{matrix}$$"
-    path = write("w.md", "Q1\n" + line + "\n$$1 \\\\ c = 2$$\n")
-    _, doc = _grade_json(runner, str(path), "--set", "backprop")
+    before = r"$$\begin{cases} r = 1 \\ c = -1.5 \\ c_0 = -0.5 \end{cases}$$"   # c and c_0 are the student's
+    path = write("w.md", "Q1\n" + before + "\n" + line + "\n$$1 \\\\ c = 2$$\n")
+    _, doc = _grade_json(runner, str(path), "--set", "rnn-gradients")   # c is a name there
     assert "wrong" not in {s["status"] for s in doc["working"]}
