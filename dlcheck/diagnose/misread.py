@@ -166,23 +166,25 @@ class _Search:
                 return float("nan")
         return env[sym]
 
-    def _values(self, leaf: dict, node: dict) -> dict[str, tuple[float, float]]:
-        """Each wrong part's value under a reading: (with the student's earlier values pinned, without)."""
-        out = {}
-        for v in self.wrong:
-            sym = self.syms[v.part]
-            out[v.part] = (self._value(sym, leaf, {**self.pins, **node}), self._value(sym, leaf, node))
-        return out
-
-    def _explains(self, values: dict[str, tuple[float, float]]) -> list[tuple[Verdict, bool]]:
+    def _explains(self, leaf: dict, node: dict, parts: list[Verdict]) -> list[tuple[Verdict, bool]]:
+        """The parts of ``parts`` a reading explains: (the verdict, whether only with the opposite sign). Each
+        part's value is tried with the student's earlier values pinned and without (a carried part: without)."""
         found = []
-        for v in self.wrong:
-            tol = self.tols[v.part]
-            pair = values[v.part][1:] if v.status is Status.CARRIED else values[v.part]
-            if any(math.isfinite(x) and close(float(v.value), x, tol) for x in pair):
-                found.append((v, False))
-            elif any(math.isfinite(x) and x != 0 and close(float(v.value), -x, tol) for x in pair):
-                found.append((v, True))
+        pinned = {**self.pins, **node}
+        for v in parts:
+            sym = self.syms[v.part]
+            answer = float(v.value)
+            trials = (node,) if v.status is Status.CARRIED else (pinned, node)
+            for pins in trials:
+                x = self._value(sym, leaf, pins)
+                if not math.isfinite(x):
+                    continue
+                if _near(answer, x) and close(answer, x, self.tols[v.part]):
+                    found.append((v, False))
+                    break
+                if x != 0 and _near(answer, -x) and close(answer, -x, self.tols[v.part]):
+                    found.append((v, True))
+                    break
         return found
 
     def _candidates(self):
@@ -271,7 +273,7 @@ class _Search:
     def run(self) -> tuple[Misread, list[tuple[Verdict, bool]]] | None:
         best: tuple[Misread, list[tuple[Verdict, bool]]] | None = None
         seen: set = set()
-        already = {v.part for v, _ in self._explains(self._values({}, {}))}
+        already = {v.part for v, _ in self._explains({}, {}, self.wrong)}
         for misread, leaf, node in self._candidates():
             if time.monotonic() > self.deadline:
                 break
@@ -281,8 +283,10 @@ class _Search:
             seen.add(key)
             reach = set(leaf) | set(node)
             reached = [v for v in self.wrong if v.part not in already and reach & self._leaves(self.syms[v.part])]
-            explained = [e for e in self._explains(self._values(leaf, node))
-                         if e[0].part not in already and reach & self._leaves(self.syms[e[0].part])]
+            needs = self._explains(leaf, node, [v for v in reached if v.status in _NEEDS])
+            if not _enough(needs, reached):
+                continue   # the wrong answers to explain are not explained: the carried ones need not be tried
+            explained = needs + self._explains(leaf, node, [v for v in reached if v.status not in _NEEDS])
             if not _enough(explained, reached) or \
                     (best is not None and _rank(misread, explained) <= _rank(*best)):
                 continue
@@ -314,6 +318,11 @@ class _Search:
                     out.append((v, flipped))
                     break
         return out
+
+
+def _near(a: float, b: float) -> bool:
+    """A quick float look before the exact tolerance (no part's tolerance is near 10%)."""
+    return abs(a - b) <= 0.1 * max(abs(a), abs(b)) + 1e-12
 
 
 def _enough(explained: list[tuple[Verdict, bool]], reached: list[Verdict]) -> bool:
