@@ -11,6 +11,11 @@ prints, each the median of ``--repeat`` runs:
 - the same plus grading the answers found and the misread search (``check_problem``);
 - one whole ``dlcheck grade FILE --set backprop --format json`` (a new process: Python, the
   pool's worker, reading, checking, grading, printing), with a warm derivation cache.
+
+Measured (2 cores shared with five other sessions, load average 4.7): 104 steps read and
+checked in 74 ms, 75 ms with the answers found graded and the misread search; the whole
+command 1.5-2.8 s, as long as ``dlcheck grade examples/answers.yaml`` took at the same moment
+(1.2-2.8 s): the write-up adds under 0.1 s to what any grade costs to start.
 """
 
 from __future__ import annotations
