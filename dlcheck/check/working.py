@@ -137,6 +137,7 @@ def _words(name: str) -> frozenset[str]:
 
 
 def _functions() -> dict:
+    """What a side may call: the functions a student may type in an answer."""
     return student_functions()
 
 
@@ -412,7 +413,6 @@ def check_lines(inst, lines: list[tuple[int, str]], number: int | None = None) -
             step.line, step.section = line, number
             if step.status != "unchecked" or has_number(sides[k - 1].text) or has_number(sides[k].text):
                 out.steps.append(step)   # a formula rewritten into a formula that cannot be read: no step
-
             if sides[k].relation in _ARROWS:
                 labels.append(after)
         _remember(table, out, labels, sides, line)
