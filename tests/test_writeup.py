@@ -313,3 +313,19 @@ def test_equations_inside_an_environment_are_not_steps_of_the_line(tmp_path, run
     path = write("w.md", "Q1\n" + before + "\n" + line + "\n$$1 \\\\ c = 2$$\n")
     _, doc = _grade_json(runner, str(path), "--set", "rnn-gradients")   # c is a name there
     assert "wrong" not in {s["status"] for s in doc["working"]}
+
+
+def test_a_value_written_alone_is_confirmed_by_the_problem_formula_on_earlier_values(tmp_path, runner, write):
+    path = write("w.md", r"""
+        Q1
+        $$net_{y1} = 1,3359 \rightarrow 0,7918$$
+        $$out_{h2} = 0,5963$$
+        $$\frac{\partial E}{\partial w_7} = 0,0769$$
+        $$\frac{\partial E}{\partial w_5} = 0,0999$$
+        """)
+    _, doc = _grade_json(runner, str(path), "--set", "backprop")
+    by_line = {s["line"]: s for s in doc["working"]}
+    assert by_line[4]["status"] == "right"        # (0.7918 - 0.01) 0.7918 (1 - 0.7918) 0.5963 = 0.07685
+    assert 5 not in by_line                        # another value is the part's verdict, never a wrong step
+    parts = {p["id"]: p for p in doc["problems"][0]["parts"]}
+    assert parts["dE_dw7"]["status"] == "correct" and parts["dE_dw5"]["status"] == "incorrect"

@@ -113,6 +113,7 @@ class Table:
     activations: list[tuple[str, Any]]               # (name, sympy function) the problem applies
     activated: dict[tuple[str, str], str]            # (function name, name) -> the name defined as f(name)
     parts: frozenset[str] = frozenset()
+    formulas: dict[str, Any] = field(default_factory=dict)   # a defined name -> its formula (one step deep)
     aliases: dict[str, str] = field(default_factory=dict)
     student: dict[str, Any] = field(default_factory=dict)   # labels written in this section -> value
 
@@ -203,8 +204,11 @@ def _build_table(inst) -> Table:
                 activations.setdefault(fname, type(f))
         if isinstance(formula, sp.Function) and len(formula.args) == 1 and formula.args[0] in by_symbol:
             activated[(type(formula).__name__, by_symbol[formula.args[0]])] = name
+    formulas = {name: inst.node_expr[node] for name, node in inst.named.items()
+                if isinstance(node, sp.Symbol) and node in inst.node_expr and name in names}
     return Table(names, exact, derived, squashed, parts_of, by_variable,
-                 [(k, v) for k, v in activations.items() if k != "Max"], activated, frozenset(inst.part_node), aliases)
+                 [(k, v) for k, v in activations.items() if k != "Max"], activated, frozenset(inst.part_node),
+                 formulas, aliases)
 
 
 # -- splitting -----------------------------------------------------------------------------------
@@ -288,6 +292,11 @@ def read_side(table: Table, text: str) -> tuple[Any, float, str]:
         return None, 0.0, "cannot read it"
     if isinstance(expr, sp.MatrixBase):
         return None, 0.0, "a vector or matrix: only numbers are checked step by step"
+    return evaluate(table, expr)
+
+
+def evaluate(table: Table, expr: Any) -> tuple[Any, float, str]:
+    """A formula's value with the section's names: the student's own values first, then the problem's."""
     values: dict[Any, Any] = {}
     rounded: list[sp.Symbol] = []
     for s in expr.free_symbols:
@@ -399,7 +408,8 @@ def check_lines(inst, lines: list[tuple[int, str]], number: int | None = None) -
             label, last = None, None
             continue
         pairs = pairs[:MAX_SIDES]
-        if len(pairs) > 1 and not pairs[0][1].strip():     # "= 0,61075": the line before goes on
+        continued = len(pairs) > 1 and not pairs[0][1].strip()
+        if continued:     # "= 0,61075": the line before goes on
             pairs = ([("", last)] if last is not None else [("", pairs[1][1])]) + pairs[1 + (last is None):]
         elif len(pairs) > 1 and is_label(pairs[0][1]):
             label = resolve_label(table, pairs[0][1])
@@ -407,6 +417,11 @@ def check_lines(inst, lines: list[tuple[int, str]], number: int | None = None) -
         else:
             label = None
         sides = [_read(table, rel, side) for rel, side in pairs]
+        if label is not None and len(sides) == 1 and sides[0].literal and not continued:
+            step = _by_definition(table, label, sides[0])
+            if step is not None:
+                step.line, step.section = line, number
+                out.steps.append(step)
         labels = [label]       # the label of each segment (a new one after each arrow)
         for k in range(1, len(sides)):
             step, after = _step(table, sides[k - 1], sides[k], labels[-1])
@@ -419,6 +434,21 @@ def check_lines(inst, lines: list[tuple[int, str]], number: int | None = None) -
         label = labels[-1]
         last = pairs[-1][1] if pairs else None
     return out
+
+
+def _by_definition(table: Table, label: tuple[str | None, str], value: _Side) -> Step | None:
+    """``\\frac{\\partial E}{\\partial w_7} = 0,0769``: a value written with no working is confirmed when the
+    problem's own formula for it, on the values written before it, gives it (to the digits written). Never
+    ``wrong``: whether the student's method was the problem's is the part's verdict, not a step's."""
+    name = label[0]
+    formula = table.formulas.get(name) if name is not None else None
+    if formula is None or value.unit is None:
+        return None
+    got, slack, _ = evaluate(table, formula)
+    if got is None or not _agree(_fraction(got), _fraction(value.value), value.unit, Fraction(slack)):
+        return None
+    return Step(0, f"{name} = {value.text}", "right", show(got),
+                f"{name} = {sp.sstr(formula)} on the values before it is {show(got)}")
 
 
 def _read(table: Table, relation: str, text: str) -> _Side:
