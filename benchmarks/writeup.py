@@ -12,10 +12,10 @@ prints, each the median of ``--repeat`` runs:
 - one whole ``dlcheck grade FILE --set backprop --format json`` (a new process: Python, the
   pool's worker, reading, checking, grading, printing), with a warm derivation cache.
 
-Measured (2 cores shared with five other sessions, load average 4.7): 104 steps read and
-checked in 74 ms, 75 ms with the answers found graded and the misread search; the whole
-command 1.5-2.8 s, as long as ``dlcheck grade examples/answers.yaml`` took at the same moment
-(1.2-2.8 s): the write-up adds under 0.1 s to what any grade costs to start.
+Measured (2 cores shared with five other sessions, load average 2.3): 104 steps read and
+checked in 108 ms, 110 ms with the answers found graded and the misread search; the whole
+command 0.83-1.22 s, as long as ``dlcheck grade examples/answers.yaml`` took at the same
+moment (1.00-1.14 s): the write-up adds about 0.1 s to what any grade costs to start.
 """
 
 from __future__ import annotations
