@@ -384,6 +384,9 @@ def grade(answers: list[str] = typer.Argument(..., metavar="ANSWERS...",
                                             help="--format canvas: the assignment column to fill; moodle: the "
                                                  "grade column's name."),
           excel: bool = typer.Option(False, "--excel", help="CSV with a UTF-8 byte-order mark (for Excel)."),
+          set_name: str | None = typer.Option(None, "--set", metavar="SET",
+                                              help="Grade write-ups (.md, .tex, .txt: worked solutions, "
+                                                   "question by question) against this set."),
           problems: list[Path] | None = _problems_option()) -> None:
     """Grade answers files; exit 0 when every answered part is right, 1 when not (or nothing to grade),
     2 when a file cannot be read."""
@@ -393,8 +396,8 @@ def grade(answers: list[str] = typer.Argument(..., metavar="ANSWERS...",
 
     _use_banks(problems)
     options = Options(fmt.value, timeout, jobs, feedback_dir, hide_expected, instructor,
-                      View(only_wrong, quiet, verbose), part, _state["debug"], student, report=report,
-                      lms=Lms(roster, column, excel))
+                      View(only_wrong, quiet, verbose), part, _state["debug"], student, set_name=set_name,
+                      report=report, lms=Lms(roster, column, excel))
     raise typer.Exit(run(answers, options, _console()))
 
 

@@ -48,6 +48,7 @@ class Options:
     student: str | None = None       # grade every file as this student (their variant), whatever it says
     report: Path | None = None       # --report: the class report (HTML) written there
     lms: Lms = field(default_factory=Lms)   # --roster, --column, --excel
+    set_name: str | None = None      # the set write-ups are graded against (--set)
 
 
 def _progress(total: int):
@@ -92,7 +93,7 @@ def grade(args: list[str], options: Options, console: Console) -> int:
     check_seconds(options.seconds)
     outputs = prepare(options.fmt, options.lms, options.report)  # before grading: a bad --roster is said at once
     try:
-        sources, batch, empty = expand(args)
+        sources, batch, empty = expand(args, writeups=options.set_name is not None)
     except NoFiles:
         if options.fmt != "gradescope":
             raise
@@ -110,7 +111,7 @@ def grade(args: list[str], options: Options, console: Console) -> int:
             bar.refresh()
     try:
         files = grade_files(sources, options.seconds, options.jobs, advance if bar is not None else None,
-                            student=options.student)
+                            student=options.student, set_name=options.set_name)
     finally:
         if bar is not None:
             bar.stop()
@@ -144,7 +145,8 @@ def _print(files: list[FileResult], shown: list[FileResult], options: Options, c
 
         one = files[0]
         typer.echo(files_json(files) if batch else
-                   results_json(one.results, path=one.path, student=one.student, nothing_to_grade=one.nothing_to_grade))
+                   results_json(one.results, path=one.path, student=one.student, nothing_to_grade=one.nothing_to_grade,
+                                working=one.working))
     elif options.fmt == "csv":
         from dlcheck.report.gradebook import to_csv  # lazy: start-up
 
@@ -189,7 +191,7 @@ def _tables(files: list[FileResult], options: Options, console: Console, batch: 
             continue
         if batch and options.view.quiet:  # the full report heads itself; a quiet one needs the name too
             console.print(header(f.path, f.student))
-        print_results(f.results, console, options.view, path=f.path, student=f.student)
+        print_results(f.results, console, options.view, path=f.path, student=f.student, working=f.working)
         if f.nothing_to_grade and not batch:
             typer.echo(f"nothing to grade: {visible(f.path)} has no answered part that dlcheck checks "
                        "(essays wait for a marker); answer a part and run again", err=True)

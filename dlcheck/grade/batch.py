@@ -24,6 +24,7 @@ from dlcheck.core.verdict import ProblemResult, Status
 from dlcheck.grade.pool import Job, Pool, default_jobs, warm
 from dlcheck.grade.work import PART_SECONDS
 from dlcheck.spec import bank
+from dlcheck.spec.writeup import WRITEUP_SUFFIXES, is_writeup
 
 STDIN = "<stdin>"
 STDIN_LIMIT = 8 * 2**20     # bytes read from stdin at most (an answers file is far smaller)
@@ -49,6 +50,7 @@ class FileResult:
     student: str | None = None
     results: list[ProblemResult] = field(default_factory=list)
     error: DlcheckError | None = None
+    working: list[dict] | None = None      # a write-up's checked steps; None for an answers file
 
     @property
     def nothing_to_grade(self) -> bool:
@@ -61,15 +63,15 @@ class FileResult:
         return self.error is None and all(v.ok for r in self.results for v in r.verdicts)
 
 
-def _folder(folder: Path) -> list[Path]:
+def _folder(folder: Path, suffixes: tuple[str, ...] = SUFFIXES) -> list[Path]:
     found = []
     for here, dirs, files in os.walk(folder, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found += [Path(here) / f for f in sorted(files) if f.endswith(SUFFIXES) and not f.startswith(".")]
+        found += [Path(here) / f for f in sorted(files) if f.endswith(suffixes) and not f.startswith(".")]
     return found
 
 
-def expand(args: list[str], stdin_read: Callable[[int], bytes] | None = None
+def expand(args: list[str], stdin_read: Callable[[int], bytes] | None = None, writeups: bool = False
            ) -> tuple[list[Source], bool, list[NoFiles]]:
     """The files named by ``args`` in order, each once; whether this is a batch (several files, a
     folder or a glob) rather than one file; and the folders and globs that hold no answers file.
@@ -94,7 +96,7 @@ def expand(args: list[str], stdin_read: Callable[[int], bytes] | None = None
             add(_stdin_file(stdin_read or sys.stdin.buffer.read), STDIN)
         elif path.is_dir():
             batch = True
-            files = _folder(path)
+            files = _folder(path, SUFFIXES + WRITEUP_SUFFIXES if writeups else SUFFIXES)
             if not files:
                 empty.append(NoFiles(f"{arg}: no *.yaml answers file in this folder (hidden ones are skipped)"))
             for f in files:
@@ -143,7 +145,7 @@ def _renamed(error: DlcheckError, path: str, shown: str) -> DlcheckError:
 
 def grade_files(sources: list[Source], seconds: float = PART_SECONDS, jobs: int | None = None,
                 on_done: Callable[[int], None] | None = None, warm_bank: bool | None = None,
-                student: str | None = None) -> list[FileResult]:
+                student: str | None = None, set_name: str | None = None) -> list[FileResult]:
     """Every file graded by one pool of ``jobs`` workers; results in the order of ``sources``.
 
     With more than one file the parent derives (or loads) the whole bank first, so every worker
@@ -155,7 +157,7 @@ def grade_files(sources: list[Source], seconds: float = PART_SECONDS, jobs: int 
         warm(bank.all_ids())
     size = min(jobs or default_jobs(), len(sources))
     with Pool(size, seconds, on_done) as pool:
-        outcomes = pool.run([Job(k, s.path, student=student) for k, s in enumerate(sources)])
+        outcomes = pool.run([Job(k, s.path, student=student, set_name=set_name) for k, s in enumerate(sources)])
     out = []
     for k, source in enumerate(sources):
         outcome = outcomes[k]
@@ -164,5 +166,6 @@ def grade_files(sources: list[Source], seconds: float = PART_SECONDS, jobs: int 
                                   error=_renamed(outcome.error, source.path, source.shown)))
             continue
         plan = outcome.plan
-        out.append(FileResult(source.shown, plan.student if plan else None, outcome.results()))
+        out.append(FileResult(source.shown, plan.student if plan else None, outcome.results(),
+                              working=plan.working if plan and is_writeup(source.path, set_name is not None) else None))
     return out

@@ -53,8 +53,10 @@ from dlcheck.grade import work
 from dlcheck.grade.failures import crashed, timed_out
 from dlcheck.grade.guarded import load_checker
 from dlcheck.grade.work import PART_SECONDS, FilePlan, ProblemPlan, plan_file
+from dlcheck.grade.writeup import plan_writeup
 from dlcheck.spec import bank
 from dlcheck.spec.answers import student_of
+from dlcheck.spec.writeup import is_writeup
 
 FLUSH_EVERY = 64          # verdicts a worker may hold before reporting them, whatever they are
 
@@ -69,6 +71,7 @@ class Job:
     problems: list[ProblemPlan] = field(default_factory=list)
     earlier: dict[str, Verdict] = field(default_factory=dict)
     student: str | None = None        # read the file as this student's, whatever its student: says
+    set_name: str | None = None       # the set a write-up's questions are in (--set)
 
 
 @dataclass
@@ -102,6 +105,10 @@ class _Reporter:
     def decided(self, problem_id: str, verdict: Verdict) -> None:
         self.pending.append((problem_id, verdict))
 
+    def amended(self, problem_id: str, verdict: Verdict) -> None:
+        self.flush()
+        self.conn.send(("amend", self.key, problem_id, verdict))
+
     def flush(self) -> None:
         if self.pending:
             self.conn.send(("verdicts", self.key, self.pending))
@@ -115,10 +122,13 @@ def run_job(job: Job, conn: Connection) -> bool:
     problems, earlier = job.problems, job.earlier
     if job.path is not None:
         try:
-            answers = read_answers_file(job.path)
-            if job.student is not None:
-                answers.student = job.student
-            plan = plan_file(answers)
+            if is_writeup(job.path, job.set_name is not None):
+                plan = plan_writeup(job.path, job.set_name, job.student)
+            else:
+                answers = read_answers_file(job.path)
+                if job.student is not None:
+                    answers.student = job.student
+                plan = plan_file(answers)
         except DlcheckError as exc:
             conn.send(("error", job.key, exc, job.student or student_of(exc)))
             return False
@@ -354,6 +364,11 @@ class Pool:
                 index = next(i for i, p in enumerate(worker.plan) if p.problem_id == problem_id
                              and worker.seen[i] < len(p.parts))
                 worker.seen[index] += 1
+        elif kind == "amend":
+            decided = outcome.verdicts.get(message[2], [])
+            for k, old in enumerate(decided):
+                if old.part == message[3].part:
+                    decided[k] = message[3]
         elif kind == "done":
             worker.job = None
             self._finished(key)

@@ -20,7 +20,7 @@ from dlcheck.check.oneoff import compare_instance, only_part
 from dlcheck.check.registry import check_answer, get_spec, instance_for, kind_of, unanswered, variant_of
 from dlcheck.core.errors import DlcheckError
 from dlcheck.core.verdict import Verdict
-from dlcheck.diagnose import diagnose
+from dlcheck.diagnose import diagnose, misread
 from dlcheck.engine.instance import Instance
 from dlcheck.grade.failures import failed, too_deep, too_large
 from dlcheck.spec.answers import AnswersFile
@@ -102,6 +102,7 @@ class FilePlan:
     path: str
     student: str | None
     problems: list[ProblemPlan]
+    working: list[dict] = field(default_factory=list)   # a write-up's checked steps (dlcheck.check.working)
 
 
 def plan_file(answers_file: AnswersFile) -> FilePlan:
@@ -118,6 +119,7 @@ def plan_file(answers_file: AnswersFile) -> FilePlan:
 class Reporter(Protocol):
     def starting(self, bounded: bool) -> None: ...         # a part is about to be checked
     def decided(self, problem_id: str, verdict: Verdict) -> None: ...
+    def amended(self, problem_id: str, verdict: Verdict) -> None: ...   # a verdict decided before, changed
 
 
 def check_problem(plan: ProblemPlan, earlier: dict[str, Verdict] | None = None,
@@ -139,4 +141,20 @@ def check_problem(plan: ProblemPlan, earlier: dict[str, Verdict] | None = None,
         out.append(verdict)
         if report is not None:
             report.decided(plan.problem_id, verdict)
+    if not retire:
+        _misread(inst, plan.problem_id, seen, report)
     return out, retire
+
+
+def _misread(inst: Instance, problem_id: str, seen: dict[str, Verdict], report: Reporter | None) -> None:
+    """One misread given behind several wrong parts (:mod:`dlcheck.diagnose.misread`): the verdicts it
+    explains are amended in place and reported again. A failure of the search changes nothing."""
+    if report is not None:
+        report.starting(True)   # the search has the bound of a part of its own
+    try:
+        changed = misread.explain(inst, list(seen.values()))
+    except (RecursionError, MemoryError, ArithmeticError, ValueError, TypeError):
+        return
+    if report is not None:
+        for verdict in changed:
+            report.amended(problem_id, verdict)

@@ -20,6 +20,7 @@ from dlcheck.grade.batch import FileResult
 from dlcheck.grade.reveal import hints
 from dlcheck.report.errors import error_text
 from dlcheck.report.terminal import fix_list, news, score_text, summary
+from dlcheck.report.working import working_md
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")  # what could make a link, HTML, emphasis or a new column
 _SAFE_NAME = re.compile(r"[^\w.\-]+")
@@ -69,6 +70,7 @@ def feedback_md(f: FileResult, hide_all: bool = False) -> str:
         fence = "`" * 3
         return "\n".join(lines + ["This file could not be graded; fix it and submit it again:", "", fence,
                                   error_text(f.error).replace(fence, "'''"), fence, ""])
+    lines += working_md(f.working or [], text_cell)
     for result in f.results:
         lines += problem_md(result, hide_all)
     fixes = fix_list(f.results, ONE_LINE)

@@ -17,23 +17,29 @@ from dlcheck.report.errors import error_doc
 
 
 def results_doc(results: list[ProblemResult], path: str | None = None, student: str | None = None,
-                nothing_to_grade: bool = False) -> dict:
-    return {"file": path, "student": student,
-            "score": round(sum(r.score for r in results), 6),
-            "max_score": sum(r.max_score for r in results),
-            "awaiting_marker": sum(v.max_score for r in results for v in r.verdicts if v.status is Status.MANUAL),
-            "nothing_to_grade": nothing_to_grade,
-            "problems": [r.to_json() for r in results]}
+                nothing_to_grade: bool = False, working: list[dict] | None = None) -> dict:
+    doc = {"file": path, "student": student,
+           "score": round(sum(r.score for r in results), 6),
+           "max_score": sum(r.max_score for r in results),
+           "awaiting_marker": sum(v.max_score for r in results for v in r.verdicts if v.status is Status.MANUAL),
+           "nothing_to_grade": nothing_to_grade,
+           "problems": [r.to_json() for r in results]}
+    if working is not None:  # a write-up: every step checked, {"line", "text", "status", "value", "message"}
+        doc["working"] = [{k: e.get(k) for k in WORKING_KEYS} for e in working]
+    return doc
+
+
+WORKING_KEYS = ("line", "text", "status", "value", "message")
 
 
 def results_json(results: list[ProblemResult], path: str | None = None, student: str | None = None,
-                 nothing_to_grade: bool = False) -> str:
-    return json_text(results_doc(results, path, student, nothing_to_grade))
+                 nothing_to_grade: bool = False, working: list[dict] | None = None) -> str:
+    return json_text(results_doc(results, path, student, nothing_to_grade, working))
 
 
 def files_json(files: list[FileResult]) -> str:
     """Several files: a list of the documents above, a file that could not be read as its error
     document (``{"file", "student", "error", "errors"}``; the student when its YAML could be read)."""
     docs = [{"file": f.path, "student": f.student, **error_doc(f.error)} if f.error is not None else
-            results_doc(f.results, f.path, f.student, f.nothing_to_grade) for f in files]
+            results_doc(f.results, f.path, f.student, f.nothing_to_grade, f.working) for f in files]
     return json_text(docs)

@@ -42,6 +42,7 @@ from dlcheck.report.layout import (
     split_top,
     width_of,
 )
+from dlcheck.report.working import working_lines
 
 # the order statuses are counted in, everywhere
 ORDER = (Status.CORRECT, Status.CARRIED, Status.PARTIAL, Status.INCORRECT, Status.INVALID, Status.UNDECIDED,
@@ -377,11 +378,15 @@ def problem_view(result: ProblemResult, width: int, verbose: bool = False,
 
 
 def print_results(results: list[ProblemResult], console: Console | None = None, view: View = View(),
-                  path: str | None = None, student: str | None = None) -> None:
+                  path: str | None = None, student: str | None = None, working: list[dict] | None = None) -> None:
     console = console or Console()
     width = console.width
     if path is not None and not view.quiet:
         console.print(header(path, student))
+        console.print()
+    if working and not view.quiet:  # a write-up: its steps first (dlcheck.report.working)
+        for line in working_lines(working, width):
+            console.print(line)
         console.print()
     if not view.quiet:
         for shown, whole in visible_parts(results, view):
