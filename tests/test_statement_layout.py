@@ -66,7 +66,11 @@ def test_show_fits_and_never_shows_the_source(runner, pid, width):
     problem = get_spec(pid).problem
     inside = [line.strip("│ ").rstrip() for line in out.splitlines() if line.startswith("│")]
     assert _words(inside) == problem.statement.split()   # the whole statement, in order
-    assert "sheet" not in out.lower()                    # students read the problem, not its history
+    # students read the problem, not its history (a problem whose numbers vary per student names the
+    # printed numbers "the sheet's numbers" in the panel's subtitle, and only there)
+    varies = "the sheet's numbers; they vary per student"
+    assert "sheet" not in " ".join(out.split()).lower().replace(varies, "")
+    assert (varies in " ".join(out.split())) == bool(problem.vary)
     if problem.source:
         first = " ".join(problem.source.split()[:8])
         assert first not in " ".join(out.split())

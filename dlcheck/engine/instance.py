@@ -31,7 +31,7 @@ from dlcheck.core.errors import ParseError, SpecError, raise_all
 from dlcheck.core.yamlio import raw_text
 from dlcheck.engine.graph import element_names
 from dlcheck.engine.numeval import numeval
-from dlcheck.engine.scope import Scope
+from dlcheck.engine.scope import Scope, prompt_derivatives  # noqa: F401 (read from here too)
 from dlcheck.engine.values import Values
 from dlcheck.engine.variants import check_vary
 
