@@ -99,8 +99,11 @@ def test_the_built_autograder_grades_a_fake_submission(runner, tmp_path):
     (course / "q1.yaml").write_text("title: Squares\nstatement: x = 2.\ngiven: {x: 2}\n"
                                     "parts:\n  a: {kind: number, prompt: x squared, answer: x^2}\n",
                                     encoding="utf-8")
+    # the assignment names the built-in problems it sets (without one, a course bank's autograder scores
+    # only the course's problems: issue 18)
     built = runner.invoke(app, ["gradescope", "build", "--problems", str(tmp_path / "course"), "-o",
-                                str(tmp_path / "autograder.zip")])
+                                str(tmp_path / "autograder.zip"), "--assignment",
+                                "week1/q1,seq-models/q2,seq-models/q3,seq-models/q4"])
     assert built.exit_code == 0, built.output
     root = tmp_path / "autograder"
     (root / "source").mkdir(parents=True)

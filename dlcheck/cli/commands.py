@@ -211,14 +211,22 @@ def _problems_option() -> Any:
                              "DLCHECK_PROBLEMS and problems = in ./dlcheck.toml).")
 
 
+def _assignment_option() -> Any:
+    return typer.Option(None, "--assignment", metavar="ID[,ID...]",
+                        help="The problems the grade is out of (repeatable; ID=POINTS sets a problem's points; "
+                             "also [assignment] in ./dlcheck.toml): one not answered scores 0, others are ignored.")
+
+
 def _use_banks(problems: list[Path] | None) -> None:
     """The course banks of --problems, and every other bank setting checked now: an error in
-    DLCHECK_PROBLEMS or ./dlcheck.toml is its own, not a puzzle about a problem id later."""
+    DLCHECK_PROBLEMS or ./dlcheck.toml is its own, not a puzzle about a problem id later. A bank
+    found through either is said on stderr."""
     from dlcheck.spec import bank  # lazy: start-up
 
     if problems:
         bank.use_course_banks(problems)
-    bank.roots()
+    for line in bank.announced():
+        typer.echo(f"note: {line}", err=True)
 
 
 @command("list")
@@ -296,16 +304,18 @@ def grade(answers: list[str] = typer.Argument(..., metavar="ANSWERS...",
           part: list[str] | None = typer.Option(None, "--part", metavar="PART",
                                                 help="Only this part (repeatable): loss, q1/loss or "
                                                      "backprop/q1/loss."),
+          assignment: list[str] | None = _assignment_option(),
           problems: list[Path] | None = _problems_option()) -> None:
     """Grade answers files; exit 0 when every answered part is right, 1 when not (or nothing to grade),
     2 when a file cannot be read."""
-    from dlcheck.cli.grading import Options  # lazy: start-up
+    from dlcheck.cli.grading import Options, distrust_config  # lazy: start-up
     from dlcheck.cli.grading import grade as run
     from dlcheck.report.terminal import View
 
+    distrust_config(answers)
     _use_banks(problems)
     options = Options(fmt.value, timeout, jobs, feedback_dir, hide_expected, instructor,
-                      View(only_wrong, quiet, verbose), part, _state["debug"], student)
+                      View(only_wrong, quiet, verbose), part, _state["debug"], student, assignment)
     raise typer.Exit(run(answers, options, _console()))
 
 
@@ -471,14 +481,18 @@ def gradescope_build(problems: list[Path] | None = _problems_option(),
                                                  help="Where to write the autograder."),
                      timeout: float = typer.Option(5.0, "--timeout", help="Seconds allowed per part."),
                      hide_expected: bool = typer.Option(False, "--hide-expected",
-                                                        help="Keep expected answers and hints from students.")) -> None:
+                                                        help="Keep expected answers and hints from students."),
+                     assignment: list[str] | None = _assignment_option()) -> None:
     """Write a Gradescope autograder (setup.sh, run_autograder, dlcheck and the course's bank) as a zip."""
     from dlcheck.cli.autograder import build  # lazy: start-up
     from dlcheck.grade.work import check_seconds
+    from dlcheck.spec.assignment import from_config, parse_option
 
     check_seconds(timeout)
     _use_banks(problems)
-    summary = build(output, list(problems or []), timeout, hide_expected)
+    chosen = parse_option(assignment) if assignment else from_config()
+    summary = build(output, list(problems or []), timeout, hide_expected, chosen,
+                    warn=lambda line: typer.echo(line, err=True))
     typer.echo(summary)
 
 

@@ -23,12 +23,15 @@ from rich.console import Console
 
 from dlcheck.core.errors import DlcheckError
 from dlcheck.core.visible import visible
+from dlcheck.grade import assignment as scoring
 from dlcheck.grade.batch import FileResult, NoFiles, expand, grade_files
 from dlcheck.grade.reveal import student_view
 from dlcheck.grade.work import check_seconds
-from dlcheck.report.errors import error_text
+from dlcheck.report.errors import error_text, ignored_text
 from dlcheck.report.select import only_parts
 from dlcheck.report.terminal import View, header, print_results
+from dlcheck.spec import bank
+from dlcheck.spec.assignment import Assignment, from_config, parse_option
 
 PROGRESS_FROM = 6   # files from which a progress bar is drawn (on a terminal's stderr)
 
@@ -45,6 +48,7 @@ class Options:
     parts: list[str] | None = None
     debug: bool = False
     student: str | None = None       # grade every file as this student (their variant), whatever it says
+    assignment: list[str] | None = None   # --assignment ID[=POINTS][,ID…]: the problems the grade is out of
 
 
 def _progress(total: int):
@@ -84,15 +88,43 @@ def _student_facing(files: list[FileResult], options: Options) -> list[FileResul
     return [replace(f, results=student_view(f.results, options.hide_expected)) for f in files]
 
 
+def distrust_config(args: list[str]) -> None:
+    """A class run from inside a folder it grades does not read the ./dlcheck.toml there: a student may
+    have put it there to bring their own bank or assignment (call it before the banks are looked at)."""
+    here = Path.cwd().resolve()
+    for arg in args:
+        try:
+            folder = Path(arg).resolve()
+        except (OSError, RuntimeError):
+            continue
+        if arg != "-" and folder.is_dir() and (here == folder or folder in here.parents):
+            if bank.ignore_config(f"the working folder is inside {arg}, which is graded"):
+                _warn(f"warning: ./{bank.CONFIG} is not read: it is inside {visible(arg, newlines=False)}, the "
+                      "submissions being graded (a student could have put it there); run from the course "
+                      "folder, or give --problems and --assignment")
+            return
+
+
+def _assignment(options: Options) -> Assignment | None:
+    if options.assignment:
+        return parse_option(options.assignment)
+    return from_config()
+
+
 def grade(args: list[str], options: Options, console: Console) -> int:
     """Grade ``args`` (files, folders, globs, ``-``), print the chosen format; the exit code."""
     check_seconds(options.seconds)
+    assignment = _assignment(options)
     try:
         sources, batch, empty = expand(args)
     except NoFiles:
         if options.fmt != "gradescope":
             raise
         sources, batch, empty = [], True, []  # a submission without an answers file: a results.json that says so
+    if options.student is not None and batch and options.fmt != "gradescope":
+        raise DlcheckError(f"--student {visible(options.student, newlines=False)} would grade all "
+                           f"{len(sources)} files as one student; leave --student out (each file's student: "
+                           "is used) or give one file")
     for nothing in empty:  # a folder or glob with no file among others: not a student, the others are graded
         _warn(f"warning: {visible(str(nothing), newlines=False)}; the other arguments are graded")
     started = time.monotonic()
@@ -112,11 +144,25 @@ def grade(args: list[str], options: Options, console: Console) -> int:
             bar.stop()
     if not batch and files and files[0].error is not None and options.fmt in ("table", "json"):
         raise files[0].error  # one file that cannot be read: its errors, as always
+    gradescope = options.fmt == "gradescope"
+    if not gradescope:
+        if assignment is None and batch:
+            assignment = scoring.answered(files)
+            _warn(f"note: no assignment given, so every student is scored on the {len(assignment.problems)} "
+                  f"problem{'s' if len(assignment.problems) != 1 else ''} someone in the class answered "
+                  f"({', '.join(assignment.problems) or 'none'}); give --assignment ID,ID or [assignment] in "
+                  f"{bank.CONFIG}")
+        if assignment is not None:
+            files = [scoring.apply(f, assignment) for f in files]
+    elif assignment is not None:
+        files = [scoring.restrict(f, assignment) for f in files]
     files = _select(files, options.parts, batch)
-    if options.fmt != "gradescope" and options.student is None:  # a submission's files are one student
+    if not gradescope and options.student is None:  # a submission's files are one student
         _same_student(files)
     shown = _student_facing(files, options)
-    _print(files, shown, options, console, batch, time.monotonic() - started)
+    unanswered = scoring.missing(assignment, files, options.student or _one_student(files)) \
+        if gradescope and assignment is not None else []
+    _print(files, shown, options, console, batch, time.monotonic() - started, unanswered)
     if options.feedback_dir is not None:
         from dlcheck.report.feedback import write_feedback  # lazy: start-up
 
@@ -127,15 +173,20 @@ def grade(args: list[str], options: Options, console: Console) -> int:
     return _exit_code(files, batch)
 
 
+def _one_student(files: list[FileResult]) -> str | None:
+    return next((f.student for f in files if f.student), None)
+
+
 def _print(files: list[FileResult], shown: list[FileResult], options: Options, console: Console, batch: bool,
-           seconds: float) -> None:
+           seconds: float, unanswered: list | None = None) -> None:
     hide = options.hide_expected and not options.instructor
     if options.fmt == "json":
         from dlcheck.report.jsonout import files_json, results_json  # lazy: start-up
 
         one = files[0]
         typer.echo(files_json(files) if batch else
-                   results_json(one.results, path=one.path, student=one.student, nothing_to_grade=one.nothing_to_grade))
+                   results_json(one.results, path=one.path, student=one.student, nothing_to_grade=one.nothing_to_grade,
+                                ignored=one.ignored))
     elif options.fmt == "csv":
         from dlcheck.report.gradebook import to_csv  # lazy: start-up
 
@@ -147,7 +198,7 @@ def _print(files: list[FileResult], shown: list[FileResult], options: Options, c
     elif options.fmt == "gradescope":
         from dlcheck.report.gradescope import results_json as gradescope_json  # lazy: start-up
 
-        typer.echo(gradescope_json(shown, hide, seconds=seconds))
+        typer.echo(gradescope_json(shown, hide, seconds=seconds, unanswered=unanswered or []))
     else:
         _tables(shown, options, console, batch)
 
@@ -181,6 +232,8 @@ def _tables(files: list[FileResult], options: Options, console: Console, batch: 
         if batch and options.view.quiet:  # the full report heads itself; a quiet one needs the name too
             console.print(header(f.path, f.student))
         print_results(f.results, console, options.view, path=f.path, student=f.student)
+        if f.ignored:
+            console.print(ignored_text(f.ignored), markup=False, highlight=False)
         if f.nothing_to_grade and not batch:
             typer.echo(f"nothing to grade: {visible(f.path)} has no answered part that dlcheck checks "
                        "(essays wait for a marker); answer a part and run again", err=True)

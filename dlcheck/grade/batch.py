@@ -49,6 +49,7 @@ class FileResult:
     student: str | None = None
     results: list[ProblemResult] = field(default_factory=list)
     error: DlcheckError | None = None
+    ignored: list[str] = field(default_factory=list)   # problems answered outside the assignment: no points
 
     @property
     def nothing_to_grade(self) -> bool:

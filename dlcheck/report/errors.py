@@ -81,3 +81,10 @@ def error_doc(exc: DlcheckError) -> dict:
 def error_json(exc: DlcheckError) -> str:
     """The errors as one JSON document (:func:`error_doc`)."""
     return json_text(error_doc(exc))
+
+
+def ignored_text(ignored: list[str]) -> str:
+    """The sentence every report gives for answers outside the assignment."""
+    names = ", ".join(visible(p, newlines=False) for p in ignored)
+    return (f"ignored: {names} {'is' if len(ignored) == 1 else 'are'} not in the assignment, so "
+            f"{'its answers earn' if len(ignored) == 1 else 'their answers earn'} nothing")

@@ -18,7 +18,7 @@ from dlcheck.core.verdict import ProblemResult, Verdict
 from dlcheck.core.visible import visible
 from dlcheck.grade.batch import FileResult
 from dlcheck.grade.reveal import hints
-from dlcheck.report.errors import error_text
+from dlcheck.report.errors import error_text, ignored_text
 from dlcheck.report.terminal import fix_list, news, score_text, summary
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")  # what could make a link, HTML, emphasis or a new column
@@ -71,6 +71,8 @@ def feedback_md(f: FileResult, hide_all: bool = False) -> str:
                                   error_text(f.error).replace(fence, "'''"), fence, ""])
     for result in f.results:
         lines += problem_md(result, hide_all)
+    if f.ignored:
+        lines += [text_cell(ignored_text(f.ignored)) + ".", ""]
     fixes = fix_list(f.results, ONE_LINE)
     if fixes:
         lines += [f"## {fixes[0].plain.rstrip(':')}", ""] + [f"- {text_cell(t.plain.strip())}" for t in fixes[1:]]

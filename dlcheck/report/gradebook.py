@@ -15,8 +15,12 @@ gradebook import have it::
   (a student who answered one problem of three is marked out of that problem, as in the
   terminal and the JSON); ``percentage`` is the terminal's: the score out of ``max_score``
   less the essays awaiting a marker. The ``Points Possible`` row has every column's points;
-- a file that could not be read has its error in the last column and no score (its
+- a file that could not be read has its error in the ``error`` column and no score (its
   student when the YAML could be read);
+- with an assignment (a class run always has one: the problems anyone answered when none
+  is given) every row has every problem of it, so every row's ``max_score`` is the Points
+  Possible row's; answers outside it earn nothing and are named in a last ``ignored``
+  column (only when some file has such answers);
 - a cell of text (student id, file, error, a part's name) that a spreadsheet would take for
   a formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) starts
   with a ``'`` instead, as OWASP's "CSV injection" advises; numbers are written as numbers.
@@ -91,14 +95,18 @@ def to_csv(files: list[FileResult]) -> str:
     possible = sum(points for *_, points, _auto in cols)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
+    ignoring = any(f.ignored for f in files)
+    extra = ["ignored"] if ignoring else []
     writer.writerow(["student", "file", *(text_cell(f"{pid}/{part}") for pid, part, _, _ in cols), "score",
-                     "max_score", "percentage", "error"])
+                     "max_score", "percentage", "error", *extra])
     writer.writerow([POINTS_POSSIBLE, "", *(number(points) for *_, points, _ in cols), number(possible),
-                     number(possible), "100", ""])
+                     number(possible), "100", "", *([""] if ignoring else [])])
     for f in files:
         student, path = text_cell(f.student or ""), text_cell(f.path)
+        ignored = [text_cell(" ".join(f.ignored))] if ignoring else []
         if f.error is not None:
-            writer.writerow([student, path, *([""] * len(cols)), "", "", "", text_cell(_first_line(f.error))])
+            writer.writerow([student, path, *([""] * len(cols)), "", "", "", text_cell(_first_line(f.error)),
+                             *ignored])
             continue
         earned = {(r.id, v.part): v for r in f.results for v in r.verdicts}
         cells = []
@@ -107,7 +115,7 @@ def to_csv(files: list[FileResult]) -> str:
             cells.append("" if v is None or v.status is Status.MANUAL else number(v.score))
         score, most, checked = totals(f)
         pct = number(round(100 * score / checked, 2)) if checked else ""
-        writer.writerow([student, path, *cells, number(score), number(most), pct, ""])
+        writer.writerow([student, path, *cells, number(score), number(most), pct, "", *ignored])
     return out.getvalue()
 
 

@@ -3,7 +3,8 @@
 ``{"file", "student", "score", "max_score", "awaiting_marker", "problems": [...]}``:
 ``max_score`` counts every part; ``awaiting_marker`` is the points of answered essays a
 person still has to mark (their score is 0 until then). ``nothing_to_grade`` is true
-when no answered part is one dlcheck checks (the exit code is then 1). Several files are
+when no answered part is one dlcheck checks (the exit code is then 1). ``ignored`` lists the
+problems answered outside the assignment (they earn nothing), when there are any. Several files are
 a list of such documents, one per file, in the order given. Student text is kept whole,
 but no character in it reaches a terminal raw (:func:`~dlcheck.core.visible.json_text`).
 """
@@ -17,8 +18,9 @@ from dlcheck.report.errors import error_doc
 
 
 def results_doc(results: list[ProblemResult], path: str | None = None, student: str | None = None,
-                nothing_to_grade: bool = False) -> dict:
-    return {"file": path, "student": student,
+                nothing_to_grade: bool = False, ignored: list[str] | None = None) -> dict:
+    extra = {"ignored": list(ignored)} if ignored else {}
+    return {"file": path, "student": student, **extra,
             "score": round(sum(r.score for r in results), 6),
             "max_score": sum(r.max_score for r in results),
             "awaiting_marker": sum(v.max_score for r in results for v in r.verdicts if v.status is Status.MANUAL),
@@ -27,13 +29,13 @@ def results_doc(results: list[ProblemResult], path: str | None = None, student: 
 
 
 def results_json(results: list[ProblemResult], path: str | None = None, student: str | None = None,
-                 nothing_to_grade: bool = False) -> str:
-    return json_text(results_doc(results, path, student, nothing_to_grade))
+                 nothing_to_grade: bool = False, ignored: list[str] | None = None) -> str:
+    return json_text(results_doc(results, path, student, nothing_to_grade, ignored))
 
 
 def files_json(files: list[FileResult]) -> str:
     """Several files: a list of the documents above, a file that could not be read as its error
     document (``{"file", "student", "error", "errors"}``; the student when its YAML could be read)."""
     docs = [{"file": f.path, "student": f.student, **error_doc(f.error)} if f.error is not None else
-            results_doc(f.results, f.path, f.student, f.nothing_to_grade) for f in files]
+            results_doc(f.results, f.path, f.student, f.nothing_to_grade, f.ignored) for f in files]
     return json_text(docs)
