@@ -15,7 +15,7 @@ single file), 2 a usage error, or a file of the batch that could not be read.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import typer
@@ -23,6 +23,7 @@ from rich.console import Console
 
 from dlcheck.core.errors import DlcheckError
 from dlcheck.core.visible import visible
+from dlcheck.core.yamlio import links_refused
 from dlcheck.grade import assignment as scoring
 from dlcheck.grade.batch import FileResult, NoFiles, expand, grade_files
 from dlcheck.grade.reveal import student_view
@@ -49,6 +50,7 @@ class Options:
     debug: bool = False
     student: str | None = None       # grade every file as this student (their variant), whatever it says
     assignment: list[str] | None = None   # --assignment ID[=POINTS][,ID…]: the problems the grade is out of
+    skipped: list[str] = field(default_factory=list)   # what a submission's walk skipped, told to the student
 
 
 def _progress(total: int):
@@ -115,16 +117,19 @@ def grade(args: list[str], options: Options, console: Console) -> int:
     """Grade ``args`` (files, folders, globs, ``-``), print the chosen format; the exit code."""
     check_seconds(options.seconds)
     assignment = _assignment(options)
+    skipped: list[str] = []
     try:
-        sources, batch, empty = expand(args)
+        sources, batch, empty = expand(args, warn=skipped.append, relative=options.fmt == "gradescope")
     except NoFiles:
         if options.fmt != "gradescope":
+            _say_skipped(skipped)
             raise
         sources, batch, empty = [], True, []  # a submission without an answers file: a results.json that says so
     if options.student is not None and batch and options.fmt != "gradescope":
         raise DlcheckError(f"--student {visible(options.student, newlines=False)} would grade all "
                            f"{len(sources)} files as one student; leave --student out (each file's student: "
                            "is used) or give one file")
+    _say_skipped(skipped)
     for nothing in empty:  # a folder or glob with no file among others: not a student, the others are graded
         _warn(f"warning: {visible(str(nothing), newlines=False)}; the other arguments are graded")
     started = time.monotonic()
@@ -137,8 +142,9 @@ def grade(args: list[str], options: Options, console: Console) -> int:
             bar.advance(task)
             bar.refresh()
     try:
-        files = grade_files(sources, options.seconds, options.jobs, advance if bar is not None else None,
-                            student=options.student)
+        with links_refused(batch):  # a class's files are data: a link swapped in after the listing is not read
+            files = grade_files(sources, options.seconds, options.jobs, advance if bar is not None else None,
+                                student=options.student)
     finally:
         if bar is not None:
             bar.stop()
@@ -159,9 +165,17 @@ def grade(args: list[str], options: Options, console: Console) -> int:
     files = _select(files, options.parts, batch)
     if not gradescope and options.student is None:  # a submission's files are one student
         _same_student(files)
+    with links_refused(batch):  # an error's line is quoted from its file again: never through a link
+        return _report(files, options, console, batch, started, assignment, args, skipped)
+
+
+def _report(files: list[FileResult], options: Options, console: Console, batch: bool, started: float,
+            assignment: Assignment | None, args: list[str], skipped: list[str]) -> int:
+    gradescope = options.fmt == "gradescope"
     shown = _student_facing(files, options)
     unanswered = scoring.missing(assignment, files, options.student or _one_student(files)) \
         if gradescope and assignment is not None else []
+    options.skipped = [_relative_note(line, args) for line in skipped] if gradescope else []
     _print(files, shown, options, console, batch, time.monotonic() - started, unanswered)
     if options.feedback_dir is not None:
         from dlcheck.report.feedback import write_feedback  # lazy: start-up
@@ -171,6 +185,21 @@ def grade(args: list[str], options: Options, console: Console) -> int:
                    err=True)
     _traces(files, options.debug)
     return _exit_code(files, batch)
+
+
+def _say_skipped(skipped: list[str]) -> None:
+    for line in skipped:
+        _warn(visible(line if line.startswith("warning: ") else f"warning: {line}", newlines=False))
+
+
+def _relative_note(line: str, args: list[str]) -> str:
+    """A sentence about a submission's file for the student: its name relative to the submission."""
+    line = line.removeprefix("warning: ")
+    for arg in args:
+        folder = str(Path(arg)) + "/"
+        if line.startswith(folder):
+            return line[len(folder):]
+    return line
 
 
 def _one_student(files: list[FileResult]) -> str | None:
@@ -198,7 +227,7 @@ def _print(files: list[FileResult], shown: list[FileResult], options: Options, c
     elif options.fmt == "gradescope":
         from dlcheck.report.gradescope import results_json as gradescope_json  # lazy: start-up
 
-        typer.echo(gradescope_json(shown, hide, seconds=seconds, unanswered=unanswered or []))
+        typer.echo(gradescope_json(shown, hide, seconds=seconds, unanswered=unanswered or [], notes=options.skipped))
     else:
         _tables(shown, options, console, batch)
 

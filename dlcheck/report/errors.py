@@ -12,11 +12,14 @@ line; a file that cannot be read simply gets no quote.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
 
 from dlcheck.core.errors import DlcheckError, ErrorList
 from dlcheck.core.visible import json_text, visible
+from dlcheck.core.yamlio import MAX_FILE_BYTES, open_flags
 from dlcheck.report.layout import width_of
 
 _WORD = re.compile(r"[\w./\-]+")
@@ -30,8 +33,12 @@ def each(exc: DlcheckError) -> list[DlcheckError]:
 def source_line(path: str | None, line: int | None) -> str | None:
     if not path or not line:
         return None
-    try:
-        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
+    try:  # a file of a class is read again only if it is still a regular file, never through a link
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | open_flags())
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                return None
+            lines = fh.read(MAX_FILE_BYTES + 1).decode("utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError):
         return None
     return lines[line - 1] if 0 < line <= len(lines) else None

@@ -78,10 +78,12 @@ def one_per_problem(files: list[FileResult]) -> tuple[list[FileResult], list[str
 
 
 def results_json(files: list[FileResult], hide_all: bool = False, visibility: str = "visible",
-                 seconds: float | None = None, unanswered: list[ProblemResult] | None = None) -> str:
+                 seconds: float | None = None, unanswered: list[ProblemResult] | None = None,
+                 notes: list[str] | None = None) -> str:
     """``files`` are one submission, their results already as the student may see them; ``unanswered``
     are the assignment's problems no file answers (each part 0 of its points), tested after the others."""
-    files, notes = one_per_problem(files)
+    files, twice = one_per_problem(files)
+    notes = [visible(n) for n in notes or []] + twice
     ignored = sorted({pid for f in files for pid in f.ignored})
     if ignored:
         notes.append(ignored_text(ignored) + "; answer the assignment's problems.")
