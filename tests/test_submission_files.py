@@ -100,10 +100,25 @@ def test_a_thousand_nested_folders_are_a_sentence_and_the_class_is_graded(runner
         os.close(fd)
         fd = inner
     os.close(fd)
-    result = runner.invoke(app, ["grade", str(subs), "--format", "csv"])
+    try:
+        result = runner.invoke(app, ["grade", str(subs), "--format", "csv"])
+    finally:
+        _remove_nested(subs, 1000)
     assert result.exit_code == 0, result.output
     assert "1,3,3,100" in result.stdout.replace("\n", ",")     # top.yaml: 3 of 3
     assert f"folders more than {MAX_DEPTH} levels deep are not looked into" in " ".join(result.stderr.split())
+
+
+def _remove_nested(top: Path, depth: int) -> None:
+    """Remove ``top/d/d/.../d`` from the bottom up (shutil.rmtree recurses past Python's limit)."""
+    fds = [os.open(top, os.O_RDONLY)]
+    for _ in range(depth):
+        fds.append(os.open("d", os.O_RDONLY, dir_fd=fds[-1]))
+    os.close(fds.pop())
+    while fds:
+        parent = fds.pop()
+        os.rmdir("d", dir_fd=parent)
+        os.close(parent)
 
 
 def test_a_link_swapped_in_after_the_listing_is_not_read(tmp_path, secret):

@@ -12,6 +12,7 @@ for them (a test checks that importing this module loads neither sympy nor numpy
 from __future__ import annotations
 
 import functools
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from typer.core import TyperCommand, TyperGroup
 
 # typer >= 0.20 vendors click; older typer uses the click package. Both raise this for usage errors.
 _CLICK_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+_CLICK_USAGE = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
 _NUMBERISH = re.compile(r"^-(?![-\s])")  # -0.0766, -x^2, -.5: an argument, not an option, when no option has the name
 
 
@@ -51,6 +53,9 @@ def _arguments_apart(command: Any, ctx: Any, args: list[str]) -> list[str]:
             positional += args[i + 1:]
             dashed = dashed or any(a.startswith("-") for a in args[i + 1:])
             break
+        if word.startswith("-") and len(word) > 1 and os.path.lexists(word):
+            raise _CLICK_USAGE(f"'{word}' is a file here, and a name that starts with '-' is read as an option; "
+                               f"write ./*.yaml (or ./{word}) so that no file name is taken for an option", ctx=ctx)
         name = word.split("=", 1)[0]
         if name in takes_value or (word.startswith("--") and len(word) > 2):
             options.append(word)

@@ -238,17 +238,29 @@ def _warn(text: str) -> None:
 
 
 def _same_student(files: list[FileResult]) -> None:
-    """One warning per student id that several files give (two rows in the gradebook for one person)."""
+    """One warning per student id that several files give (two rows in the gradebook for one person), and
+    per group of ids that differ only in case, Unicode form or invisible characters (``12345`` and
+    ``12345\u200b``: one person, or one student posing as another)."""
+    from dlcheck.report.feedback import id_key  # lazy: start-up
+
     paths: dict[str, list[str]] = {}
+    near: dict[str, set[str]] = {}
     for f in files:
         if f.student is not None:
             paths.setdefault(f.student, []).append(f.path)
+            near.setdefault(id_key(f.student), set()).add(f.student)
     for student, given in paths.items():
         if len(given) > 1:
             names = sorted(visible(p, newlines=False) for p in given)
             listed = ", ".join(names[:-1]) + f" and {names[-1]}"
             _warn(f"warning: student {visible(student, newlines=False)} is named by {len(names)} files, "
                   f"{listed}; each is graded as a row of its own (merge them or remove one)")
+    for ids in near.values():
+        if len(ids) > 1:
+            shown = sorted(repr(i) for i in ids)
+            files_of = sorted(visible(p, newlines=False) for i in ids for p in paths[i])
+            _warn(f"warning: the student ids {', '.join(shown)} differ only in case, Unicode form or invisible "
+                  f"characters (files {', '.join(files_of)}); check which student each file is")
 
 
 def _tables(files: list[FileResult], options: Options, console: Console, batch: bool) -> None:
