@@ -188,7 +188,7 @@ def guarded(fn: Callable) -> Callable:
                 raise
             from dlcheck.report.errors import error_json, error_text
 
-            if _value(kwargs.get("fmt")) == "json":
+            if _value(kwargs.get("fmt")) == "json" and not getattr(exc, "stdout_gone", False):
                 typer.echo(error_json(exc))
             typer.echo(error_text(exc), err=True)
             raise typer.Exit(2) from None
@@ -310,6 +310,9 @@ def grade(answers: list[str] = typer.Argument(..., metavar="ANSWERS...",
                                                 help="Only this part (repeatable): loss, q1/loss or "
                                                      "backprop/q1/loss."),
           assignment: list[str] | None = _assignment_option(),
+          output: Path | None = typer.Option(None, "--output", metavar="FILE",
+                                             help="Write the report to FILE, whole or not at all (a temporary "
+                                                  "file renamed), instead of stdout."),
           problems: list[Path] | None = _problems_option()) -> None:
     """Grade answers files; exit 0 when every answered part is right, 1 when not (or nothing to grade),
     2 when a file cannot be read."""
@@ -320,7 +323,7 @@ def grade(answers: list[str] = typer.Argument(..., metavar="ANSWERS...",
     distrust_config(answers)
     _use_banks(problems)
     options = Options(fmt.value, timeout, jobs, feedback_dir, hide_expected, instructor,
-                      View(only_wrong, quiet, verbose), part, _state["debug"], student, assignment)
+                      View(only_wrong, quiet, verbose), part, _state["debug"], student, assignment, output=output)
     raise typer.Exit(run(answers, options, _console()))
 
 

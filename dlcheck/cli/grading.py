@@ -51,6 +51,7 @@ class Options:
     student: str | None = None       # grade every file as this student (their variant), whatever it says
     assignment: list[str] | None = None   # --assignment ID[=POINTS][,ID…]: the problems the grade is out of
     skipped: list[str] = field(default_factory=list)   # what a submission's walk skipped, told to the student
+    output: Path | None = None       # --output FILE: written whole (a temporary file renamed), else stdout
 
 
 def _progress(total: int):
@@ -141,10 +142,12 @@ def grade(args: list[str], options: Options, console: Console) -> int:
         def advance(_key: int) -> None:
             bar.advance(task)
             bar.refresh()
+    on_done = advance if bar is not None else None
     try:
+        if batch and options.fmt in ("json", "csv") and options.feedback_dir is None and not options.parts:
+            return stream_class(sources, options, assignment, on_done)
         with links_refused(batch):  # a class's files are data: a link swapped in after the listing is not read
-            files = grade_files(sources, options.seconds, options.jobs, advance if bar is not None else None,
-                                student=options.student)
+            files = grade_files(sources, options.seconds, options.jobs, on_done, student=options.student)
     finally:
         if bar is not None:
             bar.stop()
@@ -154,10 +157,7 @@ def grade(args: list[str], options: Options, console: Console) -> int:
     if not gradescope:
         if assignment is None and batch:
             assignment = scoring.answered(files)
-            _warn(f"note: no assignment given, so every student is scored on the {len(assignment.problems)} "
-                  f"problem{'s' if len(assignment.problems) != 1 else ''} someone in the class answered "
-                  f"({', '.join(assignment.problems) or 'none'}); give --assignment ID,ID or [assignment] in "
-                  f"{bank.CONFIG}")
+            no_assignment_note(assignment)
         if assignment is not None:
             files = [scoring.apply(f, assignment) for f in files]
     elif assignment is not None:
@@ -210,31 +210,70 @@ def _print(files: list[FileResult], shown: list[FileResult], options: Options, c
            seconds: float, unanswered: list | None = None) -> None:
     hide = options.hide_expected and not options.instructor
     if options.fmt == "json":
-        from dlcheck.report.jsonout import files_json, results_json  # lazy: start-up
+        from dlcheck.report.jsonout import files_json_chunks, results_json  # lazy: start-up
 
         one = files[0]
-        typer.echo(files_json(files) if batch else
-                   results_json(one.results, path=one.path, student=one.student, nothing_to_grade=one.nothing_to_grade,
-                                ignored=one.ignored))
+        _deliver(files_json_chunks(files) if batch else
+                 [results_json(one.results, path=one.path, student=one.student,
+                               nothing_to_grade=one.nothing_to_grade, ignored=one.ignored) + "\n"], options)
     elif options.fmt == "csv":
         from dlcheck.report.gradebook import to_csv  # lazy: start-up
 
-        typer.echo(to_csv(files), nl=False)
+        _deliver([to_csv(files)], options)
     elif options.fmt == "junit":
         from dlcheck.report.junit import to_junit  # lazy: start-up
 
-        typer.echo(to_junit(shown), nl=False)
+        _deliver([to_junit(shown)], options)
     elif options.fmt == "gradescope":
         from dlcheck.report.gradescope import results_json as gradescope_json  # lazy: start-up
 
-        typer.echo(gradescope_json(shown, hide, seconds=seconds, unanswered=unanswered or [], notes=options.skipped))
+        _deliver([gradescope_json(shown, hide, seconds=seconds, unanswered=unanswered or [],
+                                  notes=options.skipped) + "\n"], options)
     else:
         _tables(shown, options, console, batch)
+
+
+def _deliver(chunks, options: Options) -> None:
+    from dlcheck.cli.output import deliver  # lazy: start-up
+
+    deliver(chunks, options.output, "gradebook" if options.fmt in ("csv", "json") else "report")
 
 
 def _warn(text: str) -> None:
     """A warning on stderr, wrapped between words at the terminal's width (a name or number kept whole)."""
     Console(stderr=True, highlight=False).print(text, markup=False)
+
+
+def no_assignment_note(assignment: Assignment) -> None:
+    count = len(assignment.problems)
+    _warn(f"note: no assignment given, so every student is scored on the {count} problem{'s' if count != 1 else ''} "
+          f"someone in the class answered ({', '.join(assignment.problems) or 'none'}); give --assignment ID,ID "
+          f"or [assignment] in {bank.CONFIG}")
+
+
+def stream_class(sources: list, options: Options, assignment: Assignment | None, on_done) -> int:
+    """A class as a JSON list or a CSV gradebook, written file by file as they are graded (memory: a few
+    chunks of files, never the class). Without an assignment the class's problems are known only at the
+    end: the results wait in a private temporary file (:mod:`dlcheck.cli.stream`), not in memory."""
+    from dlcheck.cli.stream import Tally, class_results  # lazy: start-up
+    from dlcheck.report.gradebook import columns, csv_lines
+    from dlcheck.report.jsonout import files_json_chunks
+
+    tally = Tally(options.debug)
+    with links_refused(True), class_results(sources, options.seconds, options.jobs, on_done, options.student,
+                                            assignment) as (chosen, results):
+        if assignment is None:
+            no_assignment_note(chosen)
+        rows = (tally.add(scoring.apply(f, chosen)) for f in results)
+        if options.fmt == "json":
+            chunks = files_json_chunks(rows)
+        else:
+            template = scoring.apply(FileResult("", None), chosen)
+            chunks = csv_lines(rows, columns([template]), assignment is not None)
+        _deliver(chunks, options)
+    if options.student is None:
+        _same_student(tally.seen)
+    return tally.exit_code()
 
 
 def _same_student(files: list[FileResult]) -> None:

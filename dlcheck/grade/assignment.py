@@ -22,8 +22,12 @@ NOT_ANSWERED = "not answered"
 
 def answered(files: list[FileResult]) -> Assignment:
     """No assignment given: the problems anyone in the class answered, in the bank's order."""
+    return answered_ids({r.id for f in files for r in f.results})
+
+
+def answered_ids(ids: set[str]) -> Assignment:
+    """The assignment of these problems (those a class answered), in the bank's order."""
     order = {pid: k for k, pid in enumerate(bank.all_ids())}
-    ids = {r.id for f in files for r in f.results}
     return Assignment("the problems answered in this class", tuple(sorted(ids, key=lambda i: (order.get(i, len(order)), i))),
                       {}, "answered")
 

@@ -21,14 +21,14 @@ import fnmatch
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dlcheck.core.errors import DlcheckError, ErrorList
 from dlcheck.core.verdict import ProblemResult, Status
 from dlcheck.core.yamlio import links_refused
-from dlcheck.grade.pool import Job, Pool, default_jobs, warm
+from dlcheck.grade.pool import Job, Outcome, Pool, default_jobs, warm
 from dlcheck.grade.work import PART_SECONDS
 from dlcheck.spec import bank
 
@@ -279,6 +279,9 @@ def _renamed(error: DlcheckError, path: str, shown: str) -> DlcheckError:
     return error
 
 
+CHUNK = 64   # files handed to the pool at a time when a class streams (memory: a few chunks, not the class)
+
+
 def grade_files(sources: list[Source], seconds: float = PART_SECONDS, jobs: int | None = None,
                 on_done: Callable[[int], None] | None = None, warm_bank: bool | None = None,
                 student: str | None = None) -> list[FileResult]:
@@ -287,21 +290,47 @@ def grade_files(sources: list[Source], seconds: float = PART_SECONDS, jobs: int 
     With more than one file the parent derives (or loads) the whole bank first, so every worker
     starts warm; one file is read and derived by its worker alone (only its problems). ``student``
     grades every file as that student (their variant), whatever the files say."""
+    return list(stream_files(sources, seconds, jobs, on_done, warm_bank, student))
+
+
+def stream_files(sources: list[Source], seconds: float = PART_SECONDS, jobs: int | None = None,
+                 on_done: Callable[[int], None] | None = None, warm_bank: bool | None = None,
+                 student: str | None = None) -> Iterator[FileResult]:
+    """:func:`grade_files` as it goes: each file's result in the order of ``sources``, handed out as soon
+    as it and those before it are graded, so a caller that writes and forgets them holds a few chunks of
+    :data:`CHUNK` files, never the class. The pool (and its warm workers) serves every chunk."""
     if not sources:
-        return []
+        return
     if warm_bank if warm_bank is not None else len(sources) > 1:
         warm(bank.all_ids())
     size = min(jobs or default_jobs(), len(sources))
     # a class: its files are data, a symlink among them is never read (the workers inherit this)
     with links_refused(len(sources) > 1), Pool(size, seconds, on_done) as pool:
-        outcomes = pool.run([Job(k, s.path, student=student) for k, s in enumerate(sources)])
-    out = []
-    for k, source in enumerate(sources):
-        outcome = outcomes[k]
-        if outcome.error is not None:
-            out.append(FileResult(source.shown, outcome.student,
-                                  error=_renamed(outcome.error, source.path, source.shown)))
-            continue
-        plan = outcome.plan
-        out.append(FileResult(source.shown, plan.student if plan else None, outcome.results()))
-    return out
+        for first in range(0, len(sources), CHUNK):
+            chunk = sources[first:first + CHUNK]
+            outcomes = pool.run([Job(first + k, s.path, student=student) for k, s in enumerate(chunk)])
+            for k, source in enumerate(chunk):
+                yield _file_result(source, outcomes.pop(first + k))
+
+
+def _file_result(source: Source, outcome: Outcome) -> FileResult:
+    if outcome.error is not None:
+        return FileResult(source.shown, outcome.student, error=_renamed(outcome.error, source.path, source.shown))
+    plan = outcome.plan
+    results = outcome.results()
+    for r in results:
+        for v in r.verdicts:
+            v.answer, v.message = shortened(v.answer), shortened(v.message)
+    return FileResult(source.shown, plan.student if plan else None, results)
+
+
+LONG_TEXT = 600        # characters of an answer (or a message quoting one) a report shows whole
+_HEAD, _TAIL = 300, 100
+
+
+def shortened(text: str) -> str:
+    """A long text as reports show it: its first and last characters and its length (a 1 MB answer is
+    not echoed whole into every report; the score does not depend on this)."""
+    if not isinstance(text, str) or len(text) <= LONG_TEXT:
+        return text
+    return f"{text[:_HEAD]} … {text[-_TAIL:]} ({len(text):,} characters in all)"

@@ -11,6 +11,8 @@ but no character in it reaches a terminal raw (:func:`~dlcheck.core.visible.json
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from dlcheck.core.verdict import ProblemResult, Status
 from dlcheck.core.visible import json_text
 from dlcheck.grade.batch import FileResult
@@ -36,6 +38,21 @@ def results_json(results: list[ProblemResult], path: str | None = None, student:
 def files_json(files: list[FileResult]) -> str:
     """Several files: a list of the documents above, a file that could not be read as its error
     document (``{"file", "student", "error", "errors"}``; the student when its YAML could be read)."""
-    docs = [{"file": f.path, "student": f.student, **error_doc(f.error)} if f.error is not None else
-            results_doc(f.results, f.path, f.student, f.nothing_to_grade, f.ignored) for f in files]
-    return json_text(docs)
+    return "".join(files_json_chunks(files)).rstrip("\n")
+
+
+def file_doc(f: FileResult) -> dict:
+    if f.error is not None:
+        return {"file": f.path, "student": f.student, **error_doc(f.error)}
+    return results_doc(f.results, f.path, f.student, f.nothing_to_grade, f.ignored)
+
+
+def files_json_chunks(files: Iterable[FileResult]) -> Iterator[str]:
+    """:func:`files_json` a document at a time (a class streams: each file's document is written as it
+    is graded, the text the same as the whole list's)."""
+    first = True
+    for f in files:
+        text = json_text(file_doc(f))
+        yield ("[\n" if first else ",\n") + "\n".join("  " + line for line in text.split("\n"))
+        first = False
+    yield "[]\n" if first else "\n]\n"
