@@ -397,6 +397,8 @@ def explain(problem: str = typer.Argument(..., metavar="PROBLEM", autocompletion
             student: str | None = typer.Option(None, "--student", metavar="ID",
                                                help="That student's numbers (default: the answers file's "
                                                     "student:), when the problem varies."),
+            instructor: bool = typer.Option(False, "--instructor",
+                                            help="Show every part, whatever the problem's reveal policy."),
             problems: list[Path] | None = _problems_option()) -> None:
     """Show the worked solution, step by step, with the numbers substituted."""
     from dlcheck.core.visible import visible  # lazy: start-up
@@ -404,7 +406,7 @@ def explain(problem: str = typer.Argument(..., metavar="PROBLEM", autocompletion
 
     _use_banks(problems)
     pid = _resolve(problem, set_name, answers)
-    typer.echo(visible(explain_problem(pid, part, fmt.value, answers, _console(), student)), nl=False)
+    typer.echo(visible(explain_problem(pid, part, fmt.value, answers, _console(), student, instructor)), nl=False)
 
 
 @command()
