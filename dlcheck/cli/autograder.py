@@ -108,7 +108,7 @@ def _validate(folders: list[Path]) -> int:
     count = 0
     for folder in folders:
         for path in sorted(folder.glob("*/*.yaml")):
-            if path.is_symlink() or not path.is_file():
+            if not _packed(path):
                 continue  # not packed (build names it): not validated either
             spec = read_spec_file(path, f"{path.parent.name}/{path.stem}")
             check_variants(build_instance(spec))
@@ -116,6 +116,11 @@ def _validate(folders: list[Path]) -> int:
     if folders and not count:
         raise DlcheckError(f"{folders[0]}: no problem (SET/qN.yaml) in this bank; give the bank's top folder")
     return count
+
+
+def _packed(spec: Path) -> bool:
+    """Whether a bank's ``SET/qN.yaml`` is packed: a regular file in a real folder (no link on the way)."""
+    return not spec.is_symlink() and not spec.parent.is_symlink() and spec.is_file()
 
 
 def _add_tree(archive: zipfile.ZipFile, folder: Path, prefix: str, suffixes: tuple[str, ...]) -> list[str]:
@@ -165,7 +170,7 @@ def assignment_of(given: Assignment | None, course: list[Path]) -> Assignment:
     if given is not None:
         return given
     if course:
-        ids = [pid for pid, path in bank.locations(course[0]).items() if not path.is_symlink()]
+        ids = [pid for pid, path in bank.locations(course[0]).items() if _packed(path)]
         return Assignment(f"every problem of {course[0]}", tuple(ids), {}, "--problems")
     return Assignment("the built-in bank", tuple(bank.all_ids(bank.builtin_root())), {}, "built-in")
 
