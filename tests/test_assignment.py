@@ -20,7 +20,8 @@ EXAMPLES = ROOT / "examples"
 Q1_RIGHT = 'student: "{sid}"\nset: rnn\nanswers:\n  q1:\n    a: "[2, 3]"\n    b: 3\n    c: 3\n'
 Q1_Q2 = ('student: "{sid}"\nset: rnn\nanswers:\n  q1:\n    a: "[2, 3]"\n    b: 1\n    c: 3\n'
          '  q2:\n    dJ_do: "[yhat1 - y1, yhat2 - (1 - y1)]"\n    J: 1.7622\n')
-COURSE = "title: Squares\nstatement: x = 2.\ngiven: {x: 2}\nparts:\n  a: {kind: number, prompt: x squared, answer: x^2}\n"
+COURSE = ("title: Squares\nstatement: x = 2.\ngiven: {x: 2}\n"
+          "parts:\n  a: {kind: number, prompt: x squared, answer: x^2}\n")
 
 
 def _rows(text: str) -> list[dict]:

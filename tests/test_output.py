@@ -112,9 +112,9 @@ def test_a_closed_pipe_is_one_line_and_exit_2(klass):
 
 
 def test_streamed_json_is_the_same_text_as_the_whole_list(runner, klass):
-    from dlcheck.report.jsonout import file_doc, files_json
     from dlcheck.core.visible import json_text
     from dlcheck.grade.batch import FileResult
+    from dlcheck.report.jsonout import file_doc, files_json
 
     files = [FileResult("a.yaml", "1"), FileResult("b.yaml", None)]
     assert files_json(files) == json_text([file_doc(f) for f in files])

@@ -35,8 +35,9 @@ from importlib import metadata
 from pathlib import Path
 
 from dlcheck import __version__
-from dlcheck.check.registry import build_instance, check_variants, read_spec_file
+from dlcheck.check.registry import read_spec_file
 from dlcheck.core.errors import DlcheckError
+from dlcheck.grade.derive import validated
 from dlcheck.spec import bank
 from dlcheck.spec.assignment import Assignment
 
@@ -110,8 +111,7 @@ def _validate(folders: list[Path]) -> int:
         for path in sorted(folder.glob("*/*.yaml")):
             if not _packed(path):
                 continue  # not packed (build names it): not validated either
-            spec = read_spec_file(path, f"{path.parent.name}/{path.stem}")
-            check_variants(build_instance(spec))
+            validated(read_spec_file(path, f"{path.parent.name}/{path.stem}"))  # bounded: a spec cannot stall it
             count += 1
     if folders and not count:
         raise DlcheckError(f"{folders[0]}: no problem (SET/qN.yaml) in this bank; give the bank's top folder")

@@ -147,7 +147,7 @@ def grade(args: list[str], options: Options, console: Console) -> int:
         if batch and options.fmt in ("json", "csv") and options.feedback_dir is None and not options.parts:
             return stream_class(sources, options, assignment, on_done)
         with links_refused(batch):  # a class's files are data: a link swapped in after the listing is not read
-            files = grade_files(sources, options.seconds, options.jobs, on_done, student=options.student)
+            files = grade_files(sources, options.seconds, options.jobs, on_done, student=options.student, warn=_warn)
     finally:
         if bar is not None:
             bar.stop()
@@ -261,7 +261,7 @@ def stream_class(sources: list, options: Options, assignment: Assignment | None,
 
     tally = Tally(options.debug)
     with links_refused(True), class_results(sources, options.seconds, options.jobs, on_done, options.student,
-                                            assignment) as (chosen, results):
+                                            assignment, _warn) as (chosen, results):
         if assignment is None:
             no_assignment_note(chosen)
         rows = (tally.add(scoring.apply(f, chosen)) for f in results)

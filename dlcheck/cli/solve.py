@@ -49,8 +49,8 @@ from dlcheck.core.safefile import SaveError
 from dlcheck.core.verdict import ProblemResult, Status, Verdict
 from dlcheck.core.visible import clip, visible
 from dlcheck.core.yamlio import located_from_text, raw_text
-from dlcheck.explain.render import to_terminal
 from dlcheck.explain.command import revealed_solution
+from dlcheck.explain.render import to_terminal
 from dlcheck.grade.reveal import hidden, may_reveal
 from dlcheck.grade.run import grade_part
 from dlcheck.parse.functions import student_functions
@@ -423,7 +423,8 @@ def ask_part(inst: Any, pid: str, part_id: str, store: AnswersStore, earlier: di
                 console.print("no more hints for this part" if shown else "this part has no hints")
             continue
         if command == "explain":
-            to_terminal(f"{pid} part {part_id}", revealed_solution(inst, pid, [part_id], attempted(store, pid)), console)
+            steps = revealed_solution(inst, pid, [part_id], attempted(store, pid))
+            to_terminal(f"{pid} part {part_id}", steps, console)
             continue
         if not is_attempt(text):
             later = withheld_until_tried(inst, part_id) and part_id not in attempted(store, pid)

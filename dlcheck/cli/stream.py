@@ -27,11 +27,11 @@ from dlcheck.spec.assignment import Assignment
 
 @contextlib.contextmanager
 def class_results(sources: list[Source], seconds: float, jobs: int | None, on_done: Callable | None,
-                  student: str | None, assignment: Assignment | None
+                  student: str | None, assignment: Assignment | None, warn: Callable[[str], None] | None = None
                   ) -> Iterator[tuple[Assignment, Iterator[FileResult]]]:
     """(the assignment, the files' results in order): the given assignment and the results as they are
     graded, or the problems anyone answered and the results read back from a temporary file."""
-    results = stream_files(sources, seconds, jobs, on_done, student=student)
+    results = stream_files(sources, seconds, jobs, on_done, student=student, warn=warn)
     if assignment is not None:
         try:
             yield assignment, results

@@ -130,7 +130,8 @@ def _open_root(folder: Path) -> int | None:
         return _closed(fd)
 
 
-def _closed(fd: int) -> None:
+def _closed(fd: int) -> int | None:
+    """Close ``fd``; None, the answer of a check that failed."""
     with contextlib.suppress(OSError):
         os.close(fd)
     return None

@@ -9,8 +9,8 @@ from rich.console import Console
 from dlcheck.check.registry import instance_for, read_answers_file
 from dlcheck.core.errors import DlcheckError
 from dlcheck.core.suggest import did_you_mean
-from dlcheck.explain import render
 from dlcheck.engine.steps import withheld
+from dlcheck.explain import render
 from dlcheck.explain.steps import solution
 from dlcheck.grade.reveal import policy
 from dlcheck.spec.answers import is_attempt

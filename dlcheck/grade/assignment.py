@@ -28,8 +28,8 @@ def answered(files: list[FileResult]) -> Assignment:
 def answered_ids(ids: set[str]) -> Assignment:
     """The assignment of these problems (those a class answered), in the bank's order."""
     order = {pid: k for k, pid in enumerate(bank.all_ids())}
-    return Assignment("the problems answered in this class", tuple(sorted(ids, key=lambda i: (order.get(i, len(order)), i))),
-                      {}, "answered")
+    ordered = sorted(ids, key=lambda i: (order.get(i, len(order)), i))
+    return Assignment("the problems answered in this class", tuple(ordered), {}, "answered")
 
 
 def spec_points(problem_id: str) -> float:

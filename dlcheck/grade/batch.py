@@ -21,14 +21,15 @@ import fnmatch
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dlcheck.core.errors import DlcheckError, ErrorList
 from dlcheck.core.verdict import ProblemResult, Status
 from dlcheck.core.yamlio import links_refused
-from dlcheck.grade.pool import Job, Outcome, Pool, default_jobs, warm
+from dlcheck.grade.derive import warm_class
+from dlcheck.grade.pool import Job, Outcome, Pool, default_jobs
 from dlcheck.grade.work import PART_SECONDS
 from dlcheck.spec import bank
 
@@ -284,25 +285,26 @@ CHUNK = 64   # files handed to the pool at a time when a class streams (memory: 
 
 def grade_files(sources: list[Source], seconds: float = PART_SECONDS, jobs: int | None = None,
                 on_done: Callable[[int], None] | None = None, warm_bank: bool | None = None,
-                student: str | None = None) -> list[FileResult]:
+                student: str | None = None, warn: Callable[[str], None] | None = None) -> list[FileResult]:
     """Every file graded by one pool of ``jobs`` workers; results in the order of ``sources``.
 
     With more than one file the parent derives (or loads) the whole bank first, so every worker
     starts warm; one file is read and derived by its worker alone (only its problems). ``student``
     grades every file as that student (their variant), whatever the files say."""
-    return list(stream_files(sources, seconds, jobs, on_done, warm_bank, student))
+    return list(stream_files(sources, seconds, jobs, on_done, warm_bank, student, warn))
 
 
 def stream_files(sources: list[Source], seconds: float = PART_SECONDS, jobs: int | None = None,
                  on_done: Callable[[int], None] | None = None, warm_bank: bool | None = None,
-                 student: str | None = None) -> Iterator[FileResult]:
+                 student: str | None = None, warn: Callable[[str], None] | None = None
+                 ) -> Generator[FileResult, None, None]:
     """:func:`grade_files` as it goes: each file's result in the order of ``sources``, handed out as soon
     as it and those before it are graded, so a caller that writes and forgets them holds a few chunks of
     :data:`CHUNK` files, never the class. The pool (and its warm workers) serves every chunk."""
     if not sources:
         return
     if warm_bank if warm_bank is not None else len(sources) > 1:
-        warm(bank.all_ids())
+        warm_class(bank.all_ids(), warn)  # each problem derived bounded; one that fails is disabled, not a stop
     size = min(jobs or default_jobs(), len(sources))
     # a class: its files are data, a symlink among them is never read (the workers inherit this)
     with links_refused(len(sources) > 1), Pool(size, seconds, on_done) as pool:

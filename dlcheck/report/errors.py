@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-from pathlib import Path
 
 from dlcheck.core.errors import DlcheckError, ErrorList
 from dlcheck.core.visible import json_text, visible
