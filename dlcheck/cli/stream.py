@@ -41,10 +41,13 @@ def class_results(sources: list[Source], seconds: float, jobs: int | None, on_do
     with tempfile.TemporaryFile(prefix="dlcheck-class-") as spool:
         answered: set[str] = set()
         count = 0
-        for f in results:
-            answered.update(r.id for r in f.results)
-            pickle.dump(f, spool, protocol=pickle.HIGHEST_PROTOCOL)
-            count += 1
+        try:
+            for f in results:
+                answered.update(r.id for r in f.results)
+                pickle.dump(f, spool, protocol=pickle.HIGHEST_PROTOCOL)
+                count += 1
+        finally:
+            results.close()  # the pool and its workers end here, whatever happened
         spool.seek(0)
         yield scoring.answered_ids(answered), _read_back(spool, count)
 
