@@ -28,7 +28,7 @@ from pathlib import Path
 from dlcheck.core.errors import DlcheckError, ErrorList
 from dlcheck.core.verdict import ProblemResult, Status
 from dlcheck.core.yamlio import links_refused
-from dlcheck.grade.derive import warm_class
+from dlcheck.grade.derive import DISABLED, warm_class
 from dlcheck.grade.pool import Job, Outcome, Pool, default_jobs
 from dlcheck.grade.work import PART_SECONDS
 from dlcheck.spec import bank
@@ -303,6 +303,7 @@ def stream_files(sources: list[Source], seconds: float = PART_SECONDS, jobs: int
     :data:`CHUNK` files, never the class. The pool (and its warm workers) serves every chunk."""
     if not sources:
         return
+    DISABLED.clear()  # a problem is disabled by this run's warm-up only
     if warm_bank if warm_bank is not None else len(sources) > 1:
         warm_class(bank.all_ids(), warn)  # each problem derived bounded; one that fails is disabled, not a stop
     size = min(jobs or default_jobs(), len(sources))

@@ -27,6 +27,7 @@ from dlcheck.core.errors import DlcheckError, SpecError
 from dlcheck.core.verdict import Status, Verdict
 from dlcheck.engine.bounded import TimeLimit, bounded
 from dlcheck.engine.instance import Instance
+from dlcheck.spec import bank
 from dlcheck.spec.reader import Spec
 
 DERIVE_SECONDS = 30.0
@@ -83,18 +84,37 @@ def _at_defines(spec: Spec, message: str) -> SpecError:
     return SpecError(message, path=str(spec.located.path), line=1, column=1)
 
 
+_DERIVED: set[tuple] = set()   # (problem id, spec file, its time stamp and size) derived in this process
+
+
+def _stamp(problem_id: str) -> tuple:
+    path = bank.spec_path(problem_id)
+    try:
+        info = path.stat()
+        return (problem_id, str(path), info.st_mtime_ns, info.st_size)
+    except OSError:
+        return (problem_id, str(path), None, None)
+
+
 def derive(problem_id: str) -> None:
     """Derive ``problem_id`` where nothing else bounds it: checked, then bounded, then loaded here.
-    A failure is a :class:`SpecError` (or a DlcheckError of the spec) with its place."""
+    A failure is a :class:`SpecError` (or a DlcheckError of the spec) with its place. A spec this
+    process already derived (unchanged since) is not derived again."""
+    stamp = _stamp(problem_id)
+    if stamp in _DERIVED:
+        get_instance(problem_id)
+        return
     spec = get_spec(problem_id)
     check_define_depth(spec)
     bounded_call(_derive_here, problem_id, spec=spec)
     get_instance(problem_id)  # from the cache the child filled (or derived again: it is known to end)
+    _DERIVED.add(stamp)
 
 
 def warm_class(problem_ids: list[str], warn: Callable[[str], None] | None = None) -> list[str]:
     """Derive every problem a class may answer; the ids that derived. Each that fails is disabled (its
     sentence to ``warn``), never a stop: the class is graded without it."""
+    DISABLED.clear()  # what an earlier run of this process found is looked at again
     ok = []
     for problem_id in problem_ids:
         try:
