@@ -49,7 +49,8 @@ def test_a_symlink_in_a_class_folder_never_reaches_a_feedback_file(runner, tmp_p
     (subs / "honest.yaml").write_text(Q1_RIGHT.format(sid="1"), encoding="utf-8")
     os.symlink(secret, subs / "mallory.yaml")
     os.symlink(secret.parent, subs / "linked")      # a folder link: not walked into
-    result = runner.invoke(app, ["grade", str(subs), "--format", "csv", "--feedback-dir", str(tmp_path / "fb")])
+    result = runner.invoke(app, ["grade", str(subs), "--format", "csv", "--feedback-dir", str(tmp_path / "fb")],
+                           env={"COLUMNS": "400"})
     outputs = result.stdout + result.stderr + "".join(p.read_text() for p in (tmp_path / "fb").iterdir())
     assert "TOKEN-4f9a1c" not in outputs and str(secret) not in outputs
     said = " ".join(result.stderr.split())
@@ -61,7 +62,8 @@ def test_a_symlink_in_a_class_folder_never_reaches_a_feedback_file(runner, tmp_p
 def test_a_named_symlink_in_a_class_is_skipped(runner, tmp_path, secret):
     (tmp_path / "a.yaml").write_text(Q1_RIGHT.format(sid="1"), encoding="utf-8")
     os.symlink(secret, tmp_path / "b.yaml")
-    result = runner.invoke(app, ["grade", str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml"), "--format", "json"])
+    result = runner.invoke(app, ["grade", str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml"), "--format", "json"],
+                           env={"COLUMNS": "400"})
     assert "TOKEN" not in result.stdout and len(json.loads(result.stdout)) == 1
     assert "b.yaml: a symbolic link, skipped" in " ".join(result.stderr.split())
 
@@ -128,3 +130,12 @@ def test_a_link_swapped_in_after_the_listing_is_not_read(tmp_path, secret):
         read_text(path)
     assert "symbolic link" in str(caught.value) and "TOKEN" not in str(caught.value)
     assert read_text(path) == SECRET     # outside a class run, a person's own link is theirs
+
+
+def test_one_linked_file_graded_for_someone_else_is_not_read(runner, tmp_path, secret):
+    os.symlink(secret, tmp_path / "p.yaml")
+    result = runner.invoke(app, ["grade", str(tmp_path / "p.yaml"), "--feedback-dir", str(tmp_path / "fb")])
+    assert result.exit_code == 2 and "TOKEN" not in result.stdout + result.stderr
+    assert "symbolic link, so it was not read" in result.stderr
+    gradescope = runner.invoke(app, ["grade", str(tmp_path / "p.yaml"), "--format", "gradescope"]).stdout
+    assert "TOKEN" not in gradescope and "root:x" not in gradescope

@@ -108,6 +108,13 @@ def distrust_config(args: list[str]) -> None:
             return
 
 
+def _as_data(options: Options, batch: bool) -> bool:
+    """Whether the files are read as submissions (a symlink refused, never followed): a class, and any
+    output made for someone else (feedback, Gradescope, a gradebook). Only a person grading their own one
+    file on their terminal may keep it behind a link."""
+    return batch or options.feedback_dir is not None or options.fmt not in ("table", "json")
+
+
 def _assignment(options: Options) -> Assignment | None:
     if options.assignment:
         return parse_option(options.assignment)
@@ -146,7 +153,7 @@ def grade(args: list[str], options: Options, console: Console) -> int:
     try:
         if batch and options.fmt in ("json", "csv") and options.feedback_dir is None and not options.parts:
             return stream_class(sources, options, assignment, on_done)
-        with links_refused(batch):  # a class's files are data: a link swapped in after the listing is not read
+        with links_refused(_as_data(options, batch)):  # a class's files are data: a link is never read
             files = grade_files(sources, options.seconds, options.jobs, on_done, student=options.student, warn=_warn)
     finally:
         if bar is not None:
@@ -165,7 +172,7 @@ def grade(args: list[str], options: Options, console: Console) -> int:
     files = _select(files, options.parts, batch)
     if not gradescope and options.student is None:  # a submission's files are one student
         _same_student(files)
-    with links_refused(batch):  # an error's line is quoted from its file again: never through a link
+    with links_refused(_as_data(options, batch)):  # an error's line is quoted from its file: never through a link
         return _report(files, options, console, batch, started, assignment, args, skipped)
 
 
