@@ -303,17 +303,20 @@ def stream_files(sources: list[Source], seconds: float = PART_SECONDS, jobs: int
     :data:`CHUNK` files, never the class. The pool (and its warm workers) serves every chunk."""
     if not sources:
         return
-    DISABLED.clear()  # a problem is disabled by this run's warm-up only
-    if warm_bank if warm_bank is not None else len(sources) > 1:
-        warm_class(bank.all_ids(), warn)  # each problem derived bounded; one that fails is disabled, not a stop
-    size = min(jobs or default_jobs(), len(sources))
-    # a class: its files are data, a symlink among them is never read (the workers inherit this)
-    with links_refused(len(sources) > 1), Pool(size, seconds, on_done) as pool:
-        for first in range(0, len(sources), CHUNK):
-            chunk = sources[first:first + CHUNK]
-            outcomes = pool.run([Job(first + k, s.path, student=student) for k, s in enumerate(chunk)])
-            for k, source in enumerate(chunk):
-                yield _file_result(source, outcomes.pop(first + k))
+    DISABLED.clear()  # a problem is disabled by this run's warm-up only, and only while it runs
+    try:
+        if warm_bank if warm_bank is not None else len(sources) > 1:
+            warm_class(bank.all_ids(), warn)  # each problem derived bounded; one that fails is disabled
+        size = min(jobs or default_jobs(), len(sources))
+        # a class: its files are data, a symlink among them is never read (the workers inherit this)
+        with links_refused(len(sources) > 1), Pool(size, seconds, on_done) as pool:
+            for first in range(0, len(sources), CHUNK):
+                chunk = sources[first:first + CHUNK]
+                outcomes = pool.run([Job(first + k, s.path, student=student) for k, s in enumerate(chunk)])
+                for k, source in enumerate(chunk):
+                    yield _file_result(source, outcomes.pop(first + k))
+    finally:
+        DISABLED.clear()
 
 
 def _file_result(source: Source, outcome: Outcome) -> FileResult:

@@ -30,7 +30,7 @@ from dlcheck.engine.instance import Instance
 from dlcheck.spec import bank
 from dlcheck.spec.reader import Spec
 
-DERIVE_SECONDS = 30.0
+DERIVE_SECONDS = 120.0   # generous: a real problem derives in seconds, even cold on a busy machine
 MAX_DEFINE_DEPTH = 150     # defines that each use the one before (600 ran out of Python's stack)
 DISABLED: dict[str, str] = {}   # problem id -> why it cannot be graded (a sentence with the spec's place)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
