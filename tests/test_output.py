@@ -28,14 +28,16 @@ def klass(tmp_path) -> Path:
 
 @pytest.fixture
 def tiny_disk(tmp_path):
-    """An 8 KB tmpfs (root only; two pages): a full disk for real."""
+    """A 12 KB tmpfs (root only; three pages) with one page free (a filler takes the rest): a full disk
+    for real, whatever the length of the paths in the output."""
     folder = tmp_path / "tiny"
     folder.mkdir()
     if not hasattr(os, "geteuid") or os.geteuid() != 0 or \
-            subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8k", "tmpfs", str(folder)],
+            subprocess.run(["mount", "-t", "tmpfs", "-o", "size=12k", "tmpfs", str(folder)],
                            capture_output=True).returncode != 0:
         pytest.skip("mounting a tmpfs needs root")
     try:
+        (folder / ".filler").write_bytes(b"x" * 8192)
         yield folder
     finally:
         subprocess.run(["umount", str(folder)], capture_output=True)
@@ -61,11 +63,12 @@ def test_a_full_disk_leaves_no_cut_gradebook_and_says_so(klass, tiny_disk, fmt):
 
 def test_output_to_a_full_disk_leaves_the_old_file_and_no_temporary_one(klass, tiny_disk):
     target = tiny_disk / "grades.csv"
+    (tiny_disk / ".filler").write_bytes(b"x" * 4096)          # a page for the old gradebook, one free
     target.write_text("the old gradebook\n", encoding="utf-8")
     run = _dlcheck("grade", str(klass), "--format", "csv", "--output", str(target))
     assert run.returncode == 2 and "the disk is full" in run.stderr
     assert target.read_text(encoding="utf-8") == "the old gradebook\n"
-    assert [p.name for p in tiny_disk.iterdir()] == ["grades.csv"]
+    assert sorted(p.name for p in tiny_disk.iterdir()) == [".filler", "grades.csv"]
 
 
 def test_a_failed_write_is_an_error_naming_its_cause_without_a_tmpfs(runner, klass, tmp_path, monkeypatch):
