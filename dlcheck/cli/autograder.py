@@ -10,7 +10,11 @@ and must leave ``/autograder/results/results.json``. The zip holds:
   and ``requirements.txt``, its declared dependencies, which ``setup.sh`` installs into a
   virtual environment (versions the image's Python can use, not this machine's);
 - ``problems/``: the course's bank (``--problems``), validated before it is packed;
-- ``run_autograder``: grades every ``*.yaml`` of the submission as one submission
+- ``run_autograder``: grades every ``*.yaml`` of the submission as one submission, scored
+  on exactly the assignment (``--assignment`` or ``[assignment]`` in dlcheck.toml; without
+  one, every problem of the course bank ``--problems DIR``, never the built-in ones; with
+  no course bank, the built-in bank): a problem not answered scores 0, answers to others
+  earn nothing,
   (``dlcheck grade --format gradescope``) under the Gradescope student's id (``sid``, else
   the e-mail, from ``submission_metadata.json``; ``--student``), which draws their variant
   whatever their file says, and always writes a results.json, even when dlcheck fails.
@@ -22,15 +26,20 @@ script against a fake tree.
 from __future__ import annotations
 
 import io
+import os
+import shlex
 import shutil
+import stat
 import zipfile
 from importlib import metadata
 from pathlib import Path
 
 from dlcheck import __version__
-from dlcheck.check.registry import build_instance, check_variants, read_spec_file
+from dlcheck.check.registry import read_spec_file
 from dlcheck.core.errors import DlcheckError
+from dlcheck.grade.derive import validated
 from dlcheck.spec import bank
+from dlcheck.spec.assignment import Assignment
 
 SETUP = """\
 #!/usr/bin/env bash
@@ -67,7 +76,7 @@ except Exception:
     print("")
 EOF
 )
-args=(grade "$root/submission" --format gradescope --timeout {timeout}{run_problems}{hide})
+args=(grade "$root/submission" --format gradescope --timeout {timeout}{run_problems}{hide} --assignment {assignment})
 [ -n "$student" ] && args+=(--student "$student")
 "$python" -m dlcheck "${{args[@]}}" > "$root/results/results.json.part" 2> "$root/results/dlcheck.stderr"
 if "$python" -c 'import json, sys; json.load(open(sys.argv[1]))' "$root/results/results.json.part" 2>/dev/null; then
@@ -100,20 +109,46 @@ def _validate(folders: list[Path]) -> int:
     count = 0
     for folder in folders:
         for path in sorted(folder.glob("*/*.yaml")):
-            spec = read_spec_file(path, f"{path.parent.name}/{path.stem}")
-            check_variants(build_instance(spec))
+            if not _packed(path):
+                continue  # not packed (build names it): not validated either
+            validated(read_spec_file(path, f"{path.parent.name}/{path.stem}"))  # bounded: a spec cannot stall it
             count += 1
     if folders and not count:
         raise DlcheckError(f"{folders[0]}: no problem (SET/qN.yaml) in this bank; give the bank's top folder")
     return count
 
 
-def _add_tree(archive: zipfile.ZipFile, folder: Path, prefix: str, suffixes: tuple[str, ...]) -> None:
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder)
-        if path.is_file() and path.suffix in suffixes and "__pycache__" not in rel.parts and \
-                not any(p.startswith(".") for p in rel.parts):
+def _packed(spec: Path) -> bool:
+    """Whether a bank's ``SET/qN.yaml`` is packed: a regular file in a real folder (no link on the way)."""
+    return not spec.is_symlink() and not spec.parent.is_symlink() and spec.is_file()
+
+
+def _add_tree(archive: zipfile.ZipFile, folder: Path, prefix: str, suffixes: tuple[str, ...]) -> list[str]:
+    """Pack the regular files of ``folder`` with these suffixes; what was skipped (a symlink, a device, a
+    FIFO: its name, never its target, is returned for a warning). Links are never followed."""
+    skipped = []
+    for here, dirs, files in os.walk(folder, followlinks=False):
+        base = Path(here)
+        kept_dirs = []
+        for d in sorted(dirs):
+            if d.startswith(".") or d == "__pycache__":
+                continue
+            if (base / d).is_symlink():
+                skipped.append(str(base / d))
+            else:
+                kept_dirs.append(d)
+        dirs[:] = kept_dirs
+        for name in sorted(files):
+            path = base / name
+            if name.startswith(".") or path.suffix not in suffixes:
+                continue
+            info = os.lstat(path)
+            if not stat.S_ISREG(info.st_mode):
+                skipped.append(str(path))
+                continue
+            rel = path.relative_to(folder)
             archive.write(path, f"{prefix}/{rel.as_posix()}")
+    return skipped
 
 
 def _text(archive: zipfile.ZipFile, name: str, text: str, mode: int = 0o644) -> None:
@@ -129,9 +164,23 @@ def _executable(archive: zipfile.ZipFile, name: str, text: str) -> None:
     _text(archive, name, text, 0o755)
 
 
-def build(output: Path, course: list[Path], seconds: float, hide_expected: bool) -> str:
-    """Write the autograder zip to ``output``; a one-line summary."""
+def assignment_of(given: Assignment | None, course: list[Path]) -> Assignment:
+    """What the autograder scores: the assignment given (``--assignment`` or ``[assignment]``), else every
+    problem of the course bank (never the built-in ones), else (no course bank) the built-in bank's."""
+    if given is not None:
+        return given
+    if course:
+        ids = [pid for pid, path in bank.locations(course[0]).items() if _packed(path)]
+        return Assignment(f"every problem of {course[0]}", tuple(ids), {}, "--problems")
+    return Assignment("the built-in bank", tuple(bank.all_ids(bank.builtin_root())), {}, "built-in")
+
+
+def build(output: Path, course: list[Path], seconds: float, hide_expected: bool,
+          assignment: Assignment | None = None, warn=None) -> str:
+    """Write the autograder zip to ``output``; a one-line summary. ``warn`` hears a sentence for each
+    file of the bank that was not packed (not a regular file)."""
     count = _validate(course)
+    scored = assignment_of(assignment, course)
     package = Path(__file__).resolve().parent.parent
     problems = ""
     if course:
@@ -143,17 +192,28 @@ def build(output: Path, course: list[Path], seconds: float, hide_expected: bool)
         _executable(archive, "run_autograder", RUN.format(version=__version__, timeout=f"{seconds:g}",
                                                           run_problems=' --problems "$source/problems"'
                                                           if course else "",
-                                                          hide=" --hide-expected" if hide_expected else ""))
+                                                          hide=" --hide-expected" if hide_expected else "",
+                                                          assignment=shlex.quote(scored.option())))
         _text(archive, "requirements.txt", requirements())
         _add_tree(archive, package, "dlcheck", (".py",))
         _add_tree(archive, bank.builtin_root(), "dlcheck/_problems", (".yaml",))
         if len(course) > 1:
             raise DlcheckError("gradescope build takes one course bank (--problems DIR); merge the folders")
         for folder in course:
-            _add_tree(archive, folder, "problems", (".yaml",))
+            for name in _add_tree(archive, folder, "problems", (".yaml",)):
+                if warn is not None:
+                    warn(f"warning: {name} is not a regular file (a symlink, a device or a FIFO), so it was "
+                         "not packed; copy the file itself into the bank if it belongs there")
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(output.name + ".part")
     tmp.write_bytes(buffer.getvalue())
     shutil.move(str(tmp), output)
     what = f"{count} course problem{'s' if count != 1 else ''} and the built-in bank" if course else "the built-in bank"
-    return f"wrote {output} ({what}); upload it as the assignment's autograder on Gradescope"
+    total = len(scored.problems)
+    return (f"wrote {output} ({what}); it scores {total} problem{'s' if total != 1 else ''} "
+            f"({_listed(scored.problems)}){' from ' + scored.name if scored.source != '--assignment' else ''}; "
+            "upload it as the assignment's autograder on Gradescope")
+
+
+def _listed(ids: tuple[str, ...], most: int = 6) -> str:
+    return ", ".join(ids) if len(ids) <= most else ", ".join(ids[:most]) + f", and {len(ids) - most} more"

@@ -12,6 +12,7 @@ for them (a test checks that importing this module loads neither sympy nor numpy
 from __future__ import annotations
 
 import functools
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from typer.core import TyperCommand, TyperGroup
 
 # typer >= 0.20 vendors click; older typer uses the click package. Both raise this for usage errors.
 _CLICK_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+_CLICK_USAGE = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
 _NUMBERISH = re.compile(r"^-(?![-\s])")  # -0.0766, -x^2, -.5: an argument, not an option, when no option has the name
 
 
@@ -114,6 +116,9 @@ def _arguments_apart(command: Any, ctx: Any, args: list[str]) -> list[str]:
             positional += args[i + 1:]
             dashed = dashed or any(a.startswith("-") for a in args[i + 1:])
             break
+        if word.startswith("-") and len(word) > 1 and os.path.lexists(word):
+            raise _CLICK_USAGE(f"'{word}' is a file here, and a name that starts with '-' is read as an option; "
+                               f"write ./*.yaml (or ./{word}) so that no file name is taken for an option", ctx=ctx)
         name = word.split("=", 1)[0]
         if name in takes_value or (word.startswith("--") and len(word) > 2):
             options.append(word)
@@ -249,7 +254,7 @@ def guarded(fn: Callable) -> Callable:
                 raise
             from dlcheck.report.errors import error_json, error_text
 
-            if _value(kwargs.get("fmt")) == "json":
+            if _value(kwargs.get("fmt")) == "json" and not getattr(exc, "stdout_gone", False):
                 typer.echo(error_json(exc))
             typer.echo(error_text(exc), err=True)
             raise typer.Exit(2) from None
@@ -277,14 +282,22 @@ def _problems_option() -> Any:
                              "DLCHECK_PROBLEMS and problems = in ./dlcheck.toml).")
 
 
+def _assignment_option() -> Any:
+    return typer.Option(None, "--assignment", metavar="ID[,ID...]",
+                        help="The problems the grade is out of (repeatable; ID=POINTS sets a problem's points; "
+                             "also [assignment] in ./dlcheck.toml): one not answered scores 0, others are ignored.")
+
+
 def _use_banks(problems: list[Path] | None) -> None:
     """The course banks of --problems, and every other bank setting checked now: an error in
-    DLCHECK_PROBLEMS or ./dlcheck.toml is its own, not a puzzle about a problem id later."""
+    DLCHECK_PROBLEMS or ./dlcheck.toml is its own, not a puzzle about a problem id later. A bank
+    found through either is said on stderr."""
     from dlcheck.spec import bank  # lazy: start-up
 
     if problems:
         bank.use_course_banks(problems)
-    bank.roots()
+    for line in bank.announced():
+        typer.echo(f"note: {line}", err=True)
 
 
 @command("list", epilog=EXAMPLES["list"])
@@ -387,17 +400,22 @@ def grade(answers: list[str] = typer.Argument(..., metavar="ANSWERS...",
           set_name: str | None = typer.Option(None, "--set", metavar="SET",
                                               help="Grade write-ups (.md, .tex, .txt: worked solutions, "
                                                    "question by question) against this set."),
+          assignment: list[str] | None = _assignment_option(),
+          output: Path | None = typer.Option(None, "--output", metavar="FILE",
+                                             help="Write the report to FILE, whole or not at all (a temporary "
+                                                  "file renamed), instead of stdout."),
           problems: list[Path] | None = _problems_option()) -> None:
     """Grade answers files; exit 0 when every answered part is right, 1 when not (or nothing to grade),
     2 when a file cannot be read."""
-    from dlcheck.cli.grading import Lms, Options  # lazy: start-up
+    from dlcheck.cli.grading import Lms, Options, distrust_config  # lazy: start-up
     from dlcheck.cli.grading import grade as run
     from dlcheck.report.terminal import View
 
+    distrust_config(answers)
     _use_banks(problems)
     options = Options(fmt.value, timeout, jobs, feedback_dir, hide_expected, instructor,
                       View(only_wrong, quiet, verbose), part, _state["debug"], student, set_name=set_name,
-                      report=report, lms=Lms(roster, column, excel))
+                      report=report, lms=Lms(roster, column, excel), assignment=assignment, output=output)
     raise typer.Exit(run(answers, options, _console()))
 
 
@@ -471,6 +489,8 @@ def explain(problem: str = typer.Argument(..., metavar="PROBLEM", autocompletion
             student: str | None = typer.Option(None, "--student", metavar="ID",
                                                help="That student's numbers (default: the answers file's "
                                                     "student:), when the problem varies."),
+            instructor: bool = typer.Option(False, "--instructor",
+                                            help="Show every part, whatever the problem's reveal policy."),
             problems: list[Path] | None = _problems_option()) -> None:
     """Show the worked solution, step by step, with the numbers substituted."""
     from dlcheck.core.visible import visible  # lazy: start-up
@@ -478,7 +498,7 @@ def explain(problem: str = typer.Argument(..., metavar="PROBLEM", autocompletion
 
     _use_banks(problems)
     pid = _resolve(problem, set_name, answers)
-    typer.echo(visible(explain_problem(pid, part, fmt.value, answers, _console(), student)), nl=False)
+    typer.echo(visible(explain_problem(pid, part, fmt.value, answers, _console(), student, instructor)), nl=False)
 
 
 @command(epilog=EXAMPLES["solve"])
@@ -512,9 +532,10 @@ def validate(paths: list[Path] | None = typer.Argument(None, help="Problem files
     Every problem is checked, and every error of a problem's fields reported, in one run; exit 2 when
     any problem has one.
     """
-    from dlcheck.check.registry import build_instance, check_variants, get_spec, read_spec_file  # lazy: start-up
+    from dlcheck.check.registry import get_spec, read_spec_file  # lazy: start-up
     from dlcheck.core.errors import DlcheckError
     from dlcheck.engine.variants import possible_variants
+    from dlcheck.grade.derive import validated
     from dlcheck.report.errors import error_text
     from dlcheck.spec import bank
 
@@ -526,7 +547,7 @@ def validate(paths: list[Path] | None = typer.Argument(None, help="Problem files
     for name, load in loads:
         try:
             spec = load()
-            checked = check_variants(build_instance(spec))
+            checked = validated(spec)  # derived in a bounded child: a costly define is an error, not a hang
         except DlcheckError as exc:
             if _state["debug"]:
                 raise
@@ -585,14 +606,18 @@ def gradescope_build(problems: list[Path] | None = _problems_option(),
                                                  help="Where to write the autograder."),
                      timeout: float = typer.Option(5.0, "--timeout", help="Seconds allowed per part."),
                      hide_expected: bool = typer.Option(False, "--hide-expected",
-                                                        help="Keep expected answers and hints from students.")) -> None:
+                                                        help="Keep expected answers and hints from students."),
+                     assignment: list[str] | None = _assignment_option()) -> None:
     """Write a Gradescope autograder (setup.sh, run_autograder, dlcheck and the course's bank) as a zip."""
     from dlcheck.cli.autograder import build  # lazy: start-up
     from dlcheck.grade.work import check_seconds
+    from dlcheck.spec.assignment import from_config, parse_option
 
     check_seconds(timeout)
     _use_banks(problems)
-    summary = build(output, list(problems or []), timeout, hide_expected)
+    chosen = parse_option(assignment) if assignment else from_config()
+    summary = build(output, list(problems or []), timeout, hide_expected, chosen,
+                    warn=lambda line: typer.echo(line, err=True))
     typer.echo(summary)
 
 

@@ -14,6 +14,7 @@ single file), 2 a usage error, or a file of the batch that could not be read.
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,15 +22,19 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from dlcheck.cli.outputs import Lms, gradebook, prepare, write_report
+from dlcheck.cli.outputs import Lms, Prepared, gradebook, prepare, write_report
 from dlcheck.core.errors import DlcheckError
 from dlcheck.core.visible import visible
+from dlcheck.core.yamlio import links_refused
+from dlcheck.grade import assignment as scoring
 from dlcheck.grade.batch import FileResult, NoFiles, expand, grade_files
 from dlcheck.grade.reveal import student_view
 from dlcheck.grade.work import check_seconds
-from dlcheck.report.errors import error_text
+from dlcheck.report.errors import error_text, ignored_text
 from dlcheck.report.select import only_parts
 from dlcheck.report.terminal import View, header, print_results
+from dlcheck.spec import bank
+from dlcheck.spec.assignment import Assignment, from_config, parse_option
 
 PROGRESS_FROM = 6   # files from which a progress bar is drawn (on a terminal's stderr)
 
@@ -49,6 +54,9 @@ class Options:
     report: Path | None = None       # --report: the class report (HTML) written there
     lms: Lms = field(default_factory=Lms)   # --roster, --column, --excel
     set_name: str | None = None      # the set write-ups are graded against (--set)
+    assignment: list[str] | None = None   # --assignment ID[=POINTS][,ID…]: the problems the grade is out of
+    skipped: list[str] = field(default_factory=list)   # what a submission's walk skipped, told to the student
+    output: Path | None = None       # --output FILE: written whole (a temporary file renamed), else stdout
 
 
 def _progress(total: int):
@@ -88,16 +96,55 @@ def _student_facing(files: list[FileResult], options: Options) -> list[FileResul
     return [replace(f, results=student_view(f.results, options.hide_expected)) for f in files]
 
 
+def distrust_config(args: list[str]) -> None:
+    """A class run from inside a folder it grades does not read the ./dlcheck.toml there: a student may
+    have put it there to bring their own bank or assignment (call it before the banks are looked at)."""
+    here = Path.cwd().resolve()
+    for arg in args:
+        try:
+            folder = Path(arg).resolve()
+        except (OSError, RuntimeError):
+            continue
+        if arg != "-" and folder.is_dir() and (here == folder or folder in here.parents):
+            if bank.ignore_config(f"the working folder is inside {arg}, which is graded"):
+                _warn(f"warning: ./{bank.CONFIG} is not read: it is inside {visible(arg, newlines=False)}, the "
+                      "submissions being graded (a student could have put it there); run from the course "
+                      "folder, or give --problems and --assignment")
+            return
+
+
+def _as_data(options: Options, batch: bool) -> bool:
+    """Whether the files are read as submissions (a symlink refused, never followed): a class, and any
+    output made for someone else (feedback, Gradescope, a gradebook). Only a person grading their own one
+    file on their terminal may keep it behind a link."""
+    return batch or options.feedback_dir is not None or options.fmt not in ("table", "json")
+
+
+def _assignment(options: Options) -> Assignment | None:
+    if options.assignment:
+        return parse_option(options.assignment)
+    return from_config()
+
+
 def grade(args: list[str], options: Options, console: Console) -> int:
     """Grade ``args`` (files, folders, globs, ``-``), print the chosen format; the exit code."""
     check_seconds(options.seconds)
     outputs = prepare(options.fmt, options.lms, options.report)  # before grading: a bad --roster is said at once
+    assignment = _assignment(options)
+    skipped: list[str] = []
     try:
-        sources, batch, empty = expand(args, writeups=options.set_name is not None)
+        sources, batch, empty = expand(args, warn=skipped.append, relative=options.fmt == "gradescope",
+                                       writeups=options.set_name is not None)
     except NoFiles:
         if options.fmt != "gradescope":
+            _say_skipped(skipped)
             raise
         sources, batch, empty = [], True, []  # a submission without an answers file: a results.json that says so
+    if options.student is not None and batch and options.fmt != "gradescope":
+        raise DlcheckError(f"--student {visible(options.student, newlines=False)} would grade all "
+                           f"{len(sources)} files as one student; leave --student out (each file's student: "
+                           "is used) or give one file")
+    _say_skipped(skipped)
     for nothing in empty:  # a folder or glob with no file among others: not a student, the others are graded
         _warn(f"warning: {visible(str(nothing), newlines=False)}; the other arguments are graded")
     started = time.monotonic()
@@ -109,22 +156,46 @@ def grade(args: list[str], options: Options, console: Console) -> int:
         def advance(_key: int) -> None:
             bar.advance(task)
             bar.refresh()
+    on_done = advance if bar is not None else None
     try:
-        files = grade_files(sources, options.seconds, options.jobs, advance if bar is not None else None,
-                            student=options.student, set_name=options.set_name)
+        if batch and options.fmt in ("json", "csv") and options.feedback_dir is None and not options.parts \
+                and options.report is None:
+            return stream_class(sources, options, assignment, on_done)
+        with links_refused(_as_data(options, batch)):  # a class's files are data: a link is never read
+            files = grade_files(sources, options.seconds, options.jobs, on_done, student=options.student, warn=_warn,
+                                set_name=options.set_name)
     finally:
         if bar is not None:
             bar.stop()
     if not batch and files and files[0].error is not None and options.fmt in ("table", "json"):
         raise files[0].error  # one file that cannot be read: its errors, as always
+    gradescope = options.fmt == "gradescope"
+    if not gradescope:
+        if assignment is None and batch:
+            assignment = scoring.answered(files)
+            no_assignment_note(assignment)
+        if assignment is not None:
+            files = [scoring.apply(f, assignment) for f in files]
+    elif assignment is not None:
+        files = [scoring.restrict(f, assignment) for f in files]
     files = _select(files, options.parts, batch)
-    if options.fmt != "gradescope" and options.student is None:  # a submission's files are one student
+    if not gradescope and options.student is None:  # a submission's files are one student
         _same_student(files)
+    with links_refused(_as_data(options, batch)):  # an error's line is quoted from its file: never through a link
+        return _report(files, options, console, batch, started, assignment, args, skipped, outputs)
+
+
+def _report(files: list[FileResult], options: Options, console: Console, batch: bool, started: float,
+            assignment: Assignment | None, args: list[str], skipped: list[str], outputs: Prepared) -> int:
+    gradescope = options.fmt == "gradescope"
     shown = _student_facing(files, options)
+    unanswered = scoring.missing(assignment, files, options.student or _one_student(files)) \
+        if gradescope and assignment is not None else []
+    options.skipped = [_relative_note(line, args) for line in skipped] if gradescope else []
     if options.fmt in ("canvas", "moodle"):
         gradebook(files, options.fmt, options.lms, outputs)
     else:
-        _print(files, shown, options, console, batch, time.monotonic() - started)
+        _print(files, shown, options, console, batch, time.monotonic() - started, unanswered)
     if options.report is not None:
         write_report(files, options.report, args)
     if options.feedback_dir is not None:
@@ -137,30 +208,57 @@ def grade(args: list[str], options: Options, console: Console) -> int:
     return _exit_code(files, batch)
 
 
+def _say_skipped(skipped: list[str]) -> None:
+    for line in skipped:
+        _warn(visible(line if line.startswith("warning: ") else f"warning: {line}", newlines=False))
+
+
+def _relative_note(line: str, args: list[str]) -> str:
+    """A sentence about a submission's file for the student: its name relative to the submission."""
+    line = line.removeprefix("warning: ")
+    for arg in args:
+        folder = str(Path(arg)) + "/"
+        if line.startswith(folder):
+            return line[len(folder):]
+    return line
+
+
+def _one_student(files: list[FileResult]) -> str | None:
+    return next((f.student for f in files if f.student), None)
+
+
 def _print(files: list[FileResult], shown: list[FileResult], options: Options, console: Console, batch: bool,
-           seconds: float) -> None:
+           seconds: float, unanswered: list | None = None) -> None:
     hide = options.hide_expected and not options.instructor
     if options.fmt == "json":
-        from dlcheck.report.jsonout import files_json, results_json  # lazy: start-up
+        from dlcheck.report.jsonout import files_json_chunks, results_json  # lazy: start-up
 
         one = files[0]
-        typer.echo(files_json(files) if batch else
-                   results_json(one.results, path=one.path, student=one.student, nothing_to_grade=one.nothing_to_grade,
-                                working=one.working))
+        _deliver(files_json_chunks(files) if batch else
+                 [results_json(one.results, path=one.path, student=one.student,
+                               nothing_to_grade=one.nothing_to_grade, ignored=one.ignored,
+                               working=one.working) + "\n"], options)
     elif options.fmt == "csv":
         from dlcheck.report.gradebook import to_csv  # lazy: start-up
 
-        typer.echo(("\ufeff" if options.lms.excel else "") + to_csv(files), nl=False)
+        _deliver([("\ufeff" if options.lms.excel else "") + to_csv(files)], options)
     elif options.fmt == "junit":
         from dlcheck.report.junit import to_junit  # lazy: start-up
 
-        typer.echo(to_junit(shown), nl=False)
+        _deliver([to_junit(shown)], options)
     elif options.fmt == "gradescope":
         from dlcheck.report.gradescope import results_json as gradescope_json  # lazy: start-up
 
-        typer.echo(gradescope_json(shown, hide, seconds=seconds))
+        _deliver([gradescope_json(shown, hide, seconds=seconds, unanswered=unanswered or [],
+                                  notes=options.skipped) + "\n"], options)
     else:
         _tables(shown, options, console, batch)
+
+
+def _deliver(chunks, options: Options) -> None:
+    from dlcheck.cli.output import deliver  # lazy: start-up
+
+    deliver(chunks, options.output, "gradebook" if options.fmt in ("csv", "json") else "report")
 
 
 def _warn(text: str) -> None:
@@ -168,18 +266,64 @@ def _warn(text: str) -> None:
     Console(stderr=True, highlight=False).print(text, markup=False)
 
 
+def no_assignment_note(assignment: Assignment) -> None:
+    count = len(assignment.problems)
+    _warn(f"note: no assignment given, so every student is scored on the {count} problem{'s' if count != 1 else ''} "
+          f"someone in the class answered ({', '.join(assignment.problems) or 'none'}); give --assignment ID,ID "
+          f"or [assignment] in {bank.CONFIG}")
+
+
+def stream_class(sources: list, options: Options, assignment: Assignment | None, on_done) -> int:
+    """A class as a JSON list or a CSV gradebook, written file by file as they are graded (memory: a few
+    chunks of files, never the class). Without an assignment the class's problems are known only at the
+    end: the results wait in a private temporary file (:mod:`dlcheck.cli.stream`), not in memory."""
+    from dlcheck.cli.stream import Tally, class_results  # lazy: start-up
+    from dlcheck.report.gradebook import columns, csv_lines
+    from dlcheck.report.jsonout import files_json_chunks
+
+    tally = Tally(options.debug)
+    with links_refused(True), class_results(sources, options.seconds, options.jobs, on_done, options.student,
+                                            assignment, _warn, options.set_name) as (chosen, results):
+        if assignment is None:
+            no_assignment_note(chosen)
+        rows = (tally.add(scoring.apply(f, chosen)) for f in results)
+        if options.fmt == "json":
+            chunks = files_json_chunks(rows)
+        else:
+            template = scoring.apply(FileResult("", None), chosen)
+            chunks = csv_lines(rows, columns([template]), assignment is not None)
+            if options.lms.excel:
+                chunks = itertools.chain(["\ufeff"], chunks)
+        _deliver(chunks, options)
+    if options.student is None:
+        _same_student(tally.seen)
+    return tally.exit_code()
+
+
 def _same_student(files: list[FileResult]) -> None:
-    """One warning per student id that several files give (two rows in the gradebook for one person)."""
+    """One warning per student id that several files give (two rows in the gradebook for one person), and
+    per group of ids that differ only in case, Unicode form or invisible characters (``12345`` and
+    ``12345\u200b``: one person, or one student posing as another)."""
+    from dlcheck.report.feedback import id_key  # lazy: start-up
+
     paths: dict[str, list[str]] = {}
+    near: dict[str, set[str]] = {}
     for f in files:
         if f.student is not None:
             paths.setdefault(f.student, []).append(f.path)
+            near.setdefault(id_key(f.student), set()).add(f.student)
     for student, given in paths.items():
         if len(given) > 1:
             names = sorted(visible(p, newlines=False) for p in given)
             listed = ", ".join(names[:-1]) + f" and {names[-1]}"
             _warn(f"warning: student {visible(student, newlines=False)} is named by {len(names)} files, "
                   f"{listed}; each is graded as a row of its own (merge them or remove one)")
+    for ids in near.values():
+        if len(ids) > 1:
+            shown = sorted(repr(i) for i in ids)
+            files_of = sorted(visible(p, newlines=False) for i in ids for p in paths[i])
+            _warn(f"warning: the student ids {', '.join(shown)} differ only in case, Unicode form or invisible "
+                  f"characters (files {', '.join(files_of)}); check which student each file is")
 
 
 def _tables(files: list[FileResult], options: Options, console: Console, batch: bool) -> None:
@@ -192,6 +336,8 @@ def _tables(files: list[FileResult], options: Options, console: Console, batch: 
         if batch and options.view.quiet:  # the full report heads itself; a quiet one needs the name too
             console.print(header(f.path, f.student))
         print_results(f.results, console, options.view, path=f.path, student=f.student, working=f.working)
+        if f.ignored:
+            console.print(ignored_text(f.ignored), markup=False, highlight=False)
         if f.nothing_to_grade and not batch:
             typer.echo(f"nothing to grade: {visible(f.path)} has no answered part that dlcheck checks "
                        "(essays wait for a marker); answer a part and run again", err=True)

@@ -49,8 +49,9 @@ from dlcheck.core.safefile import SaveError
 from dlcheck.core.verdict import ProblemResult, Status, Verdict
 from dlcheck.core.visible import clip, visible
 from dlcheck.core.yamlio import located_from_text, raw_text
+from dlcheck.explain.command import revealed_solution
 from dlcheck.explain.render import to_terminal
-from dlcheck.explain.steps import solution
+from dlcheck.grade.reveal import hidden, may_reveal
 from dlcheck.grade.run import grade_part
 from dlcheck.parse.functions import student_functions
 from dlcheck.report.catalog import show_problem
@@ -356,6 +357,11 @@ def withheld_until_tried(inst: Any, part_id: str) -> bool:
     return (problem.parts[part_id].explain or problem.explain) == "after_attempt"
 
 
+def as_shown(pid: str, v: Verdict) -> Verdict:
+    """The verdict as the problem's reveal policy lets a student see it (as ``grade``'s reports do)."""
+    return v if may_reveal(pid, v) else hidden(v)
+
+
 def previous_line(v: Verdict) -> Text:
     line = verdict_line(v)
     return line if isinstance(line, Text) else Text(f"{v.status.mark} {v.status.word}", style=v.status.style)
@@ -394,7 +400,7 @@ def ask_part(inst: Any, pid: str, part_id: str, store: AnswersStore, earlier: di
             console.print(Text(piece))
     if previous is not None:
         console.print(Text.assemble("  your saved answer: ", (visible(previous.answer, newlines=False), "bold")))
-        console.print(Text("  ") + previous_line(previous))
+        console.print(Text("  ") + previous_line(as_shown(pid, previous)))
     words = [*kind.names(inst, part_id), *student_functions()]
     prefill = previous.answer if previous is not None else ""
     last = None
@@ -417,7 +423,8 @@ def ask_part(inst: Any, pid: str, part_id: str, store: AnswersStore, earlier: di
                 console.print("no more hints for this part" if shown else "this part has no hints")
             continue
         if command == "explain":
-            to_terminal(f"{pid} part {part_id}", solution(inst, [part_id], attempted(store, pid)), console)
+            steps = revealed_solution(inst, pid, [part_id], attempted(store, pid))
+            to_terminal(f"{pid} part {part_id}", steps, console)
             continue
         if not is_attempt(text):
             later = withheld_until_tried(inst, part_id) and part_id not in attempted(store, pid)
@@ -439,7 +446,7 @@ def ask_part(inst: Any, pid: str, part_id: str, store: AnswersStore, earlier: di
             raise Stopped(f"stopped while checking your answer to {part_id}; that answer was not saved "
                           f"(you typed: {visible(text, newlines=False)}). {_saved(saved_now, store)} "
                           "Run solve again to resume.") from None
-        console.print(verdict_line(verdict))
+        console.print(verdict_line(as_shown(pid, verdict)))
         if verdict.status is Status.INVALID:
             console.print(Text("not saved; fix it and type it again", style="dim"))
             continue

@@ -24,7 +24,7 @@ import re
 import stat
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from dlcheck.core.errors import DlcheckError
@@ -42,7 +42,8 @@ def target_of(path: str | Path) -> Path:
     return Path(os.path.realpath(path))
 
 
-def _reason(exc: OSError, folder: Path) -> str:
+def reason(exc: OSError, folder: Path) -> str:
+    """Why a write failed, in words (a full disk, a quota, permissions)."""
     code = exc.errno
     if code in (errno.EACCES, errno.EPERM):
         return f"the folder {folder} is not writable (permission denied)"
@@ -91,7 +92,7 @@ def locked(path: Path, wait: float = LOCK_WAIT) -> Iterator[Path]:
         try:
             fd = os.open(target, os.O_RDONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
         except OSError as exc:
-            raise SaveError(_reason(exc, target.parent), path=str(path)) from None
+            raise SaveError(reason(exc, target.parent), path=str(path)) from None
         try:
             while True:
                 try:
@@ -148,7 +149,7 @@ def atomic_write_text(target: Path, text: str) -> None:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
-        raise SaveError(_reason(exc, target.parent), path=str(target)) from None
+        raise SaveError(reason(exc, target.parent), path=str(target)) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
@@ -162,12 +163,40 @@ def atomic_write_text(target: Path, text: str) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise SaveError(_reason(exc, target.parent), path=str(target)) from None
+        raise SaveError(reason(exc, target.parent), path=str(target)) from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
     _sync_folder(target.parent)
+
+
+def atomic_write_chunks(target: Path, chunks: Iterable[str]) -> None:
+    """The text of ``chunks`` (written as they come, so a class is never all in memory) replaces
+    ``target`` whole: a temporary file beside it, fsync, rename. A failure leaves ``target`` as it was,
+    removes the temporary file and is a :class:`SaveError` saying why."""
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise SaveError(reason(exc, folder), path=str(target)) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            for chunk in chunks:
+                fh.write(chunk)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise SaveError(reason(exc, folder), path=str(target)) from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _sync_folder(folder)
 
 
 def _sync_folder(folder: Path) -> None:

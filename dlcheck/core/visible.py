@@ -49,13 +49,16 @@ def visible(text: str, newlines: bool = True) -> str:
 def json_text(doc: Any, indent: int | None = 2) -> str:
     """``doc`` as JSON with no character a terminal could act on: C0 controls are escaped by JSON
     itself; DEL, C1 controls, bidi and other format characters, separators and lone surrogates are
-    written as ``\\uXXXX`` too. The document decodes to exactly the same data."""
+    written as ``\\uXXXX`` too. The document decodes to exactly the same data, except a lone surrogate
+    (no character, which JSON readers such as jq refuse): it becomes the six characters ``\\udc80``."""
     text = json.dumps(doc, indent=indent, ensure_ascii=False)
     if text.isascii() and text.isprintable():
         return text
     out = []
     for ch in text:
-        if ch == "\n" or not _hidden(ch):
+        if "\ud800" <= ch <= "\udfff":  # a lone surrogate is no character: JSON readers (jq) refuse it
+            out.append(f"\\\\u{ord(ch):04x}")  # so it is written as the text \udc80, visible and valid
+        elif ch == "\n" or not _hidden(ch):
             out.append(ch)
         elif ord(ch) > 0xFFFF:  # JSON spells such a character as a surrogate pair
             high, low = divmod(ord(ch) - 0x10000, 0x400)

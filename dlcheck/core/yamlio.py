@@ -9,7 +9,9 @@ at the first thing that is wrong, before doing the work that thing asks for.
 Both kinds of file are input a person (or a script) wrote, so before anything is built:
 
 - only a regular file is opened (a folder, a FIFO, a device such as ``/dev/zero``, or a
-  socket is refused by name, and a symlink is judged by what it points to), and at most
+  socket is refused by name, and a symlink is judged by what it points to -- except in a
+  process that reads submissions, :func:`links_refused`, where a symlink is refused and
+  never followed, not even one swapped in after a check), and at most
   :data:`MAX_FILE_BYTES` are read;
 - a control character written raw into the file (NUL, ESC, DEL, a C1 control, U+FFFE,
   a line separator) is reported with its line and column;
@@ -24,9 +26,12 @@ Saving (``solve``) goes through :mod:`dlcheck.core.safefile`.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import re
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,13 +93,42 @@ def _not_a_file(mode: int) -> str | None:
     return "not a regular file"
 
 
+_LINKS = {"follow": True}
+
+
+@contextlib.contextmanager
+def links_refused(refuse: bool = True) -> Iterator[None]:
+    """While the block runs (in this process and the ones it forks) a symlink is never read: the files
+    are a class's submissions, and a link in one could point at any file the grader may read."""
+    before = _LINKS["follow"]
+    _LINKS["follow"] = before and not refuse
+    try:
+        yield
+    finally:
+        _LINKS["follow"] = before
+
+
+def follows_links() -> bool:
+    return _LINKS["follow"]
+
+
+LINK_REFUSED = "this is a symbolic link, so it was not read; submit the file itself"
+
+
+def open_flags() -> int:
+    """The flags to open a file a person gave: never through a link when links are refused."""
+    return 0 if _LINKS["follow"] else getattr(os, "O_NOFOLLOW", 0)
+
+
 def read_text(path: str | Path, error_cls: type[DlcheckError] = DlcheckError, what: str = "a YAML file",
               limit: int = MAX_FILE_BYTES) -> str:
     """A file's text as UTF-8: only a regular file, at most ``limit`` bytes; anything else is one clear error."""
     path = Path(path)
     where = str(path)
     try:
-        info = os.stat(path)  # follows a symlink: /dev/zero behind a link is still a device
+        info = os.stat(path) if _LINKS["follow"] else os.lstat(path)  # /dev/zero behind a link is a device
+        if stat.S_ISLNK(info.st_mode):
+            raise error_cls(LINK_REFUSED, path=where)
     except FileNotFoundError:
         raise error_cls("no such file; check the name and the folder you are in", path=where) from None
     except PermissionError:
@@ -127,12 +161,15 @@ def read_text(path: str | Path, error_cls: type[DlcheckError] = DlcheckError, wh
 
 def _read_regular(path: Path, error_cls: type[DlcheckError], what: str, limit: int) -> bytes:
     """Open without blocking (a FIFO swapped in after the check must not hang), check again, read the cap."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0) | \
+        open_flags()
     try:
         fd = os.open(path, flags)
     except PermissionError:
         raise error_cls("cannot read this file: permission denied", path=str(path)) from None
     except OSError as exc:
+        if exc.errno == errno.ELOOP and not _LINKS["follow"]:  # a link swapped in after the check
+            raise error_cls(LINK_REFUSED, path=str(path)) from None
         raise error_cls(f"cannot read this file: {exc.strerror or exc}", path=str(path)) from None
     with os.fdopen(fd, "rb") as fh:
         kind = _not_a_file(os.fstat(fd).st_mode)

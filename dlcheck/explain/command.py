@@ -9,8 +9,10 @@ from rich.console import Console
 from dlcheck.check.registry import instance_for, read_answers_file
 from dlcheck.core.errors import DlcheckError
 from dlcheck.core.suggest import did_you_mean
+from dlcheck.engine.steps import withheld
 from dlcheck.explain import render
 from dlcheck.explain.steps import solution
+from dlcheck.grade.reveal import policy
 from dlcheck.spec.answers import is_attempt
 
 DEFAULT_ANSWERS = Path("answers.yaml")
@@ -57,12 +59,34 @@ def student_of(answers: Path | None) -> tuple[str | None, Path | None]:
     return (None if found is None else str(found)), answers
 
 
+def held_back(pid: str, parts: list[str], attempted: set[str], instructor: bool = False) -> set[str]:
+    """The parts whose worked solution the problem's reveal policy holds back from this student (the
+    policy ``grade`` applies to its expected answers: ``never``, or ``after_attempt`` before an attempt)."""
+    if instructor:
+        return set()
+    return {p for p in parts if policy(pid, p) == "never" or (policy(pid, p) == "after_attempt" and p not in attempted)}
+
+
+def revealed_solution(inst, pid: str, parts: list[str], attempted: set[str], instructor: bool = False) -> list:
+    """The worked solution with every part the reveal policy holds back withheld, and the definitions
+    only those parts need left out (a definition on the way to a hidden answer gives it away)."""
+    hidden = held_back(pid, parts, attempted, instructor)
+    if not hidden:
+        return solution(inst, parts if parts != list(inst.spec.problem.parts) else None, attempted)
+    open_parts = [p for p in parts if p not in hidden]
+    shown = {s.name: s for s in solution(inst, open_parts, attempted)} if open_parts else {}
+    defines = [s for s in shown.values() if s.kind == "define"]
+    return defines + [shown[p] if p in shown else withheld(p) for p in parts]
+
+
 def explain_problem(pid: str, parts: list[str] | None, fmt: str, answers: Path | None, console: Console,
-                    student: str | None = None) -> str:
+                    student: str | None = None, instructor: bool = False) -> str:
     """Render the worked solution of ``pid``; the terminal form is printed and '' returned.
 
     Without ``--answers``, ./answers.yaml (where ``solve`` saves) unlocks the parts it attempted. A problem
-    that varies is worked with the numbers of ``student``, else of the answers file's ``student:``.
+    that varies is worked with the numbers of ``student``, else of the answers file's ``student:``. The
+    problem's reveal policy holds here as in ``grade``'s reports (``reveal: never`` parts are withheld,
+    ``after_attempt`` ones until attempted); ``instructor`` shows everything.
     """
     source = answers if answers is not None else _implicit_answers()
     inst = instance_for(pid, student if student is not None else file_student(source))
@@ -72,9 +96,12 @@ def explain_problem(pid: str, parts: list[str] | None, fmt: str, answers: Path |
             hint = did_you_mean(p, known) or f"; its parts are {', '.join(known)}"
             raise DlcheckError(f"{pid} has no part '{p}'{hint}")
     chosen = [p for p in known if p in parts] if parts else None
-    steps = solution(inst, chosen, attempted_parts(source, pid))
+    attempted = attempted_parts(source, pid)
+    steps = revealed_solution(inst, pid, chosen or known, attempted, instructor)
     for step in steps:
-        if step.kind == "withheld":
+        if step.kind == "withheld" and not instructor and policy(pid, step.name) == "never":
+            step.notes[:] = ["its solution is held back from students (reveal: never)"]
+        elif step.kind == "withheld":
             step.notes.append(f"answer it in {source} (dlcheck solve {pid} --answers {source}), then ask again"
                               if source is not None else
                               "no answers file here; pass --answers FILE with your answers to unlock the parts "

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from dlcheck.check.registry import instance_for, read_answers_file
+from dlcheck.check.registry import get_spec, instance_for, read_answers_file
 from dlcheck.core import debug
 from dlcheck.core.errors import DlcheckError
 from dlcheck.core.verdict import ProblemResult, Verdict
@@ -407,7 +407,7 @@ class Pool:
                 continue
             decided = outcome.verdicts.setdefault(problem.problem_id, [])
             pid, answer = problem.parts[done]
-            points = instance_for(problem.problem_id, problem.student).spec.problem.parts[pid].points
+            points = get_spec(problem.problem_id).problem.parts[pid].points  # read, never derived again here
             decided.append(timed_out(pid, points, answer, self.seconds, replaced=True) if hung
                            else crashed(pid, points, answer, died))
             earlier = {v.part: v for v in decided}

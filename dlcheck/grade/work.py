@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from dlcheck.check.oneoff import compare_instance, only_part
-from dlcheck.check.registry import check_answer, get_spec, instance_for, kind_of, unanswered, variant_of
+from dlcheck.check.registry import check_answer, get_spec, kind_of, unanswered, variant_of
 from dlcheck.core.errors import DlcheckError
 from dlcheck.core.verdict import Verdict
 from dlcheck.diagnose import diagnose, misread
 from dlcheck.engine.instance import Instance
+from dlcheck.grade.derive import DISABLED, disabled_verdicts, instance_or_reason
 from dlcheck.grade.failures import failed, too_deep, too_large
 from dlcheck.spec.answers import AnswersFile
 
@@ -128,7 +129,13 @@ def check_problem(plan: ProblemPlan, earlier: dict[str, Verdict] | None = None,
 
     ``report`` hears before each part whether it needs its time bound, and each verdict once
     decided. Returns the verdicts and whether the process should be replaced (a MemoryError)."""
-    inst = instance_for(plan.problem_id, plan.student)
+    inst, why = (None, None) if plan.problem_id in DISABLED else instance_or_reason(plan.problem_id, plan.student)
+    if inst is None:  # its spec would not derive: its parts are undecided, the file's other problems go on
+        stuck = disabled_verdicts(plan.problem_id, plan.parts, why) or []
+        for verdict in stuck:
+            if report is not None:
+                report.decided(plan.problem_id, verdict)
+        return stuck, False
     seen = dict(earlier or {})
     out = []
     retire = False

@@ -12,11 +12,13 @@ line; a file that cannot be read simply gets no quote.
 
 from __future__ import annotations
 
+import os
 import re
-from pathlib import Path
+import stat
 
 from dlcheck.core.errors import DlcheckError, ErrorList
 from dlcheck.core.visible import json_text, visible
+from dlcheck.core.yamlio import MAX_FILE_BYTES, open_flags
 from dlcheck.report.layout import width_of
 
 _WORD = re.compile(r"[\w./\-]+")
@@ -30,8 +32,12 @@ def each(exc: DlcheckError) -> list[DlcheckError]:
 def source_line(path: str | None, line: int | None) -> str | None:
     if not path or not line:
         return None
-    try:
-        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
+    try:  # a file of a class is read again only if it is still a regular file, never through a link
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | open_flags())
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                return None
+            lines = fh.read(MAX_FILE_BYTES + 1).decode("utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError):
         return None
     return lines[line - 1] if 0 < line <= len(lines) else None
@@ -81,3 +87,10 @@ def error_doc(exc: DlcheckError) -> dict:
 def error_json(exc: DlcheckError) -> str:
     """The errors as one JSON document (:func:`error_doc`)."""
     return json_text(error_doc(exc))
+
+
+def ignored_text(ignored: list[str]) -> str:
+    """The sentence every report gives for answers outside the assignment."""
+    names = ", ".join(visible(p, newlines=False) for p in ignored)
+    return (f"ignored: {names} {'is' if len(ignored) == 1 else 'are'} not in the assignment, so "
+            f"{'its answers earn' if len(ignored) == 1 else 'their answers earn'} nothing")

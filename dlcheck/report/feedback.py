@@ -10,7 +10,9 @@ or a broken table; control characters are made visible.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import unicodedata
 from pathlib import Path
 
 from dlcheck.core.safefile import SaveError, atomic_write_text
@@ -18,7 +20,7 @@ from dlcheck.core.verdict import ProblemResult, Verdict
 from dlcheck.core.visible import visible
 from dlcheck.grade.batch import FileResult
 from dlcheck.grade.reveal import hints
-from dlcheck.report.errors import error_text
+from dlcheck.report.errors import error_text, ignored_text
 from dlcheck.report.terminal import fix_list, news, score_text, summary
 from dlcheck.report.working import working_md
 
@@ -73,6 +75,8 @@ def feedback_md(f: FileResult, hide_all: bool = False) -> str:
     lines += working_md(f.working or [], text_cell)
     for result in f.results:
         lines += problem_md(result, hide_all)
+    if f.ignored:
+        lines += [text_cell(ignored_text(f.ignored)) + ".", ""]
     fixes = fix_list(f.results, ONE_LINE)
     if fixes:
         lines += [f"## {fixes[0].plain.rstrip(':')}", ""] + [f"- {text_cell(t.plain.strip())}" for t in fixes[1:]]
@@ -81,24 +85,56 @@ def feedback_md(f: FileResult, hide_all: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
+_RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$", *(f"COM{n}" for n in "123456789¹²³"),
+             *(f"LPT{n}" for n in "123456789¹²³")}   # Windows' device names, with any extension
+NAME_BYTES = 100   # a stem longer than this (in UTF-8) is cut and given a hash of the whole
+
+
+def id_key(text: str) -> str:
+    """What two ids or names must differ in to be different files on every system: their Unicode
+    normal form (NFKC), case folded, with invisible characters (format and control characters, such
+    as a zero-width space) and trailing dots and spaces taken out (Windows drops those)."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(c for c in text if unicodedata.category(c)[0] != "C")
+    return unicodedata.normalize("NFKC", text.casefold()).rstrip(". ")
+
+
 def _base(f: FileResult) -> str:
-    stem = f.student or Path(f.path).stem or "answers"
-    return _SAFE_NAME.sub("_", stem).strip("._") or "answers"
+    raw = f.student or Path(f.path).stem or "answers"
+    stem = _SAFE_NAME.sub("_", _plain(raw)).strip("._") or "answers"
+    if stem.split(".")[0].upper() in _RESERVED:
+        stem = f"{stem}_"
+    if len(stem.encode("utf-8")) > NAME_BYTES:
+        digest = hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+        cut = stem.encode("utf-8")[:NAME_BYTES - 13].decode("utf-8", "ignore")
+        stem = f"{cut}-{digest}"
+    return stem
+
+
+def _plain(text: str) -> str:
+    """The id as a file name: NFKC, invisible characters out (the case is kept: it is the id as given)."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(c for c in text if unicodedata.category(c)[0] != "C")
 
 
 def file_names(files: list[FileResult]) -> list[str]:
     """``<student>.md`` (else the answers file's name) for each file, made safe and unique in the folder.
 
-    Two files of one student are ``42.md`` and ``42-2.md`` in the order of their paths, whatever the
-    order of the arguments: a run into the same folder again gives each report the same name."""
+    Names are unique as a file system that folds case and Unicode forms sees them (macOS, Windows):
+    ``Alice.md`` and ``alice.md`` are two names there only in appearance, so the second is ``alice-2.md``;
+    an id that had to be changed to become a name (``12345\u200b``, ``12345.``) comes after the one that did
+    not, so it never takes ``12345.md`` from the real student; a long id is cut and hashed; a Windows device
+    name (``CON``) gets a ``_``. Two files of one student are ``42.md`` and ``42-2.md`` in the order of their
+    paths, whatever the order of the arguments: a run into the same folder again gives each the same name."""
     bases = [_base(f) for f in files]
+    altered = [bases[k] != (files[k].student or Path(files[k].path).stem) for k in range(len(files))]
     names = [""] * len(files)
     taken: set[str] = set()
-    for k in sorted(range(len(files)), key=lambda k: (bases[k], files[k].path)):
+    for k in sorted(range(len(files)), key=lambda k: (id_key(bases[k]), altered[k], files[k].path)):
         name, n = f"{bases[k]}.md", 2
-        while name in taken:
+        while id_key(name) in taken:
             name, n = f"{bases[k]}-{n}.md", n + 1
-        taken.add(name)
+        taken.add(id_key(name))
         names[k] = name
     return names
 

@@ -15,8 +15,12 @@ gradebook import have it::
   (a student who answered one problem of three is marked out of that problem, as in the
   terminal and the JSON); ``percentage`` is the terminal's: the score out of ``max_score``
   less the essays awaiting a marker. The ``Points Possible`` row has every column's points;
-- a file that could not be read has its error in the last column and no score (its
+- a file that could not be read has its error in the ``error`` column and no score (its
   student when the YAML could be read);
+- with an assignment (a class run always has one: the problems anyone answered when none
+  is given) every row has every problem of it, so every row's ``max_score`` is the Points
+  Possible row's; answers outside it earn nothing and are named in a last ``ignored``
+  column (only when some file has such answers);
 - a cell of text (student id, file, error, a part's name) that a spreadsheet would take for
   a formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) starts
   with a ``'`` instead, as OWASP's "CSV injection" advises; numbers are written as numbers.
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Iterator
 
 from rich.table import Table
 from rich.text import Text
@@ -88,18 +93,24 @@ def text_cell(text: str) -> str:
 
 
 def to_csv(files: list[FileResult]) -> str:
-    cols = columns(files)
+    return "".join(csv_lines(files, columns(files), any(f.ignored for f in files)))
+
+
+def csv_lines(files: Iterable[FileResult], cols: list[tuple[str, str, float, bool]], ignoring: bool) -> Iterator[str]:
+    """The gradebook a line at a time (a class streams: each row is written as its file is graded).
+    ``cols`` are the part columns; ``ignoring`` adds the last column, the problems a row answered
+    outside the assignment."""
     possible = sum(points for *_, points, _auto in cols)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["student", "file", *(text_cell(f"{pid}/{part}") for pid, part, _, _ in cols), "score",
-                     "max_score", "percentage", "error"])
-    writer.writerow([POINTS_POSSIBLE, "", *(number(points) for *_, points, _ in cols), number(possible),
-                     number(possible), "100", ""])
+    extra = ["ignored"] if ignoring else []
+    yield _line(["student", "file", *(text_cell(f"{pid}/{part}") for pid, part, _, _ in cols), "score",
+                 "max_score", "percentage", "error", *extra])
+    yield _line([POINTS_POSSIBLE, "", *(number(points) for *_, points, _ in cols), number(possible),
+                 number(possible), "100", "", *([""] if ignoring else [])])
     for f in files:
         student, path = text_cell(f.student or ""), text_cell(f.path)
+        ignored = [text_cell(" ".join(f.ignored))] if ignoring else []
         if f.error is not None:
-            writer.writerow([student, path, *([""] * len(cols)), "", "", "", text_cell(first_line(f.error))])
+            yield _line([student, path, *([""] * len(cols)), "", "", "", text_cell(first_line(f.error)), *ignored])
             continue
         earned = {(r.id, v.part): v for r in f.results for v in r.verdicts}
         cells = []
@@ -108,7 +119,12 @@ def to_csv(files: list[FileResult]) -> str:
             cells.append("" if v is None or v.status is Status.MANUAL else number(v.score))
         score, most, checked = totals(f)
         pct = number(round(100 * score / checked, 2)) if checked else ""
-        writer.writerow([student, path, *cells, number(score), number(most), pct, ""])
+        yield _line([student, path, *cells, number(score), number(most), pct, "", *ignored])
+
+
+def _line(cells: list[str]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(cells)
     return out.getvalue()
 
 

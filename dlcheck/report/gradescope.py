@@ -10,7 +10,9 @@ to it are not (``output`` says so), so a second copy of a file never adds points
 every test name is unique. Essays carry no score: a marker grades them in
 Gradescope, so they are listed with the model answer's place and no points. The outputs
 are what the student sees: the problem's reveal policy (or ``--hide-expected``) holds
-references and hints back (:mod:`dlcheck.grade.reveal`).
+references and hints back (:mod:`dlcheck.grade.reveal`). With an assignment (the autograder
+always has one) the score is out of exactly its problems: one not answered is tested at 0
+points, answers to others are named as ignored and earn nothing.
 """
 
 from __future__ import annotations
@@ -18,11 +20,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from dlcheck.core.verdict import Status, Verdict
+from dlcheck.core.verdict import ProblemResult, Status, Verdict
 from dlcheck.core.visible import json_text, visible
 from dlcheck.grade.batch import FileResult
 from dlcheck.grade.reveal import hints
-from dlcheck.report.errors import error_text
+from dlcheck.report.errors import error_text, ignored_text
 from dlcheck.report.terminal import fix_list, news, summary
 
 # what Gradescope documents, for the test that checks this output against it
@@ -76,9 +78,15 @@ def one_per_problem(files: list[FileResult]) -> tuple[list[FileResult], list[str
 
 
 def results_json(files: list[FileResult], hide_all: bool = False, visibility: str = "visible",
-                 seconds: float | None = None) -> str:
-    """``files`` are one submission, their results already as the student may see them."""
-    files, notes = one_per_problem(files)
+                 seconds: float | None = None, unanswered: list[ProblemResult] | None = None,
+                 notes: list[str] | None = None) -> str:
+    """``files`` are one submission, their results already as the student may see them; ``unanswered``
+    are the assignment's problems no file answers (each part 0 of its points), tested after the others."""
+    files, twice = one_per_problem(files)
+    notes = [visible(n) for n in notes or []] + twice
+    ignored = sorted({pid for f in files for pid in f.ignored})
+    if ignored:
+        notes.append(ignored_text(ignored) + "; answer the assignment's problems.")
     tests: list[dict[str, Any]] = []
     lines: list[str] = notes + [""] if notes else []
     number = 0
@@ -88,7 +96,10 @@ def results_json(files: list[FileResult], hide_all: bool = False, visibility: st
         for r in f.results:
             number += 1
             tests += [_test(f"{number}.{k}", r.id, v, hide_all, visibility) for k, v in enumerate(r.verdicts, 1)]
-    results = [r for f in files for r in f.results]
+    for r in unanswered or []:
+        number += 1
+        tests += [_test(f"{number}.{k}", r.id, v, hide_all, visibility) for k, v in enumerate(r.verdicts, 1)]
+    results = [r for f in files for r in f.results] + list(unanswered or [])
     if not files:
         lines.append("No answers file (*.yaml) in this submission: upload your answers.yaml.")
     elif results:

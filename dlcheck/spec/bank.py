@@ -8,6 +8,10 @@ plus any course banks beside them, in this order of precedence:
 3. ``problems = "DIR"`` (or a list) in a ``dlcheck.toml`` in the working folder, relative
    to that file.
 
+A bank found through the environment or ``dlcheck.toml`` is announced on stderr by the
+commands (:func:`announced`); a class run from inside its submissions folder does not read
+a ``dlcheck.toml`` there (:func:`ignore_config`): a student may have put it there.
+
 A course bank has the same layout (``SET/qN.yaml``); a course problem with the id of a
 built-in one replaces it, so a course can adapt a problem without renaming it.
 """
@@ -50,11 +54,24 @@ def course_banks() -> list[Path]:
     return list(_course)
 
 
-def config_banks(folder: Path | None = None) -> list[Path]:
-    """The ``problems`` of ``./dlcheck.toml`` (a folder or a list of folders, relative to the file)."""
+_IGNORED_CONFIG: list[str] = []   # a reason, when ./dlcheck.toml must not be read (see ignore_config)
+
+
+def ignore_config(reason: str) -> bool:
+    """Do not read ./dlcheck.toml for the rest of the process (a class run from inside the submissions:
+    a student could have put it there). Returns whether there is such a file to ignore."""
+    _IGNORED_CONFIG[:] = [reason]
+    _ROOTS.clear()
+    return (Path.cwd() / CONFIG).is_file()
+
+
+def _config(folder: Path | None = None) -> tuple[dict, Path] | None:
+    """The parsed ``./dlcheck.toml`` and its path, or None (no file, or it is ignored)."""
+    if folder is None and _IGNORED_CONFIG:
+        return None
     path = (folder or Path.cwd()) / CONFIG
     if not path.is_file():
-        return []
+        return None
     if sys.version_info >= (3, 11):
         import tomllib  # lazy: start-up (only when a dlcheck.toml exists)
     else:  # pragma: no cover - Python 3.10
@@ -63,6 +80,23 @@ def config_banks(folder: Path | None = None) -> list[Path]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise DlcheckError(f"cannot read it: {exc}; fix the file or remove it", path=str(path)) from None
+    return data, path
+
+
+def config_table(name: str, folder: Path | None = None) -> tuple[object, Path] | None:
+    """A table of ``./dlcheck.toml`` (``[assignment]``) and the file's path, or None."""
+    found = _config(folder)
+    if found is None or name not in found[0]:
+        return None
+    return found[0][name], found[1]
+
+
+def config_banks(folder: Path | None = None) -> list[Path]:
+    """The ``problems`` of ``./dlcheck.toml`` (a folder or a list of folders, relative to the file)."""
+    found = _config(folder)
+    if found is None:
+        return []
+    data, path = found
     value = data.get("problems", [])
     folders = [value] if isinstance(value, str) else value
     if not isinstance(folders, list) or not all(isinstance(f, str) for f in folders):
@@ -85,19 +119,37 @@ def roots() -> list[Path]:
     """Every bank folder, the first that holds an id wins (course banks before the built-in one)."""
     variable = os.environ.get("DLCHECK_PROBLEMS", "")
     config = os.path.join(os.getcwd(), CONFIG)
-    key = (tuple(_course), variable, config, _mtime(Path(config)))
+    key = (tuple(_course), variable, config, _mtime(Path(config)), tuple(_IGNORED_CONFIG))
     if key not in _ROOTS:
         env = [Path(p) for p in variable.split(os.pathsep) if p.strip()]
         for folder in env:
             if not folder.is_dir():
                 raise DlcheckError(f"DLCHECK_PROBLEMS names '{folder}', which is not a folder; fix the variable")
         found: list[Path] = []
-        for folder in [*_course, *env, *config_banks(), builtin_root()]:
+        origins = [*((f, "--problems") for f in _course), *((f, "DLCHECK_PROBLEMS") for f in env),
+                   *((f, f"./{CONFIG}") for f in config_banks()), (builtin_root(), "")]
+        for folder, origin in origins:
             if folder.resolve() not in [f.resolve() for f in found]:
                 found.append(folder)
+                if origin:
+                    ORIGINS[str(folder)] = origin
         _ROOTS.clear()
         _ROOTS[key] = found
     return _ROOTS[key]
+
+
+ORIGINS: dict[str, str] = {}   # a course bank's folder -> how it was found (--problems, DLCHECK_PROBLEMS, ...)
+
+
+def announced() -> list[str]:
+    """A sentence for each course bank found without ``--problems`` (the environment or ./dlcheck.toml): a
+    bank that replaces problems and their references is said out loud, never picked up silently."""
+    lines = []
+    for folder in roots():
+        origin = ORIGINS.get(str(folder))
+        if origin and origin != "--problems":
+            lines.append(f"using the course bank {folder} (from {origin})")
+    return lines
 
 
 def problems_root() -> Path:
