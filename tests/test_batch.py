@@ -105,7 +105,7 @@ def test_junit_is_a_suite_per_file_and_a_case_per_part(runner, klass):
     assert [Path(s.get("name")).name for s in suites] == ["a.yaml", "b.yaml", "c.yaml", "d.yml"]
     rnn = suites[1]
     cases = rnn.findall("testcase")
-    assert len(cases) == int(rnn.get("tests")) == 3 + 6 + 5 + 3   # and backprop/q3, which another student answered
+    assert len(cases) == int(rnn.get("tests")) == 3 + 6 + 5 + 5   # and backprop/q3 (5 parts), which another student answered
     failed = [c for c in cases if c.find("failure") is not None]
     assert int(rnn.get("failures")) == len(failed) > 0
     transposed = next(c for c in cases if c.get("name") == "dJ3_dWhh")
@@ -122,7 +122,7 @@ def test_feedback_files_say_what_the_terminal_says(runner, klass, tmp_path):
     rnn = (folder / "b.md").read_text(encoding="utf-8")
     terminal = result.output
     for said in ("your matrix is the transpose of the expected one", "1 of 4 entries differ: entry 1",
-                 "Score: 8 / 16 (50%)"):   # out of the class's problems: backprop/q3 not answered
+                 "Score: 8 / 18 (44%)"):   # out of the class's problems: backprop/q3 not answered
         assert said in terminal and said in rnn.replace("\\", "")
     assert "| dJ3\\_dWhh |" in rnn and "`[[-0.3631, 1.7117], [-0.3631, 0.7780]]`" in rnn
     assert "could not be graded" in (folder / "c.md").read_text(encoding="utf-8")
@@ -268,8 +268,8 @@ def test_each_row_is_marked_out_of_the_class_problems_as_in_the_json(runner, tmp
         checked = doc["max_score"] - doc["awaiting_marker"]
         assert float(row["percentage"]) == pytest.approx(round(100 * doc["score"] / checked, 2))
         assert f"{float(row['percentage']):.0f}%" in table
-    assert all(row["max_score"] == possible["max_score"] == "17" for row in rows[1:])
-    assert rows[2]["score"] == "1" and rows[2]["percentage"] == "5.88"       # 1 of 17, not 1 of 3
+    assert all(row["max_score"] == possible["max_score"] == "19" for row in rows[1:])
+    assert rows[2]["score"] == "1" and rows[2]["percentage"] == "5.26"       # 1 of 19, not 1 of 5
 
 
 def test_quiet_reports_of_a_class_say_whose_they_are(runner, klass):

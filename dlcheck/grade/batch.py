@@ -22,11 +22,11 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from dlcheck.core.errors import DlcheckError, ErrorList
-from dlcheck.core.verdict import ProblemResult, Status
+from dlcheck.core.verdict import ProblemResult, Status, Verdict
 from dlcheck.core.yamlio import links_refused
 from dlcheck.grade.derive import DISABLED, warm_class
 from dlcheck.grade.pool import Job, Outcome, Pool, default_jobs
@@ -327,13 +327,22 @@ def _file_result(source: Source, outcome: Outcome, set_name: str | None = None) 
     results = outcome.results()
     for r in results:
         for v in r.verdicts:
-            v.answer, v.message = shortened(v.answer), shortened(v.message)
+            _shorten(v)
     working = plan.working if plan and is_writeup(source.path, set_name is not None) else None
     return FileResult(source.shown, plan.student if plan else None, results, working=working)
 
 
 LONG_TEXT = 600        # characters of an answer (or a message quoting one) a report shows whole
 _HEAD, _TAIL = 300, 100
+
+
+def _shorten(v: Verdict) -> None:
+    """A verdict's long answer, and each long piece of its evidence (a message quoting the answer),
+    shortened; the evidence keeps what reveals the reference marked as such."""
+    v.answer = shortened(v.answer)
+    if any(len(e.text) > LONG_TEXT or len(e.withheld) > LONG_TEXT for e in v.evidence):
+        v.tell(*(replace(e, text=shortened(e.text), withheld=shortened(e.withheld)) for e in v.evidence),
+               column=v.column)
 
 
 def shortened(text: str) -> str:
