@@ -150,7 +150,11 @@ def test_hide_expected_keeps_references_from_students_but_not_from_the_gradebook
     assert "0.323394" not in hidden and "off by" not in hidden and "not within the tolerance" in hidden
     doc = json.loads(runner.invoke(app, ["grade", str(path), "--hide-expected", "--format", "json"]).stdout)
     loss = next(p for p in doc["problems"][0]["parts"] if p["id"] == "loss")
-    assert loss["expected"] == "0.323394"  # JSON is the instructor's
+    assert "0.323394" not in json.dumps(doc) and "off by" not in loss["message"]  # JSON reaches students too
+    doc = json.loads(runner.invoke(app, ["grade", str(path), "--hide-expected", "--format", "json",
+                                         "--instructor"]).stdout)
+    loss = next(p for p in doc["problems"][0]["parts"] if p["id"] == "loss")
+    assert loss["expected"] == "0.323394"  # the instructor's view keeps everything
     instructor = runner.invoke(app, ["grade", str(path), "--hide-expected", "--instructor"],
                                env={"COLUMNS": "120"}).output
     assert "0.323394" in instructor

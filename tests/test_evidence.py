@@ -126,7 +126,8 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict:
     student = {"table": table, "verbose": run("-v"), "junit": run("--format", "junit"),
                "gradescope": run("--format", "gradescope"),
                "feedback": (feedback / "a.md").read_text(encoding="utf-8")}
-    instructor = {"table": run("--instructor", "-v"), "json": run("--format", "json")}
+    student["json"] = run("--format", "json")
+    instructor = {"table": run("--instructor", "-v"), "json": run("--format", "json", "--instructor")}
     from dlcheck.grade.run import grade_problem
     from dlcheck.spec import bank as spec_bank
 

@@ -59,3 +59,22 @@ def test_grade_and_explain_agree(runner, course, tmp_path):
     answers.write_text("set: week1\nanswers:\n  q1:\n    a: 1\n", encoding="utf-8")
     graded = runner.invoke(app, ["grade", str(answers), "--problems", str(course)], env={"COLUMNS": "100"}).stdout
     assert "343" not in graded
+
+
+def test_solve_keeps_a_reveal_never_reference_in_its_summary_and_its_explain(course, tmp_path):
+    """solve's table at the end of a problem, and its explain of an answered reveal: never part, show
+    only what grade's student view shows (the table printed the raw verdicts: 'expected 343')."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root), "COLUMNS": "100"}
+    run = subprocess.run([sys.executable, "-m", "dlcheck", "solve", "week1/q1", "--problems", str(course),
+                          "--answers", str(tmp_path / "s.yaml")], input="1\nexplain\nskip\n8\n2\nskip\n", env=env,
+                         capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    out = run.stdout + run.stderr
+    assert "✗" in out and "✓" in out, out                     # the answers were checked
+    assert "343" not in out, out                               # neither in a line, the table nor explain
+    assert "held back from students (reveal: never)" in out, out

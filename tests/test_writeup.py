@@ -248,6 +248,22 @@ def test_no_misread_is_claimed_for_unrelated_wrong_answers():
     assert not any("misread" in v.detail for v in verdicts.values())
 
 
+def test_only_a_plausible_reading_of_a_given_is_named(tmp_path):
+    """The sheet's values worked with x1 = 0.5 by a student whose own numbers vary: two slips at once. A
+    given solved for may then take any value (t2 = -6.75 for 0.94 'explained' two parts): a misreading
+    keeps the given's sign and its digits before the point, so none is claimed and nothing is credited."""
+    from dlcheck.diagnose.misread import _plausible
+
+    assert _plausible(0.99, 0.02) and _plausible(0.3775, 0.8825) and _plausible(12.5, 15.0)
+    assert not _plausible(0.94, -6.75) and not _plausible(0.94, -0.46) and not _plausible(0.94, 1.2)
+    from dlcheck.grade.run import grade_problem
+
+    values = _values_with("backprop/q1", x1=0.5)
+    verdicts = grade_problem("backprop/q1", values, student="misx1").verdicts
+    claimed = [(v.part, v.detail["misread"]) for v in verdicts if "misread" in v.detail]
+    assert all(not str(c["used"]).startswith("-") for _, c in claimed), claimed
+
+
 # -- hostile write-ups ------------------------------------------------------------------------
 def test_delimiters_without_end_cost_one_pass(tmp_path, runner):
     path = tmp_path / "w.md"

@@ -89,7 +89,7 @@ class Verdict:
         head = f"{self.status.mark} {self.name}: {self.status.value} ({_points(self.score)}/{_points(self.max_score)})"
         tail = self.message
         if self.expected is not None and not self.correct:
-            tail = f"{tail}; expected {self.expected}" if tail else f"expected {self.expected}"
+            tail = f"{tail.rstrip('.')}; expected {self.expected}" if tail else f"expected {self.expected}"
         return head, tail
 
     def _repr_markdown_(self) -> str:
@@ -178,7 +178,7 @@ class Report:
         for v in self.verdicts:
             note = v.message
             if v.expected is not None and not v.correct and v.status is not Status.MISSING:
-                note = f"{note}; expected {v.expected}" if note else f"expected {v.expected}"
+                note = f"{note.rstrip('.')}; expected {v.expected}" if note else f"expected {v.expected}"
             rows.append((v, note))
         return rows
 

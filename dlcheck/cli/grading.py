@@ -4,9 +4,9 @@ One answers file is graded and drawn exactly as it always was (its errors are er
 exit 2). Several files, a folder or a glob are a *batch*: each file is a student, a file
 that cannot be read is a row with its error, and the output is the format asked for
 (a report per file and a class table, a JSON list, a CSV gradebook, JUnit XML, or one
-Gradescope ``results.json`` for all of them as one submission). Student-facing outputs
-(the table, feedback files, JUnit, Gradescope) hold back what the reveal policy says;
-``--instructor`` shows everything.
+Gradescope ``results.json`` for all of them as one submission). Every output that shows a
+reference (the table, JSON, feedback files, JUnit, Gradescope) holds back what the reveal
+policy says; ``--instructor`` shows everything (the CSV and LMS gradebooks hold points only).
 
 Exit codes: 0 every answered part right, 1 some part not right (or nothing to grade in a
 single file), 2 a usage error, or a file of the batch that could not be read.
@@ -233,8 +233,8 @@ def _print(files: list[FileResult], shown: list[FileResult], options: Options, c
     if options.fmt == "json":
         from dlcheck.report.jsonout import files_json_chunks, results_json  # lazy: start-up
 
-        one = files[0]
-        _deliver(files_json_chunks(files) if batch else
+        one = shown[0]  # the reveal policy holds here too (--instructor: everything)
+        _deliver(files_json_chunks(shown) if batch else
                  [results_json(one.results, path=one.path, student=one.student,
                                nothing_to_grade=one.nothing_to_grade, ignored=one.ignored,
                                working=one.working) + "\n"], options)
@@ -287,8 +287,8 @@ def stream_class(sources: list, options: Options, assignment: Assignment | None,
         if assignment is None:
             no_assignment_note(chosen)
         rows = (tally.add(scoring.apply(f, chosen)) for f in results)
-        if options.fmt == "json":
-            chunks = files_json_chunks(rows)
+        if options.fmt == "json":  # each document as the student may see it (--instructor: everything)
+            chunks = files_json_chunks(_student_facing([f], options)[0] for f in rows)
         else:
             template = scoring.apply(FileResult("", None), chosen)
             chunks = csv_lines(rows, columns([template]), assignment is not None)

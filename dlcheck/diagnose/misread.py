@@ -209,7 +209,8 @@ class _Search:
             for name, leaf in givens:
                 value = inst.given_values[leaf]
                 for used, shown in self._solved(v, leaf, float(value), _decimals(inst, name)):
-                    yield Misread(name, value, used, shown=shown), {leaf: float(used)}, {}
+                    if _plausible(float(value), float(used)):
+                        yield Misread(name, value, used, shown=shown), {leaf: float(used)}, {}
         # a defined value that is no part (net_h1): worked out as another number, everything after it follows
         parts = set(inst.part_node.values())
         defines = [(name, sym) for name, sym in inst.named.items()
@@ -221,7 +222,8 @@ class _Search:
             for name, sym in defines:
                 value = self.base[sym]
                 for used, shown in self._solved(v, sym, value, _DEFINED_DECIMALS, node=True):
-                    yield Misread(name, value, used, shown=shown, defined=True), {}, {sym: float(used)}
+                    if _plausible(float(value), float(used)):
+                        yield Misread(name, value, used, shown=shown, defined=True), {}, {sym: float(used)}
 
     def _leaves(self, sym: sp.Symbol) -> set:
         """The symbols a node's value is computed from, through every node before it."""
@@ -344,6 +346,18 @@ def _rank(misread: Misread, explained: list[tuple[Verdict, bool]]) -> tuple[int,
     given, used = float(misread.given), float(misread.used)
     plausible = (given >= 0) == (used >= 0) and (abs(given) < 1) == (abs(used) < 1)
     return len(explained), plausible, sum(not flipped for _, flipped in explained)
+
+
+def _plausible(value: float, used: float) -> bool:
+    """Whether ``used`` could be how a student read ``value``: the same sign and as many digits before the
+    point (0.02 for a target of 0.99, 0.8825 for 0.3775; never -6.75 for 0.94: that is no misreading, and
+    a value solved for can be anything). Decimal-place slips and swaps are candidates of their own."""
+    if value == 0 or used == 0:
+        return value == used
+    if (value > 0) != (used > 0):
+        return False
+    digits = [max(0, math.floor(math.log10(abs(x))) + 1) for x in (value, used)]
+    return digits[0] == digits[1]
 
 
 def _decimals(inst: Instance, name: str) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -76,7 +77,18 @@ def revealed_solution(inst, pid: str, parts: list[str], attempted: set[str], ins
     open_parts = [p for p in parts if p not in hidden]
     shown = {s.name: s for s in solution(inst, open_parts, attempted)} if open_parts else {}
     defines = [s for s in shown.values() if s.kind == "define"]
-    return defines + [shown[p] if p in shown else withheld(p) for p in parts]
+    return defines + [shown[p] if p in shown else _withheld(pid, p) for p in parts]
+
+
+def _withheld(pid: str, part: str) -> Any:
+    """A withheld part's step, saying why: never shown to students, or not before an attempt."""
+    step = withheld(part)
+    if policy(pid, part) == "never":
+        step.notes[:] = [NEVER]
+    return step
+
+
+NEVER = "its solution is held back from students (reveal: never)"
 
 
 def explain_problem(pid: str, parts: list[str] | None, fmt: str, answers: Path | None, console: Console,
@@ -100,7 +112,7 @@ def explain_problem(pid: str, parts: list[str] | None, fmt: str, answers: Path |
     steps = revealed_solution(inst, pid, chosen or known, attempted, instructor)
     for step in steps:
         if step.kind == "withheld" and not instructor and policy(pid, step.name) == "never":
-            step.notes[:] = ["its solution is held back from students (reveal: never)"]
+            step.notes[:] = [NEVER]
         elif step.kind == "withheld":
             step.notes.append(f"answer it in {source} (dlcheck solve {pid} --answers {source}), then ask again"
                               if source is not None else

@@ -28,7 +28,9 @@ from dlcheck.spec.answers import is_attempt
 
 # the facts of ``Verdict.detail`` that give the reference away (the instructor's JSON keeps them): the
 # gap, the reference's value at a sample point, the significant-figure reasons (they may name it)
-_REVEALING = ("abs_error", "rel_error", "values", "sigfigs")
+_REVEALING = ("abs_error", "rel_error", "values", "sigfigs",
+              "yours")  # the student's formula as sympy normalised it, which can be the reference itself
+
 
 
 def policy(problem_id: str, part_id: str, hide_all: bool = False) -> str:

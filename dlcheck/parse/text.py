@@ -68,7 +68,7 @@ def decimal_commas(text: str, expects: str = "") -> str:
     for i, ch in enumerate(text):
         if ch in "([{":
             before = text[max(0, i - 40):i].rstrip()   # a bounded look back: no quadratic scan
-            call = ch == "(" and bool(re.search(r"[A-Za-z_]$", before)) and \
+            call = ch == "(" and bool(re.search(r"[A-Za-z_][A-Za-z_0-9]*$", before)) and \
                 not re.search(r"\\(?:left|cdot|times)$", before)
             stack.append(ch == "[" or call)
         elif ch in ")]}":

@@ -11,9 +11,9 @@ gradebook import have it::
   points earned; an essay awaiting its marker and a problem the file does not answer are
   blank (a spreadsheet sums them as 0);
 - ``score`` and ``max_score`` are the JSON's ``score`` and ``max_score`` for that student:
-  the sum of the row's part columns, and the points of the problems the student answered
-  (a student who answered one problem of three is marked out of that problem, as in the
-  terminal and the JSON); ``percentage`` is the terminal's: the score out of ``max_score``
+  the sum of the row's part columns, and the points of the assignment (every row has the
+  same, the ``Points Possible`` row's; a problem not answered counts 0); ``percentage`` is
+  the terminal's: the score out of ``max_score``
   less the essays awaiting a marker. The ``Points Possible`` row has every column's points;
 - a file that could not be read has its error in the ``error`` column and no score (its
   student when the YAML could be read);
