@@ -26,7 +26,7 @@ from dlcheck.core.verdict import ProblemResult, Verdict
 from dlcheck.diagnose.slips import method_slips
 from dlcheck.spec.answers import is_attempt
 
-# the facts of ``Verdict.detail`` that give the reference away (the instructor's JSON keeps them): the
+# the facts of ``Verdict.detail`` that give the reference away (--instructor keeps them): the
 # gap, the reference's value at a sample point, the significant-figure reasons (they may name it)
 _REVEALING = ("abs_error", "rel_error", "values", "sigfigs",
               "yours")  # the student's formula as sympy normalised it, which can be the reference itself
