@@ -105,7 +105,7 @@ def test_junit_is_a_suite_per_file_and_a_case_per_part(runner, klass):
     assert [Path(s.get("name")).name for s in suites] == ["a.yaml", "b.yaml", "c.yaml", "d.yml"]
     rnn = suites[1]
     cases = rnn.findall("testcase")
-    assert len(cases) == int(rnn.get("tests")) == 3 + 6 + 5 + 5   # and backprop/q3 (5 parts), which another student answered
+    assert len(cases) == int(rnn.get("tests")) == 3 + 6 + 5 + 5  # + backprop/q3, which another answered
     failed = [c for c in cases if c.find("failure") is not None]
     assert int(rnn.get("failures")) == len(failed) > 0
     transposed = next(c for c in cases if c.get("name") == "dJ3_dWhh")

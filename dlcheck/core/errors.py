@@ -8,6 +8,8 @@ about typed text; the checkers turn it into an ``invalid`` verdict. ``Undefined`
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class DlcheckError(Exception):
     """An error meant for the user: printed as one line, exit code 2."""
@@ -20,7 +22,7 @@ class DlcheckError(Exception):
         self.line = line
         self.column = column
 
-    def __reduce__(self):  # errors cross the time-bounded child's pipe by pickle
+    def __reduce__(self) -> tuple[Any, ...]:  # errors cross the time-bounded child's pipe by pickle
         return (_rebuild, (type(self), (self.message,), self.__dict__))
 
     def __str__(self) -> str:
@@ -51,7 +53,7 @@ class ErrorList(DlcheckError):
         super().__init__(f"{len(errors)} errors", path=first.path, line=first.line, column=first.column)
         self.errors = list(errors)
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[ErrorList], tuple[list[DlcheckError]]]:
         return (ErrorList, (self.errors,))
 
     def __str__(self) -> str:
@@ -89,7 +91,7 @@ class UnknownName(ParseError):
         self.name = name
         self.kind = kind
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[UnknownName], tuple[str, str, str, int | None]]:
         return (type(self), (self.message, self.name, self.kind, self.column))
 
 
@@ -104,7 +106,7 @@ class UnknownSymbol(LookupError):
         super().__init__(f"no value for symbol '{name}'")
         self.name = name
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[UnknownSymbol], tuple[str]]:
         return (type(self), (self.name,))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -23,6 +24,9 @@ from dlcheck.report.layout import (
     split_top,
     width_of,
 )
+
+if TYPE_CHECKING:
+    from pylatexenc.latexencode import UnicodeToLatexEncoder
 
 TABLE_EDGES = 13      # four columns: five rules and a space either side of each cell
 PANEL_EDGES = 4       # a panel's rules and padding
@@ -141,7 +145,7 @@ def to_markdown(title: str, steps: list[Step]) -> str:
 
 
 @functools.cache
-def _tex_encoder():
+def _tex_encoder() -> UnicodeToLatexEncoder:
     from pylatexenc.latexencode import UnicodeToLatexEncoder  # lazy: only LaTeX output needs it
 
     return UnicodeToLatexEncoder(replacement_latex_protection="braces-all", unknown_char_policy="unihex",

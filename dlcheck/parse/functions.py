@@ -9,58 +9,61 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
 from dlcheck.core.errors import ParseError
 from dlcheck.parse.vocabulary import VOCABULARY, Function
 
+if TYPE_CHECKING:
+    from sympy.printing.latex import LatexPrinter
+
 
 class sigmoid(sp.Function):  # noqa: N801 - the name students type
     """The logistic function; its derivative is written back in terms of itself."""
 
     @classmethod
-    def eval(cls, x):
+    def eval(cls, x: sp.Expr) -> sp.Expr | None:
         if x.is_zero:
             return sp.S.Half
         if isinstance(x, sp.Float):
             return 1 / (1 + sp.exp(-x))
         return None
 
-    def fdiff(self, argindex=1):
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
         s = sigmoid(self.args[0])
         return s * (1 - s)
 
-    def _eval_rewrite_as_exp(self, x, **kwargs):
+    def _eval_rewrite_as_exp(self, x: sp.Expr, **kwargs: Any) -> sp.Expr:
         return 1 / (1 + sp.exp(-x))
 
-    def _eval_evalf(self, prec):
+    def _eval_evalf(self, prec: int) -> sp.Expr | None:
         return (1 / (1 + sp.exp(-self.args[0])))._eval_evalf(prec)
 
-    def _eval_is_real(self):
+    def _eval_is_real(self) -> bool | None:
         return self.args[0].is_real
 
-    def _latex(self, printer):
+    def _latex(self, printer: LatexPrinter) -> str:
         return rf"\sigma\left({printer._print(self.args[0])}\right)"
 
 
-def dsigmoid(x):
+def dsigmoid(x: sp.Expr) -> sp.Expr:
     """sigmoid'(x), written the way a worked solution writes it."""
     s = sigmoid(x)
     return s * (1 - s)
 
 
-def dtanh(x):
+def dtanh(x: sp.Expr) -> sp.Expr:
     return 1 - sp.tanh(x) ** 2
 
 
-def relu(x):
+def relu(x: sp.Expr) -> sp.Expr:
     return sp.Max(0, x)
 
 
 def _elementwise(fn: Callable, name: str | None = None) -> Callable:
-    def apply(*args):
+    def apply(*args: sp.Expr | sp.MatrixBase) -> sp.Expr | sp.MatrixBase:
         if len(args) != 1:
             raise ParseError(f"{apply.__name__} takes one argument, got {len(args)}")
         (x,) = args
@@ -72,13 +75,13 @@ def _elementwise(fn: Callable, name: str | None = None) -> Callable:
     return apply
 
 
-def _vector(x, name: str) -> sp.Matrix:
+def _vector(x: sp.Expr | sp.MatrixBase, name: str) -> sp.Matrix:
     if not isinstance(x, sp.MatrixBase) or min(x.shape) != 1:
         raise ParseError(f"{name} needs a vector such as [1, 2, 3]")
     return sp.Matrix(list(x))
 
 
-def softmax(*args):
+def softmax(*args: sp.Expr | sp.MatrixBase) -> sp.Matrix:
     if len(args) != 1:
         raise ParseError("softmax takes one vector")
     v = _vector(args[0], "softmax")
@@ -87,7 +90,7 @@ def softmax(*args):
     return sp.Matrix([e / total for e in exps])
 
 
-def exp_of(x):
+def exp_of(x: sp.Expr) -> sp.Expr:
     """exp, kept unevaluated on a log: exp(log(x)) is x only where x > 0, and the checker must see that."""
     if isinstance(x, sp.log):
         return sp.exp(x, evaluate=False)
@@ -104,15 +107,15 @@ def _scalars(args: tuple, name: str) -> list:
     return list(args)
 
 
-def _max(*args):
+def _max(*args: sp.Expr | sp.MatrixBase) -> sp.Expr:
     return sp.Max(*_scalars(args, "max"))
 
 
-def _min(*args):
+def _min(*args: sp.Expr | sp.MatrixBase) -> sp.Expr:
     return sp.Min(*_scalars(args, "min"))
 
 
-def _log(*args):
+def _log(*args: sp.Expr | sp.MatrixBase) -> sp.Expr | sp.MatrixBase:
     """log(x) (natural), or log(x, b) in base b."""
     if len(args) == 1:
         return _elementwise(sp.log, "log")(args[0])
@@ -124,7 +127,7 @@ def _log(*args):
     return sp.log(x) / sp.log(base)
 
 
-def _factorial(x):
+def _factorial(x: sp.Expr) -> sp.Expr:
     """n!, refused before it is built when its exact value would be too long to check
     (100000! has 456574 digits; 1000! has 2568)."""
     if x.is_number and x.is_real and x > 1000:
@@ -134,7 +137,7 @@ def _factorial(x):
     return sp.factorial(x)
 
 
-def _binomial(*args):
+def _binomial(*args: sp.Expr | sp.MatrixBase) -> sp.Expr:
     n, k = _two(args, "binomial")
     if any(isinstance(a, sp.MatrixBase) for a in (n, k)):
         raise ParseError("binomial takes two numbers, binomial(n, k)")
@@ -143,7 +146,7 @@ def _binomial(*args):
     return sp.binomial(n, k)
 
 
-def _atan2(*args):
+def _atan2(*args: sp.Expr | sp.MatrixBase) -> sp.Expr:
     y, x = _two(args, "atan2")
     if any(isinstance(a, sp.MatrixBase) for a in (y, x)):
         raise ParseError("atan2 takes two numbers, atan2(y, x)")
@@ -157,7 +160,7 @@ _BUILDERS: dict[str, Callable] = {
     "sigmoid": sigmoid, "dsigmoid": dsigmoid, "exp": exp_of, "dtanh": dtanh, "relu": relu,
     "log10": lambda x: sp.log(x) / sp.log(10), "log2": lambda x: sp.log(x) / sp.log(2), "factorial": _factorial,
 }
-def _transpose_any(*args):
+def _transpose_any(*args: sp.Expr | sp.MatrixBase) -> sp.Expr | sp.MatrixBase:
     """W^T as a student writes it: a matrix's transpose, and a number's own value (w^T x for one weight)."""
     if len(args) != 1:
         raise ParseError("transpose takes one matrix")
@@ -197,59 +200,59 @@ def student_functions() -> dict[str, Callable]:
     return dict(_student_functions())
 
 
-def _two(args, name):
+def _two(args: tuple[sp.Expr | sp.MatrixBase, ...], name: str) -> tuple[sp.Expr | sp.MatrixBase, ...]:
     if len(args) != 2:
         raise ParseError(f"{name} takes two arguments")
     return args
 
 
-def _transpose(*args):
+def _transpose(*args: sp.Expr | sp.MatrixBase) -> sp.MatrixBase:
     (m,) = args
     if not isinstance(m, sp.MatrixBase):
         raise ParseError("transpose needs a matrix")
     return m.T
 
 
-def _dot(*args):
+def _dot(*args: sp.Expr | sp.MatrixBase) -> sp.Expr:
     a, b = _two(args, "dot")
     return sum((x * y for x, y in zip(_vector(a, "dot"), _vector(b, "dot"))), sp.S.Zero)
 
 
-def _sum(*args):
+def _sum(*args: sp.Expr | sp.MatrixBase) -> sp.Expr:
     (v,) = args
     return sp.Add(*list(v)) if isinstance(v, sp.MatrixBase) else v
 
 
-def _hadamard(*args):
+def _hadamard(*args: sp.Expr | sp.MatrixBase) -> sp.MatrixBase:
     a, b = _two(args, "hadamard")
     return a.multiply_elementwise(b)
 
 
-def _outer(*args):
+def _outer(*args: sp.Expr | sp.MatrixBase) -> sp.Matrix:
     a, b = _two(args, "outer")
     return _vector(a, "outer") * _vector(b, "outer").T
 
 
-def _blockdiag(*args):
+def _blockdiag(*args: sp.Expr | sp.MatrixBase) -> sp.Matrix:
     return sp.diag(*args)
 
 
-def _det(*args):
+def _det(*args: sp.Expr | sp.MatrixBase) -> sp.Expr:
     (m,) = args
     return m.det()
 
 
-def _row(*args):
+def _row(*args: sp.Expr | sp.MatrixBase) -> sp.MatrixBase:
     m, i = _two(args, "row")
     return m.row(int(i) - 1).T
 
 
-def _columns(*args):
+def _columns(*args: sp.Expr | sp.MatrixBase) -> sp.Matrix:
     cols = [_vector(a, "columns") for a in args]
     return sp.Matrix.hstack(*cols)
 
 
-def _inverse(*args):
+def _inverse(*args: sp.Expr | sp.MatrixBase) -> sp.MatrixBase:
     (m,) = args
     if not isinstance(m, sp.MatrixBase) or m.rows != m.cols:
         raise ParseError("inverse needs a square matrix")

@@ -16,10 +16,14 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dlcheck.parse.text import to_python
 from dlcheck.parse.vocabulary import VOCABULARY
+
+if TYPE_CHECKING:  # sympy itself is imported lazily, only when a formula is printed
+    import sympy as sp
+    from sympy.printing.printer import Printer as SympyPrinter
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
@@ -93,7 +97,7 @@ def _in_order(items: list, kind: str, chains: list[tuple[str, list[frozenset]]])
     return [item for _, _, item in sorted((place(k), n, item) for n, (k, item) in enumerate(zip(keys, items)))]
 
 
-def _printer(like: str | None, values: Mapping | None, latex: bool = False):
+def _printer(like: str | None, values: Mapping | None, latex: bool = False) -> SympyPrinter:
     import sympy as sp  # lazy: report modules call this only for formulas
     from sympy.printing.latex import LatexPrinter
     from sympy.printing.str import StrPrinter
@@ -105,20 +109,20 @@ def _printer(like: str | None, values: Mapping | None, latex: bool = False):
         def __init__(self) -> None:
             super().__init__({"order": "none"})
 
-        def _print_Add(self, expr, order=None):
+        def _print_Add(self, expr: sp.Add, order: str | None = None) -> str:
             terms = list(sp.Add.make_args(expr))
             terms = sorted(terms, key=lambda t: t.could_extract_minus_sign())  # stable: a positive term first
             terms = _in_order(terms, "add", chains)
             return super()._print_Add(sp.Add(*terms, evaluate=False), order="none")
 
-        def _print_Mul(self, expr):
+        def _print_Mul(self, expr: sp.Mul) -> str:
             if not expr.is_commutative:  # W^T·delta is not delta·W^T: keep the order it has
                 return super()._print_Mul(expr)
             coeff, rest = expr.as_coeff_Mul()
             factors = _in_order(list(sp.Mul.make_args(rest)), "mul", chains)
             return super()._print_Mul(sp.Mul(*([coeff] if coeff != 1 else []), *factors, evaluate=False))
 
-        def _print_Symbol(self, expr, style="plain"):
+        def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
             if values is not None and expr in values:
                 text = fmt(values[expr])
                 if not text.startswith("-"):

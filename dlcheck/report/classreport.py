@@ -133,8 +133,8 @@ def _distribution(summary: ClassSummary) -> str:
     return ("<section><h2>Score distribution</h2>"
             f"<div class='chart'>{charts.distribution(shares)}</div>"
             f"<p class='note'>{len(shares)} students with a checked answer; lowest {_pct(low)}, highest "
-            f"{_pct(high)}. A score is the share of the assignment's points (without "
-            "--assignment, of every problem someone in the class answered; essays awaiting a marker left out).</p></section>")
+            f"{_pct(high)}. A score is the share of the assignment's points (without --assignment, of "
+            "every problem someone in the class answered; essays awaiting a marker left out).</p></section>")
 
 
 def _legend(statuses: Iterable) -> str:

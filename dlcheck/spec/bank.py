@@ -22,10 +22,23 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dlcheck.core.errors import DlcheckError
 from dlcheck.core.suggest import closest, did_you_mean
 from dlcheck.core.visible import clip
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from typing_extensions import Unpack  # typing.Unpack is 3.11+
+
+    class _Where(TypedDict, total=False):
+        """Where an error is: DlcheckError's keyword arguments."""
+
+        path: str | None
+        line: int | None
+        column: int | None
 
 CONFIG = "dlcheck.toml"
 _course: list[Path] = []
@@ -230,7 +243,7 @@ def all_ids(root: Path | None = None) -> list[str]:
 class UnknownProblem(DlcheckError):
     """A problem id that is not in the bank; ``choices`` are the ids worth listing."""
 
-    def __init__(self, message: str, choices: list[str] | None = None, **where) -> None:
+    def __init__(self, message: str, choices: list[str] | None = None, **where: Unpack[_Where]) -> None:
         super().__init__(message, **where)
         self.choices = choices or []
 
