@@ -294,8 +294,7 @@ def _use_banks(problems: list[Path] | None) -> None:
     found through either is said on stderr."""
     from dlcheck.spec import bank  # lazy: start-up
 
-    if problems:
-        bank.use_course_banks(problems)
+    bank.use_course_banks(problems or [])  # this command's, never an earlier command's in the same process
     for line in bank.announced():
         typer.echo(f"note: {line}", err=True)
 

@@ -22,12 +22,13 @@ import os
 import re
 from collections.abc import Callable
 
-from dlcheck.check.registry import build_instance, check_variants, get_instance, get_spec, instance_for
+from dlcheck.check.registry import build_instance, check_variants, get_instance, get_spec, instance_for, part_models
 from dlcheck.core.errors import DlcheckError, SpecError
 from dlcheck.core.verdict import Status, Verdict
 from dlcheck.engine.bounded import TimeLimit, bounded
 from dlcheck.engine.instance import Instance
 from dlcheck.spec import bank
+from dlcheck.spec.model import problem_model
 from dlcheck.spec.reader import Spec
 
 DERIVE_SECONDS = 120.0   # generous: a real problem derives in seconds, even cold on a busy machine
@@ -65,7 +66,9 @@ def bounded_call(fn: Callable[..., object], *args: object, spec: Spec) -> object
     """``fn(*args)`` in a bounded child; its failures as a SpecError at the spec's defines."""
     seconds = derive_seconds()
     try:
-        return bounded(fn, *args, seconds=seconds)
+        # the child knows the problem model by name before a spec is unpickled into it (a spawned worker
+        # starts with nothing loaded; a forked one has it already, and the call costs it nothing)
+        return bounded(fn, *args, seconds=seconds, prepare=know_the_models)
     except TimeLimit:
         raise _at_defines(spec, f"{spec.id} took more than {seconds:g} s to derive (a define too costly: a "
                                 "determinant or inverse of a large symbolic matrix?); simplify it, or set "
@@ -75,6 +78,11 @@ def bounded_call(fn: Callable[..., object], *args: object, spec: Spec) -> object
                                 "defines") from None
     except RecursionError:
         raise _at_defines(spec, f"{spec.id} nests too deeply to derive; write its defines with fewer steps") from None
+
+
+def know_the_models() -> None:
+    """A child's preparation: the problem model built, so a spec pickled by the parent reads back."""
+    problem_model(part_models())
 
 
 def _at_defines(spec: Spec, message: str) -> SpecError:
