@@ -65,20 +65,35 @@ def decimal_commas(text: str, expects: str = "") -> str:
     bare: list[int] = []        # commas between digits outside any list
     separators = False          # another comma outside any list: the text is a list itself
     stack: list[bool] = []      # for each open bracket: does it hold a list (a [ or a call's ( )?
+    square: list[list[int] | None] = []   # per open bracket, for a [: (a comma between digits, a comma
+    mixed = -1                            # followed by a space) in that very list; a list with both
     for i, ch in enumerate(text):
         if ch in "([{":
             before = text[max(0, i - 40):i].rstrip()   # a bounded look back: no quadratic scan
             call = ch == "(" and bool(re.search(r"[A-Za-z_][A-Za-z_0-9]*$", before)) and \
                 not re.search(r"\\(?:left|cdot|times)$", before)
             stack.append(ch == "[" or call)
+            square.append([-1, -1] if ch == "[" else None)
         elif ch in ")]}":
             if stack:
                 stack.pop()
+                square.pop()
+        elif ch == "," and square and square[-1] is not None:
+            seen = square[-1]
+            if _DIGIT_COMMA.match(text, i):
+                seen[0] = i
+            elif text[i + 1:i + 2].isspace():
+                seen[1] = i
+            if min(seen) >= 0 and mixed < 0:
+                mixed = seen[0]
         elif ch == "," and not any(stack):
             if _DIGIT_COMMA.match(text, i):
                 bare.append(i)
             else:
                 separators = True
+    if mixed >= 0:  # [0,5, 0,2]: two entries with decimal commas, or four? never guessed
+        raise ParseError("a comma here could separate entries or be a decimal comma; write decimals with a "
+                         "point (0.5), or separate the entries with ';', as in [0,5; -0,2]", mixed + 1)
     if not bare or separators:
         return text
     if not _ARITHMETIC.search(_DIGIT_COMMA.sub("", text)) and not (expects == "scalar" and len(bare) == 1):
