@@ -256,6 +256,24 @@ def test_choice_by_option_text():
         parse_choice("maybe", 2, yes_no)
 
 
+def test_a_hedge_over_yes_and_no_chooses_both_and_earns_nothing_for_one(runner, tmp_path):
+    """'yes, no' is no 'yes' because 'yes' comes first: it names both options, as '1, 2' does (the first
+    word answered alone, so a hedge scored as the right option)."""
+    from dlcheck.check.kinds.choice import parse_choice
+    yes_no = ["yes", "no"]
+    for text in ("yes, no", "yes no", "yes or no", "yes/no", "no, yes", "بله خیر", "بله یا نه"):
+        assert parse_choice(text, 2, yes_no) == {1, 2}, text
+    answers = tmp_path / "a.yaml"
+    answers.write_text('set: attention\nanswers:\n  q3:\n    b: "yes, no"\n', encoding="utf-8")
+    import json
+
+    from dlcheck.cli import app
+
+    doc = json.loads(runner.invoke(app, ["grade", str(answers), "--part", "q3/b", "--format", "json"]).stdout)
+    b = next(p for r in doc["problems"] for p in r["parts"] if p["id"] == "b")
+    assert b["status"] == "incorrect" and b["score"] == 0, b
+
+
 def test_a_spec_alias_may_name_a_function(tmp_path):
     from dlcheck.check import registry
     from dlcheck.grade.run import grade_part

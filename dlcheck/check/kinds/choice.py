@@ -53,20 +53,25 @@ def _words(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().strip(".!:;,،؛").strip().casefold()
 
 
-def by_text(text: str, options: list[str]) -> int | None:
-    """The option a text names by its own words (``no``, ``خیر``, the option's text), or None."""
+def by_text(text: str, options: list[str]) -> frozenset[int] | None:
+    """The options a text names by their own words (``no``, ``خیر``, the option's text), or None; a text
+    that says several (``yes, no``) chooses them all."""
     said = _words(text)
     if not said:
         return None
     named = [k for k, option in enumerate(options, 1) if _words(option) == said]
     if len(named) == 1:
-        return named[0]
-    first = re.split(r"[\s,،.:;!؛-]", said, maxsplit=1)[0]   # "no, because ...": the first word answers
+        return frozenset(named)
+    words = [w for w in re.split(r"[\s,،.:;!؛/|-]+", said) if w]
+    named_by = {k for w in words for k, option in enumerate(options, 1) if w in _SYNONYMS.get(_words(option), ())}
+    if len(named_by) > 1:  # "yes, no", "بله خیر": both options chosen, as "1, 2" would (never the first alone)
+        return frozenset(named_by)
+    first = words[0] if words else ""   # "no, because ...": the first word answers
     for word in (said, first):
         picks = [k for k, option in enumerate(options, 1)
                  if word in _SYNONYMS.get(_words(option), ())]
         if len(picks) == 1:
-            return picks[0]
+            return frozenset(picks)
     return None
 
 
@@ -82,7 +87,7 @@ def parse_choice(text: str, n_options: int, options: list[str] | None = None) ->
     if options and not re.fullmatch(r"[\d\s,;\[\]{}()]+|[a-jA-J]", cleaned):
         named = by_text(text, options)
         if named is not None:
-            return frozenset({named})
+            return named
     picks = set()
     for item in re.split(r"\s*(?:,|;|\band\b|\s)\s*", cleaned, flags=re.IGNORECASE):
         if not item:
