@@ -129,14 +129,15 @@ def test_a_class_graded_without_fork_is_the_same_json(site, tmp_path):
 
 def test_a_hung_part_without_fork_ends_within_its_bound(site, tmp_path):
     answers = tmp_path / "hung.yaml"
-    answers.write_text('set: backprop\nanswers:\n  q1:\n    out_h1: "0.123456789"\n    out_h2: 0.5963\n',
+    # arithmetic: a literal number is checked from the problem's card (grade/numeric.py), never hanging
+    answers.write_text('set: backprop\nanswers:\n  q1:\n    out_h1: "0.123456789*1"\n    out_h2: 0.5963\n',
                        encoding="utf-8")
     marker = tmp_path / "started"
     bound = 3.0
     calm, calm_wall = dlcheck_run(site, "grade", str(answers), "--format", "json", "--timeout", str(bound),
                                   TEST_TRIGGER="never typed", TEST_MARKER=str(marker), TEST_ACTION="hang")
     hung, hung_wall = dlcheck_run(site, "grade", str(answers), "--format", "json", "--timeout", str(bound),
-                                  TEST_TRIGGER="0.123456789", TEST_MARKER=str(marker), TEST_ACTION="hang")
+                                  TEST_TRIGGER="0.123456789*1", TEST_MARKER=str(marker), TEST_ACTION="hang")
     parts = {p["id"]: p for p in json.loads(hung.stdout)["problems"][0]["parts"]}
     assert marker.is_file()   # the check did hang, in a spawned worker
     assert parts["out_h1"]["status"] == "undecided" and parts["out_h1"]["detail"]["timed_out"] == bound
@@ -149,8 +150,8 @@ def test_a_hung_part_without_fork_ends_within_its_bound(site, tmp_path):
 
 def test_an_internal_error_without_fork_is_a_sentence_and_debug_shows_its_traceback(site, tmp_path):
     answers = tmp_path / "a.yaml"
-    answers.write_text("set: backprop\nanswers:\n  q1:\n    out_h1: 0.5945\n", encoding="utf-8")
-    env = {"TEST_TRIGGER": "0.5945", "TEST_MARKER": str(tmp_path / "m"), "TEST_ACTION": "fail"}
+    answers.write_text("set: backprop\nanswers:\n  q1:\n    out_h1: 0.5945*1\n", encoding="utf-8")  # arithmetic
+    env = {"TEST_TRIGGER": "0.5945*1", "TEST_MARKER": str(tmp_path / "m"), "TEST_ACTION": "fail"}
     done, _ = dlcheck_run(site, "grade", str(answers), "--format", "json", **env)
     part = json.loads(done.stdout)["problems"][0]["parts"][0]
     assert part["status"] == "undecided" and part["detail"]["error"] == {"type": "KeyError",
@@ -162,10 +163,10 @@ def test_an_internal_error_without_fork_is_a_sentence_and_debug_shows_its_traceb
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the workers through /proc")
 def test_sigkill_of_dlcheck_without_fork_leaves_no_worker_behind(site, tmp_path):
     answers = tmp_path / "a.yaml"
-    answers.write_text("set: backprop\nanswers:\n  q1:\n    out_h2: 0.5963\n", encoding="utf-8")
+    answers.write_text("set: backprop\nanswers:\n  q1:\n    out_h2: 0.5963*1\n", encoding="utf-8")  # arithmetic
     marker = tmp_path / "started"
     env = {k: v for k, v in os.environ.items() if k != "DLCHECK_NO_FORK"}
-    env.update(PYTHONPATH=os.pathsep.join([str(site), str(ROOT)]), TEST_HIDE_FORK="1", TEST_TRIGGER="0.5963",
+    env.update(PYTHONPATH=os.pathsep.join([str(site), str(ROOT)]), TEST_HIDE_FORK="1", TEST_TRIGGER="0.5963*1",
                TEST_MARKER=str(marker), TEST_ACTION="hang")
     proc = subprocess.Popen([sys.executable, "-m", "dlcheck", "grade", "--timeout", "600", str(answers)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
@@ -238,13 +239,13 @@ def test_the_api_without_fork_stops_a_hung_check_and_goes_on(site, tmp_path):
     code = textwrap.dedent("""
         import time, dlcheck
         start = time.monotonic()
-        hung = dlcheck.check("backprop/q1", "out_h1", "0.123456789")
+        hung = dlcheck.check("backprop/q1", "out_h1", "0.123456789*1")  # arithmetic: not from the card
         print(hung.status.value, round(time.monotonic() - start, 1))
         print(hung.message)
         print(dlcheck.check("backprop/q1", "out_h1", 0.5945).status.value)
     """)
     env = {k: v for k, v in os.environ.items() if k != "DLCHECK_NO_FORK"}
-    env.update(PYTHONPATH=os.pathsep.join([str(site), str(ROOT)]), TEST_HIDE_FORK="1", TEST_TRIGGER="0.123456789",
+    env.update(PYTHONPATH=os.pathsep.join([str(site), str(ROOT)]), TEST_HIDE_FORK="1", TEST_TRIGGER="0.123456789*1",
                TEST_MARKER=str(tmp_path / "m"), TEST_ACTION="hang")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600)
     lines = done.stdout.splitlines()

@@ -160,7 +160,8 @@ SLOW = textwrap.dedent("""
     real = run.check_and_diagnose
 
     def slow(inst, pid, answer, earlier):
-        if answer == "0.5963":  # this one answer takes forever to check
+        if answer == "0.5963*1":  # this one answer takes forever to check (arithmetic: a literal number is
+            # checked from the problem's card, grade/numeric.py, and never reaches the check patched here)
             print("CHECK-STARTED", flush=True)
             time.sleep(600)
         return real(inst, pid, answer, earlier)
@@ -182,12 +183,12 @@ def test_pty_ctrl_c_during_a_check_says_the_answer_was_not_saved(terminal, tmp_p
     s.wait_for("out_h1> ")
     s.line("0.5945")
     s.wait_for("out_h2> ")
-    s.line("0.5963")
+    s.line("0.5963*1")
     s.wait_for("CHECK-STARTED")
     s.type("ctrl-c")
     out = s.wait_for("Run solve again to resume")
     assert "stopped while checking your answer to out_h2; that answer was not saved" in out
-    assert "(you typed: 0.5963)" in out and "1 answer saved to" in out and "(out_h1)" in out
+    assert "(you typed: 0.5963*1)" in out and "1 answer saved to" in out and "(out_h1)" in out
     assert s.finish() == 130
     rest = s.screen[s.seen:]
     assert "Traceback" not in s.screen and "KeyboardInterrupt" not in s.screen, rest

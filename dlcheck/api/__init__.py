@@ -25,18 +25,24 @@ from typing import Any
 
 from dlcheck.api.answers import AnswerTypeError, answer_text
 from dlcheck.api.results import Explanation, Report, Verdict
-from dlcheck.check.registry import get_spec, instance_for, parts_of, variant_of
+from dlcheck.check import fast
 from dlcheck.core.errors import AnswerFileError, DlcheckError
 from dlcheck.core.suggest import did_you_mean
 from dlcheck.core.verdict import ProblemResult, Status
 from dlcheck.core.visible import clip
-from dlcheck.grade.guarded import compare_bounded
-from dlcheck.grade.pool import Job, Outcome, Pool, default_jobs
-from dlcheck.grade.reveal import student_view
-from dlcheck.grade.work import PART_SECONDS, FilePlan, ProblemPlan, plan_file
+from dlcheck.grade import numeric
+from dlcheck.grade.reveal import view
 from dlcheck.spec import bank
-from dlcheck.spec.answers import read_answers
 from dlcheck.spec.bank import UnknownProblem
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from dlcheck.grade.pool import Job, Outcome, Pool
+    from dlcheck.grade.work import FilePlan, ProblemPlan
+
+# What checks a literal number against a derived problem's card (dlcheck.check.fast) is all a correct
+# numeric answer needs: sympy, numpy, the grading pool and the spec models load on the first call that
+# needs more (a formula, a wrong value to diagnose, a student's variant, a problem never derived here).
 
 __all__ = ["AnswerTypeError", "DlcheckError", "Explanation", "Report", "Status", "UnknownPart", "UnknownProblem",
            "Verdict", "check", "compare", "explain", "grade"]
@@ -59,24 +65,31 @@ POOLS_KEPT = 2                     # pools (one per set of course banks) kept wa
 
 
 @contextlib.contextmanager
-def _session(problems: Banks) -> Iterator[Pool]:
-    """The banks of this call (``problems``, else the process's own) and the warm pool that grades with them;
-    the process's banks are put back afterwards, whatever happens."""
+def _banks(problems: Banks) -> Iterator[None]:
+    """The banks of this call (``problems``, else the process's own), put back afterwards whatever happens."""
     folders = _folders(problems)
     with _LOCK:
         saved = bank.course_banks()
         try:
             if folders is not None:
                 bank.use_course_banks(folders)
-            key = tuple(str(f) for f in bank.course_banks())
-            pool = _POOLS.get(key)
-            if pool is None:
-                while len(_POOLS) >= POOLS_KEPT:
-                    _POOLS.pop(next(iter(_POOLS))).close()
-                pool = _POOLS[key] = Pool(default_jobs(), PART_SECONDS)
-            yield pool
+            yield
         finally:
             bank.use_course_banks(saved)
+
+
+def _pool() -> Pool:
+    """The warm pool that grades with the banks in use (started on the first call that needs one)."""
+    from dlcheck.grade.pool import Pool, default_jobs  # lazy: the numeric path never needs a pool
+    from dlcheck.grade.work import PART_SECONDS  # lazy: as above
+
+    key = tuple(str(f) for f in bank.course_banks())
+    pool = _POOLS.get(key)
+    if pool is None:
+        while len(_POOLS) >= POOLS_KEPT:
+            _POOLS.pop(next(iter(_POOLS))).close()
+        pool = _POOLS[key] = Pool(default_jobs(), PART_SECONDS)
+    return pool
 
 
 def _folders(problems: Banks) -> list[Path] | None:
@@ -110,8 +123,13 @@ def _student(student: Any) -> str | None:
     return None if student is None else str(student)
 
 
-def _part(problem_id: str, part: Any) -> str:
-    known = parts_of(problem_id)
+def _part(problem_id: str, part: Any, card: fast.Card | None = None) -> str:
+    if card is not None:
+        known = list(card.parts)
+    else:
+        from dlcheck.check.registry import parts_of  # lazy: a carded problem knows its parts
+
+        known = parts_of(problem_id)
     part = str(part)
     if part not in known:
         hint = did_you_mean(part, known) or f"; its parts are {', '.join(known)}"
@@ -138,15 +156,24 @@ def check(problem: str, part: str, answer: Any, *, student: Any = None, problems
     >>> dlcheck.check("backprop/q1", "out_h1", 0.5945)          # doctest: +SKIP
     <Verdict backprop/q1/out_h1: correct 1/1>
     """
-    with _session(problems) as pool:
+    with _banks(problems):
         problem_id = bank.resolve(str(problem))
-        pid = _part(problem_id, part)
+        card = fast.load_card(problem_id)
+        pid = _part(problem_id, part, card)
         text = answer_text(answer, f"the answer to {problem_id}/{pid}")
         who = _student(student)
+        decided = None if card is None else numeric.decide(card, pid, text, who)
+        if decided is not None and card is not None:  # a literal number: no sympy, no pool (grade/numeric.py)
+            return Verdict.of(view(decided, card.reveal[pid]), problem_id)
+        from dlcheck.check.registry import get_spec, instance_for, variant_of  # lazy: the full path
+        from dlcheck.grade.pool import Job  # lazy: as above
+        from dlcheck.grade.reveal import student_view  # lazy: as above
+        from dlcheck.grade.work import ProblemPlan  # lazy: as above
+
         spec = get_spec(problem_id)
         instance_for(problem_id, who)  # derived (or loaded) here once: the derivation cache serves the workers
         plan = ProblemPlan(problem_id, spec.problem.title, who, [(pid, text)], variant_of(problem_id, who))
-        result = student_view(_results([plan], _run(pool, [Job(0, None, [plan])])))[0]
+        result = student_view(_results([plan], _run(_pool(), [Job(0, None, [plan])])))[0]
     if not result.verdicts:
         raise DlcheckError(f"{problem_id}/{pid} was not checked; try again")
     return Verdict.of(result.verdicts[0], problem_id)
@@ -164,8 +191,16 @@ def grade(answers: Mapping[str, Mapping[str, Any]] | str | os.PathLike, *, stude
     ``assignment``: a set name (``"backprop"``) or a list of problem ids; the report then covers exactly
     those problems (the ones not answered are missing) and an answer to any other is an error.
     """
-    with _session(problems) as pool:
+    from dlcheck.grade.reveal import student_view
+
+    with _banks(problems):
         who = _student(student)
+        quick = _quick(answers, who) if isinstance(answers, Mapping) and assignment is None else None
+        if quick is not None:  # literal numbers only: checked from the problems' cards (grade/numeric.py)
+            return Report(tuple(student_view(quick)), who, None)
+        from dlcheck.check.registry import instance_for  # lazy: many answers, the full path's tools
+        from dlcheck.grade.pool import Job  # lazy: as above
+
         path: str | None = None
         in_set = assignment if isinstance(assignment, str) and assignment in bank.set_names() else None
         if isinstance(answers, Mapping):
@@ -177,12 +212,36 @@ def grade(answers: Mapping[str, Mapping[str, Any]] | str | os.PathLike, *, stude
             plans = _assigned(plans, _assignment(assignment), who)
         for plan in plans:
             instance_for(plan.problem_id, plan.student)
-        outcomes = _run(pool, [Job(k, None, [plan]) for k, plan in enumerate(plans)])
+        outcomes = _run(_pool(), [Job(k, None, [plan]) for k, plan in enumerate(plans)])
         results = student_view(_results(plans, outcomes))
     return Report(tuple(results), who, path)
 
 
+def _quick(answers: Mapping[str, Any], student: str | None) -> list[ProblemResult] | None:
+    """A mapping of answers graded from the problems' cards, or None (anything odd: the full path, which
+    also says what is wrong with a call)."""
+    results: list[ProblemResult] = []
+    try:
+        for raw_id, parts in answers.items():
+            problem_id = bank.resolve(str(raw_id))
+            card = fast.load_card(problem_id)
+            if card is None or not isinstance(parts, Mapping) or any(r.id == problem_id for r in results) or \
+                    any(str(p) not in card.parts for p in parts):
+                return None
+            typed = {str(p): answer_text(v, f"the answer to {problem_id}/{p}") for p, v in parts.items()}
+            result = numeric.quick_problem(problem_id, typed, student)
+            if result is None:
+                return None
+            results.append(result)
+    except DlcheckError:
+        return None
+    return results or None
+
+
 def _mapping_plans(answers: Mapping[str, Any], student: str | None, set_name: str | None) -> list[ProblemPlan]:
+    from dlcheck.check.registry import get_spec, parts_of, variant_of  # lazy: the full path
+    from dlcheck.grade.work import ProblemPlan  # lazy: as above
+
     plans: list[ProblemPlan] = []
     for raw_id, parts in answers.items():
         problem_id = bank.resolve(str(raw_id), set_name)
@@ -207,6 +266,10 @@ def _mapping_plans(answers: Mapping[str, Any], student: str | None, set_name: st
 
 def _file_plan(answers: str | os.PathLike, student: str | None) -> FilePlan:
     """An answers file (a path) or its YAML text, read and checked as ``dlcheck grade`` reads it."""
+    from dlcheck.check.registry import parts_of  # lazy: the full path
+    from dlcheck.grade.work import plan_file  # lazy: as above
+    from dlcheck.spec.answers import read_answers  # lazy: as above
+
     if isinstance(answers, str) and ("\n" in answers or (":" in answers and not Path(answers).is_file())):
         read = read_answers("<answers>", parts_of, text=answers)
     else:
@@ -231,6 +294,9 @@ def _assignment(assignment: str | Sequence[str]) -> list[str]:
 
 
 def _assigned(plans: list[ProblemPlan], ids: list[str], student: str | None) -> list[ProblemPlan]:
+    from dlcheck.check.registry import get_spec, variant_of  # lazy: the full path
+    from dlcheck.grade.work import ProblemPlan  # lazy: as above
+
     extra = [p.problem_id for p in plans if p.problem_id not in ids]
     if extra:
         raise DlcheckError(f"{extra[0]} is not in the assignment ({', '.join(ids)}); take it out or add it")
@@ -256,6 +322,8 @@ def compare(expected: Any, answer: Any, *, rtol: Any = None, atol: Any = None, s
         raise AnswerTypeError("compare takes two values (text, numbers, arrays or formulas), not a mapping or None")
     options = [None if o is None else answer_text(o, name) for o, name in ((rtol, "rtol"), (atol, "atol"),
                                                                            (sigfigs, "sigfigs"))]
+    from dlcheck.grade.guarded import compare_bounded  # lazy: a bounded child of its own
+
     with _LOCK:
         verdict = compare_bounded(want, got, *options)  # type: ignore[arg-type]
     if verdict.status is Status.INVALID and verdict.part == "compare" and verdict.message.startswith("--"):
@@ -268,10 +336,11 @@ def explain(problem: str, part: str | Sequence[str] | None = None, *, student: A
     """The worked solution of a problem (or of some of its parts), with ``student``'s numbers when it
     varies. Parts whose policy is ``explain: after_attempt`` are withheld, as ``dlcheck explain`` withholds
     them without an answers file."""
+    from dlcheck.check.registry import instance_for  # lazy: the worked solution needs the derivation
     from dlcheck.explain import render  # lazy: the worked solution loads sympy's printers
     from dlcheck.explain.steps import solution  # lazy: as above
 
-    with _session(problems):
+    with _banks(problems):
         problem_id = bank.resolve(str(problem))
         chosen = None if part is None else [_part(problem_id, p) for p in ([part] if isinstance(part, str) else part)]
         inst = instance_for(problem_id, _student(student))

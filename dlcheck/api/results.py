@@ -15,7 +15,6 @@ from typing import Any
 from dlcheck.core.verdict import ProblemResult, Status
 from dlcheck.core.verdict import Verdict as CoreVerdict
 from dlcheck.core.visible import clip, visible
-from dlcheck.report.jsonout import results_doc
 
 _COLOUR = {"green": "#1a7f37", "red": "#cf222e", "yellow": "#9a6700", "cyan": "#0969da", "magenta": "#8250df",
            "dim": "#6e7781", "blue": "#0550ae"}
@@ -166,6 +165,8 @@ class Report:
     def to_dict(self) -> dict[str, Any]:
         """The document ``dlcheck grade --format json`` writes for one file."""
         nothing = not any(v.status not in (Status.MISSING, Status.MANUAL) for r in self.results for v in r.verdicts)
+        from dlcheck.report.jsonout import results_doc  # lazy: the report layer loads the grading tools
+
         return results_doc(list(self.results), self.path, self.student, nothing)
 
     def __repr__(self) -> str:

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import math
+import sys
 from fractions import Fraction
 from typing import Any
 
-import sympy as sp
-
 from dlcheck.check.tolerance import NOISE, Tol
+
+
+def is_matrix(value: Any) -> bool:
+    """A sympy Matrix (never one when sympy is not even loaded: the numeric path's values are lists)."""
+    sp = sys.modules.get("sympy")
+    return sp is not None and isinstance(value, sp.MatrixBase)
 
 
 def as_grid(value: Any) -> list[list[Any]]:
     """A scalar, a flat list, nested lists or a sympy Matrix as a list of rows."""
     if isinstance(value, list):
         return value if value and isinstance(value[0], list) else [[v] for v in value]
-    if isinstance(value, sp.MatrixBase):
+    if is_matrix(value):
         return [[value[i, j] for j in range(value.cols)] for i in range(value.rows)]
     return [[value]]
 
@@ -30,7 +35,7 @@ def fit_shape(student: Any, ref: Any, kind: str) -> tuple[Any, str | None]:
     A wrong shape is a wrong answer (the text was read), so the message says what was
     expected and what was given: "expected a 2-vector, you gave 3 entries".
     """
-    s_is, r_is = isinstance(student, sp.MatrixBase), isinstance(ref, sp.MatrixBase)
+    s_is, r_is = is_matrix(student), is_matrix(ref)
     if not r_is:
         if s_is:
             what = "number" if kind == "number" else "formula"
@@ -41,6 +46,8 @@ def fit_shape(student: Any, ref: Any, kind: str) -> tuple[Any, str | None]:
     if kind == "vector" or 1 in ref.shape:
         if len(student) != len(ref) or 1 not in student.shape:
             return None, f"expected {ref_text(ref, kind)}, you gave {shape_text(student)}"
+        import sympy as sp  # lazy: a matrix answer was read by sympy already
+
         return sp.Matrix(list(student)).reshape(*ref.shape), None
     if student.shape != ref.shape:
         hint = "; is it transposed?" if student.shape == ref.shape[::-1] else ""

@@ -217,7 +217,7 @@ def _as_float(x: Any) -> float | None:
 
 
 def _frac(x: Any) -> Fraction:
-    from dlcheck.engine.numeval import to_fraction  # lazy: the check layer's helpers stay import-light
+    from dlcheck.engine.numbers import to_fraction  # lazy: the check layer's helpers stay import-light
 
     return to_fraction(x)
 

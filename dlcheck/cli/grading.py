@@ -28,8 +28,8 @@ from dlcheck.core.visible import visible
 from dlcheck.core.yamlio import links_refused
 from dlcheck.grade import assignment as scoring
 from dlcheck.grade.batch import FileResult, NoFiles, expand, grade_files
+from dlcheck.grade.failures import check_seconds
 from dlcheck.grade.reveal import student_view
-from dlcheck.grade.work import check_seconds
 from dlcheck.report.errors import error_text, ignored_text
 from dlcheck.report.select import only_parts
 from dlcheck.report.terminal import View, header, print_results
@@ -162,8 +162,9 @@ def grade(args: list[str], options: Options, console: Console) -> int:
                 and options.report is None:
             return stream_class(sources, options, assignment, on_done)
         with links_refused(_as_data(options, batch)):  # a class's files are data: a link is never read
-            files = grade_files(sources, options.seconds, options.jobs, on_done, student=options.student, warn=_warn,
-                                set_name=options.set_name)
+            files = _numeric(sources, options, batch) or \
+                grade_files(sources, options.seconds, options.jobs, on_done, student=options.student, warn=_warn,
+                            set_name=options.set_name)
     finally:
         if bar is not None:
             bar.stop()
@@ -183,6 +184,17 @@ def grade(args: list[str], options: Options, console: Console) -> int:
         _same_student(files)
     with links_refused(_as_data(options, batch)):  # an error's line is quoted from its file: never through a link
         return _report(files, options, console, batch, started, assignment, args, skipped, outputs)
+
+
+def _numeric(sources: list, options: Options, batch: bool) -> list[FileResult] | None:
+    """One answers file whose every answer the numeric path decides, graded here without sympy
+    (:mod:`dlcheck.grade.numeric`); None sends it to the pool."""
+    if batch or options.set_name is not None or len(sources) != 1:
+        return None
+    from dlcheck.grade.numeric import quick_file  # lazy: start-up
+
+    done = quick_file(sources[0], options.student)
+    return None if done is None else [done]
 
 
 def _report(files: list[FileResult], options: Options, console: Console, batch: bool, started: float,

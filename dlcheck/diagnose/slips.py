@@ -15,18 +15,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sympy as sp
-
-from dlcheck.check.equivalence import equivalent
-from dlcheck.check.shapes import as_grid, close
+from dlcheck.check.shapes import as_grid, close, is_matrix
 from dlcheck.check.tolerance import Tol, correct_figures
 from dlcheck.core.errors import Undefined, UnknownSymbol
-from dlcheck.engine.instance import Instance
-from dlcheck.engine.numeval import numeval, numeval_any, to_float, to_fraction
-from dlcheck.parse.functions import sigmoid
+from dlcheck.engine.numbers import to_float, to_fraction
 from dlcheck.parse.printing import fmt
+
+if TYPE_CHECKING:
+    from dlcheck.engine.instance import Instance
+
+# sympy, the graph and equivalence are imported where a slip is looked for in them: a number's slips
+# run on the numeric path's card too (grade/numeric.py), in a process that never loads sympy
 
 
 @dataclass
@@ -41,7 +42,7 @@ class Wrong:
     """A wrong answer to explain: a number's value against the reference's (``given``, ``expected``, the
     tolerance a match uses and the part's own), or a formula against the reference's formula."""
 
-    inst: Instance
+    inst: Instance | None           # None on the numeric path: what the graph says was computed beforehand
     pid: str
     given: Any = None
     expected: Any = None
@@ -54,8 +55,36 @@ class Wrong:
     def matrix(self) -> bool:
         return isinstance(self.expected, list)
 
+    def givens(self) -> list[tuple[str, Any]]:
+        """Every given's name and exact value."""
+        assert self.inst is not None
+        return [(sym.name, value) for sym, value in self.inst.exact_givens().items()]
+
+    def formula_givens(self) -> list[tuple[str, Any]]:
+        """The givens the part's own formula uses (by name, in order), with their exact values; none for a
+        part whose formula is a matrix."""
+        inst = self.inst
+        assert inst is not None
+        formula = inst.shallow.get(self.pid)
+        if formula is None or is_matrix(formula):
+            return []
+        exact_givens = inst.exact_givens()
+        return [(sym.name, exact_givens.get(sym))
+                for sym in sorted(formula.free_symbols & set(inst.given_values), key=lambda s: s.name)]
+
+    def rewritten(self, detector: Detector) -> list[Any]:
+        """The reference's value under ``detector``'s rewrite of the graph, at each of its sites (None where
+        the rewrite changes nothing or leaves no real value)."""
+        inst, rewrite = self.inst, detector.rewrite
+        assert inst is not None and rewrite is not None
+        return [_rewritten_value(inst, inst.part_ref[self.pid], (detector.name, site), rewrite(inst, site))
+                for site in (detector.sites(inst) if detector.sites is not None else [None])]
+
     def same(self, a: Any, b: Any) -> bool:
         """Two formulas (or matrices of them) are equivalent over the problem's graph."""
+        from dlcheck.check.equivalence import equivalent  # lazy: formulas only
+
+        assert self.inst is not None
         seed = f"{self.inst.spec.id}/{self.pid}/diagnose"
         return all(equivalent(self.inst, x, y, seed).equal for ra, rb in zip(as_grid(a), as_grid(b))
                    for x, y in zip(ra, rb))
@@ -86,9 +115,7 @@ class Detector:
             return self.number(wrong)
         if self.rewrite is None:
             return None
-        rewrite, inst = self.rewrite, wrong.inst
-        for site in (self.sites(inst) if self.sites is not None else [None]):
-            alt = _rewritten_value(inst, inst.part_ref[wrong.pid], (self.name, site), rewrite(inst, site))
+        for alt in wrong.rewritten(self):
             if alt is not None and close(wrong.given, alt, wrong.tol) and not close(alt, wrong.expected, wrong.tol):
                 return Finding(self.name, self.message)
         return None
@@ -96,6 +123,8 @@ class Detector:
 
 # -- rewrites of the reference ----------------------------------------------------
 def _sigmoid_like(inst: Instance, x: Any) -> bool:
+    from dlcheck.parse.functions import sigmoid  # lazy: the graph's formulas are sympy's
+
     if isinstance(x, sigmoid):
         return True
     return x.is_Symbol and isinstance(inst.node_expr.get(x), sigmoid)
@@ -110,6 +139,8 @@ def _derivative_factors(inst: Instance, mul: Any) -> tuple[list, list]:
 
 def sigmoid_for_derivative(inst: Instance, only: Any = None) -> Callable[[Any], Any]:
     """s*(1-s) -> s: sigmoid written where sigmoid' belongs (for one s, or every s)."""
+    import sympy as sp  # lazy: a rewrite of the graph's formulas
+
     def rewrite(expr: Any) -> Any:
         def fix(m: Any) -> Any:
             sig, ones = _derivative_factors(inst, m)
@@ -121,6 +152,8 @@ def sigmoid_for_derivative(inst: Instance, only: Any = None) -> Callable[[Any], 
 
 def derivative_dropped(inst: Instance, only: Any = None) -> Callable[[Any], Any]:
     """s*(1-s) -> 1: the sigmoid derivative forgotten altogether (for one s, or every s)."""
+    import sympy as sp  # lazy: as above
+
     def rewrite(expr: Any) -> Any:
         def fix(m: Any) -> Any:
             sig, _ = _derivative_factors(inst, m)
@@ -132,6 +165,8 @@ def derivative_dropped(inst: Instance, only: Any = None) -> Callable[[Any], Any]
 
 def sigmoid_factors(inst: Instance, expr: Any) -> list:
     """Every s that appears as s*(1-s) somewhere in ``expr`` (the sigmoid' sites)."""
+    import sympy as sp  # lazy: as above
+
     found: list = []
     for m in (expr.atoms(sp.Mul) if hasattr(expr, "atoms") else []):
         for s in _derivative_factors(inst, m)[0]:
@@ -141,6 +176,8 @@ def sigmoid_factors(inst: Instance, expr: Any) -> list:
 
 
 def degrees_for_radians(expr: Any) -> Any:
+    import sympy as sp  # lazy: as above
+
     return expr.replace(lambda e: isinstance(e, (sp.sin, sp.cos, sp.tan)),
                         lambda e: e.func(e.args[0] * sp.pi / 180))
 
@@ -153,7 +190,7 @@ def _rewritten_value(inst: Instance, ref: Any, slip: tuple, rewrite: Callable[[A
 
     Neither depends on an answer: the rewritten graph is kept per slip (``slip`` names it: the kind and
     the site) and the value per slip and reference, for the instance's life."""
-    cells = tuple(ref) if isinstance(ref, sp.MatrixBase) else (ref,)
+    cells = tuple(ref) if is_matrix(ref) else (ref,)
     value = inst.remember(("slip-value", slip, cells), lambda: _slipped(inst, ref, slip, rewrite))
     return [list(row) for row in value] if isinstance(value, list) else value
 
@@ -171,6 +208,8 @@ def _slipped(inst: Instance, ref: Any, slip: tuple, rewrite: Callable[[Any], Any
     changed = inst.remember(("slip-graph", slip), lambda: _rewritten_graph(inst, rewrite), shape=True)
     if not changed:
         return None
+    from dlcheck.engine.numeval import numeval_any  # lazy: the graph's floats
+
     env = inst.remember(("slip-env", slip), lambda: inst.env_rewritten(changed))
     try:
         return numeval_any(ref, env)
@@ -249,16 +288,11 @@ def _unchanged_given(w: Wrong) -> Finding | None:
     part's own tolerance: the message claims equality)."""
     if w.matrix:
         return None
-    inst, tol = w.inst, w.grading or w.tol
-    formula = inst.shallow.get(w.pid)
-    if formula is None or isinstance(formula, sp.MatrixBase):
-        return None
-    exact_givens = inst.exact_givens()
-    for sym in sorted(formula.free_symbols & set(inst.given_values), key=lambda s: s.name):
-        value = exact_givens.get(sym)
+    tol = w.grading or w.tol
+    for name, value in w.formula_givens():
         if value is not None and value != 0 and tol.accepts(w.given, value):
-            return Finding("unchanged", f"that is {sym.name} before the update; apply the step "
-                           f"({sym.name} minus the learning rate times the gradient)")
+            return Finding("unchanged", f"that is {name} before the update; apply the step "
+                           f"({name} minus the learning rate times the gradient)")
     return None
 
 
@@ -268,10 +302,10 @@ def _factor_number(w: Wrong) -> Finding | None:
         return None
     ratio = to_float(to_fraction(given) / to_fraction(expected))
     candidates = [(Fraction(2), "2"), (Fraction(1, 2), "1/2")]
-    for sym, value in w.inst.exact_givens().items():
+    for name, value in w.givens():
         v = to_fraction(value)
-        if sym.name in ("eta", "lr", "alpha") and v not in (0, 1):
-            candidates += [(v, sym.name), (1 / v, f"1/{sym.name}")]
+        if name in ("eta", "lr", "alpha") and v not in (0, 1):
+            candidates += [(v, name), (1 / v, f"1/{name}")]
     candidates += [(Fraction(10) ** k, f"10^{k}") for k in (-3, -2, -1, 1, 2, 3)]
     for factor, name in candidates:
         if tol.accepts(given, to_fraction(expected) * factor) or abs(ratio - float(factor)) <= 1e-3 * float(factor):
@@ -301,7 +335,7 @@ def _negated_formula(w: Wrong) -> Finding | None:
 
 def _transposed_formula(w: Wrong) -> Finding | None:
     f = w.formula
-    square = isinstance(f, sp.MatrixBase) and f.rows == f.cols and f.rows > 1
+    square = is_matrix(f) and f.rows == f.cols and f.rows > 1
     if square and f != f.T and w.same(w.student, f.T):
         return Finding("transposed", "yours is the transpose of the expected matrix")
     return None
@@ -309,10 +343,11 @@ def _transposed_formula(w: Wrong) -> Finding | None:
 
 def _sigmoid_formula(w: Wrong) -> Finding | None:
     inst, formula = w.inst, w.formula
-    cells = list(formula) if isinstance(formula, sp.MatrixBase) else [formula]
+    assert inst is not None
+    cells = list(formula) if is_matrix(formula) else [formula]
     for site in [None] + sorted({s for c in cells for s in sigmoid_factors(inst, c)}, key=str):
         rewrite = sigmoid_for_derivative(inst, site)
-        rewritten = formula.applyfunc(rewrite) if isinstance(formula, sp.MatrixBase) else rewrite(formula)
+        rewritten = formula.applyfunc(rewrite) if is_matrix(formula) else rewrite(formula)
         if rewritten != formula and w.same(w.student, rewritten):
             where = f" (at {site})" if site is not None else ""
             return Finding("sigmoid-for-derivative", f"you used sigmoid where sigmoid' = sigmoid(1 - sigmoid) "
@@ -321,7 +356,7 @@ def _sigmoid_formula(w: Wrong) -> Finding | None:
 
 
 def _factor_formula(w: Wrong) -> Finding | None:
-    if isinstance(w.formula, sp.MatrixBase):
+    if is_matrix(w.formula) or w.inst is None:
         return None
     factor = _constant_factor(w.inst, w.student, w.formula, f"{w.inst.spec.id}/{w.pid}/diagnose")
     if factor is None:
@@ -373,20 +408,18 @@ def numeric_mistake(inst: Instance, pid: str, given: Any, expected: Any, tol: To
     ``tol`` is the (looser) tolerance a diagnosis matches with; ``grading`` the part's own,
     used where the message claims equality ("that is w1 before the update").
     """
-    wrong = Wrong(inst, pid, given, expected, tol, grading)
-    for detector in DETECTORS:
-        if not detector.last:
-            found = detector.explains_number(wrong)
-            if found:
-                return found
-    return None
+    return number_slip(Wrong(inst, pid, given, expected, tol, grading))
 
 
 def rounded_early(inst: Instance, pid: str, given: Any, expected: Any) -> Finding | None:
     """The slips tried last, when nothing else explains a wrong value (digits lost to rounding)."""
-    wrong = Wrong(inst, pid, given, expected)
+    return number_slip(Wrong(inst, pid, given, expected), last=True)
+
+
+def number_slip(wrong: Wrong, last: bool = False) -> Finding | None:
+    """The first detector (of those tried last, with ``last``) that explains ``wrong``'s value."""
     for detector in DETECTORS:
-        if detector.last:
+        if detector.last == last:
             found = detector.explains_number(wrong)
             if found:
                 return found
@@ -406,6 +439,8 @@ def formula_mistake(inst: Instance, pid: str, student: Any, ref: Any) -> Finding
 
 
 def _constant_factor(inst: Instance, a: Any, b: Any, seed: str) -> float | None:
+    from dlcheck.engine.numeval import numeval  # lazy: the graph's floats
+
     ratios = []
     for env in inst.sample_envs(seed + "/ratio", 12, a.free_symbols | b.free_symbols):
         try:

@@ -17,6 +17,8 @@ from typing import Any
 import sympy as sp
 
 from dlcheck.core.errors import Undefined, UnknownSymbol
+from dlcheck.engine.numbers import to_float as to_float  # where callers have always found it
+from dlcheck.engine.numbers import to_fraction as to_fraction  # as above
 from dlcheck.parse.functions import sympy_function
 from dlcheck.parse.vocabulary import VOCABULARY, Function
 
@@ -193,30 +195,6 @@ def to_mpf(x: Num) -> Any:
     if isinstance(x, mp.mpf):
         return x  # as computed: converting again would round it to the current precision
     return mp.mpf(x)
-
-
-def to_float(x: Num) -> float:
-    """A number as a float for showing it; beyond the largest double (exact numbers may be), +-inf."""
-    exact = to_fraction(x)
-    try:
-        return float(exact)
-    except OverflowError:
-        return math.inf if exact > 0 else -math.inf
-
-
-def to_fraction(x: Num) -> Fraction:
-    """The exact rational value of a Fraction, an int, a float or an mpf (binary fractions are exact)."""
-    if isinstance(x, Fraction):
-        return x
-    if isinstance(x, int):
-        return Fraction(x)
-    if isinstance(x, float):
-        return Fraction(x)
-    sign, man, exp, _ = (x if hasattr(x, "_mpf_") else _mp().mpf(x))._mpf_
-    if not man and exp:  # inf or nan
-        raise Undefined("not a finite number")
-    value = Fraction(int(man) << int(exp)) if exp >= 0 else Fraction(int(man), 1 << int(-exp))
-    return -value if sign else value
 
 
 def is_whole(x: Num) -> bool:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from dlcheck.check.registry import get_spec, variant_of
 from dlcheck.core.verdict import ProblemResult, Status, Verdict
 from dlcheck.grade.batch import FileResult
 from dlcheck.spec import bank
@@ -34,11 +33,15 @@ def answered_ids(ids: set[str]) -> Assignment:
 
 def spec_points(problem_id: str) -> float:
     """A problem's points as its spec gives them (read from the spec, never derived again)."""
+    from dlcheck.check.registry import get_spec  # lazy: only a run with an assignment reads the specs
+
     return sum(part.points for part in get_spec(problem_id).problem.parts.values())
 
 
 def unanswered(problem_id: str, student: str | None) -> ProblemResult:
     """A problem of the assignment the student did not answer: every part missing, 0 of its points."""
+    from dlcheck.check.registry import get_spec, variant_of  # lazy: as above
+
     problem = get_spec(problem_id).problem
     verdicts = [Verdict(pid, Status.MISSING, 0.0, part.points, NOT_ANSWERED) for pid, part in problem.parts.items()]
     try:

@@ -24,13 +24,12 @@ import tempfile
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from dlcheck.core.errors import DlcheckError, ErrorList
 from dlcheck.core.verdict import ProblemResult, Status, Verdict
 from dlcheck.core.yamlio import links_refused
-from dlcheck.grade.derive import DISABLED, warm_class
-from dlcheck.grade.pool import Job, Outcome, Pool, default_jobs
-from dlcheck.grade.work import PART_SECONDS
+from dlcheck.grade.failures import PART_SECONDS
 from dlcheck.spec import bank
 from dlcheck.spec.writeup import WRITEUP_SUFFIXES, is_writeup
 
@@ -303,6 +302,9 @@ def stream_files(sources: list[Source], seconds: float = PART_SECONDS, jobs: int
     :data:`CHUNK` files, never the class. The pool (and its warm workers) serves every chunk."""
     if not sources:
         return
+    from dlcheck.grade.derive import DISABLED, warm_class  # lazy: what reads a file here needs no sympy
+    from dlcheck.grade.pool import Job, Pool, default_jobs  # lazy: as above
+
     DISABLED.clear()  # a problem is disabled by this run's warm-up only, and only while it runs
     try:
         if warm_bank if warm_bank is not None else len(sources) > 1:
@@ -320,7 +322,7 @@ def stream_files(sources: list[Source], seconds: float = PART_SECONDS, jobs: int
         DISABLED.clear()
 
 
-def _file_result(source: Source, outcome: Outcome, set_name: str | None = None) -> FileResult:
+def _file_result(source: Source, outcome: Any, set_name: str | None = None) -> FileResult:
     if outcome.error is not None:
         return FileResult(source.shown, outcome.student, error=_renamed(outcome.error, source.path, source.shown))
     plan = outcome.plan

@@ -27,6 +27,7 @@ from dlcheck.core.errors import DlcheckError, SpecError
 from dlcheck.core.verdict import Status, Verdict
 from dlcheck.engine.bounded import TimeLimit, bounded
 from dlcheck.engine.instance import Instance
+from dlcheck.grade.cards import ensure
 from dlcheck.spec import bank
 from dlcheck.spec.model import problem_model
 from dlcheck.spec.reader import Spec
@@ -143,7 +144,9 @@ def instance_or_reason(problem_id: str, student: str | None) -> tuple[Instance |
     worker; a spec whose defines nest too deeply is said at its define, never a RecursionError)."""
     try:
         check_define_depth(get_spec(problem_id))
-        return instance_for(problem_id, student), None
+        inst = instance_for(problem_id, student)
+        ensure(problem_id)  # the numeric path's card for the next run (grade/cards.py)
+        return inst, None
     except DlcheckError as exc:  # its place by line only: a student's report names no grader's path
         at = f" (line {exc.line} of its spec)" if exc.line else ""
         return None, f"{problem_id} cannot be graded: {exc.message}{at}"

@@ -3,9 +3,23 @@ a fault of dlcheck itself (its type, message and traceback kept for ``--debug``)
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+from dlcheck.core.errors import DlcheckError
 from dlcheck.core.verdict import Status, Verdict
+
+PART_SECONDS = 5.0                    # a part's time bound unless --timeout says otherwise
+MAX_SECONDS = 3600.0
+
+
+def check_seconds(seconds: float) -> float:
+    """A part's bound, or a clear error: a number of seconds from 0.5 to an hour (``inf``, ``nan`` and
+    ``1e308`` are refused: a bound that never ends is no bound)."""
+    if not isinstance(seconds, (int, float)) or not math.isfinite(seconds) or not 0.5 <= seconds <= MAX_SECONDS:
+        raise DlcheckError(f"--timeout {seconds}: give the seconds allowed per part, from 0.5 to "
+                           f"{MAX_SECONDS:g} (an hour)")
+    return float(seconds)
 
 
 def answer_text(answer: Any) -> str:

@@ -61,7 +61,15 @@ def compare_bounded(expected: str, answer: str, rtol: str | None = None, atol: s
                     sigfigs: str | None = None, seconds: float = COMPARE_SECONDS,
                     meanwhile: Callable[[], Any] | None = None, ahead: Child | None = None) -> Verdict:
     """``answer`` against ``expected`` in a bounded child that loads the checker itself (``ahead``:
-    one :func:`start_compare` started)."""
+    one :func:`start_compare` started). Two literals within the tolerance are decided here, without sympy
+    (:func:`dlcheck.check.fast.compare_literals`), and the child is not waited for."""
+    from dlcheck.check.fast import compare_literals  # lazy: start-up
+
+    quick = compare_literals(expected, answer, rtol, atol, sigfigs)
+    if quick is not None:
+        if ahead is not None:
+            ahead.close()
+        return quick
     return run_bounded(_compare, (expected, answer, rtol, atol, sigfigs), "compare", 1.0, answer, seconds,
                        prepare=load_checker, meanwhile=meanwhile, child=ahead)
 

@@ -21,9 +21,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from dlcheck.check.registry import get_spec
+from dlcheck.check import fast
 from dlcheck.core.verdict import ProblemResult, Verdict
-from dlcheck.diagnose.slips import method_slips
 from dlcheck.spec.answers import is_attempt
 
 # the facts of ``Verdict.detail`` that give the reference away (--instructor keeps them): the
@@ -36,6 +35,11 @@ _REVEALING = ("abs_error", "rel_error", "values", "sigfigs",
 def policy(problem_id: str, part_id: str, hide_all: bool = False) -> str:
     if hide_all:
         return "never"
+    card = fast.load_card(problem_id)  # the problem's card says it without reading the spec (check/fast.py)
+    if card is not None and part_id in card.reveal:
+        return card.reveal[part_id]
+    from dlcheck.check.registry import get_spec  # lazy: a problem with no card yet
+
     spec = get_spec(problem_id)
     part = spec.problem.parts.get(part_id)
     own = getattr(part, "reveal", None)
@@ -43,8 +47,17 @@ def policy(problem_id: str, part_id: str, hide_all: bool = False) -> str:
 
 
 def may_reveal(problem_id: str, verdict: Verdict, hide_all: bool = False) -> bool:
-    rule = policy(problem_id, verdict.part, hide_all)
+    return allows(policy(problem_id, verdict.part, hide_all), verdict)
+
+
+def allows(rule: str, verdict: Verdict) -> bool:
+    """Whether a part whose policy is ``rule`` shows its reference with ``verdict``."""
     return rule == "always" or (rule == "after_attempt" and is_attempt(verdict.answer))
+
+
+def view(verdict: Verdict, rule: str) -> Verdict:
+    """``verdict`` as a student may see it under the policy ``rule``."""
+    return verdict if allows(rule, verdict) else hidden(verdict)
 
 
 def hidden(verdict: Verdict) -> Verdict:
@@ -56,9 +69,16 @@ def hidden(verdict: Verdict) -> Verdict:
         detail["entries"] = [{k: v for k, v in e.items() if k != "expected"} for e in detail["entries"]]
     if "abs_error" in verdict.detail:  # "off by 0.0251 (7.76%)": the gap, given the answer, is the reference
         detail.pop("summary", None)
-    if detail.get("diagnosis") not in method_slips():  # a factor, a transpose: they turn the answer into the reference
+    # a factor, a transpose: they turn the answer into the reference
+    if "diagnosis" in detail and detail["diagnosis"] not in _method_slips():
         detail.pop("diagnosis", None)
     return replace(verdict.withheld(), expected="", detail=detail, reference=None)
+
+
+def _method_slips() -> frozenset[str]:
+    from dlcheck.diagnose.slips import method_slips  # lazy: only a diagnosed verdict asks
+
+    return method_slips()
 
 
 def student_view(results: list[ProblemResult], hide_all: bool = False) -> list[ProblemResult]:
@@ -73,5 +93,7 @@ def hints(problem_id: str, verdict: Verdict, hide_all: bool = False) -> list[str
         return []
     if not may_reveal(problem_id, verdict, hide_all):
         return []
+    from dlcheck.check.registry import get_spec  # lazy: as in policy
+
     part = get_spec(problem_id).problem.parts.get(verdict.part)
     return list(getattr(part, "hints", []) or [])

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from dlcheck.check.registry import get_spec, variant_of
+from dlcheck.check import fast
+from dlcheck.check.registry import get_instance, get_spec, variant_of
 from dlcheck.core.verdict import ProblemResult, Verdict
 from dlcheck.engine.instance import Instance
+from dlcheck.grade import numeric
 from dlcheck.grade.failures import answer_text
 from dlcheck.grade.guarded import run_bounded
 from dlcheck.grade.pool import grade_plans
@@ -25,7 +27,13 @@ __all__ = ["PART_SECONDS", "check_and_diagnose", "compare_texts", "grade_file", 
 
 def grade_part(inst: Instance, pid: str, answer: Any, earlier: dict[str, Verdict],
                seconds: float = PART_SECONDS) -> Verdict:
-    """One part in a forked child of its own, bounded in time (``solve`` checks this way)."""
+    """One part in a forked child of its own, bounded in time (``solve`` checks this way); a literal of a
+    numeric part is checked from the problem's card at once where it can be (:mod:`dlcheck.grade.numeric`)."""
+    card = fast.load_card(inst.spec.id) if isinstance(answer, str) else None
+    if card is not None and (not card.varies or inst is get_instance(inst.spec.id)):  # the sheet's numbers
+        quick = numeric.decide(card, pid, answer, earlier=list(earlier.values()))
+        if quick is not None:
+            return quick
     part = inst.spec.problem.parts[pid]
     return run_bounded(check_and_diagnose, (inst, pid, answer, earlier), pid, part.points, answer_text(answer), seconds)
 

@@ -11,35 +11,23 @@ traceback kept for ``--debug``).
 
 from __future__ import annotations
 
-import math
 import traceback
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from dlcheck.check import fast
 from dlcheck.check.oneoff import compare_instance, only_part
-from dlcheck.check.registry import check_answer, get_spec, kind_of, unanswered, variant_of
-from dlcheck.core.errors import DlcheckError
+from dlcheck.check.registry import check_answer, get_instance, get_spec, kind_of, unanswered, variant_of
 from dlcheck.core.verdict import Verdict
 from dlcheck.diagnose import diagnose, misread
 from dlcheck.engine.instance import Instance
 from dlcheck.grade.derive import DISABLED, disabled_verdicts, instance_or_reason
+from dlcheck.grade.failures import PART_SECONDS as PART_SECONDS  # where callers have always found it
+from dlcheck.grade.failures import check_seconds as check_seconds  # as above
 from dlcheck.grade.failures import failed, too_deep, too_large
 from dlcheck.spec.answers import AnswersFile
 
-PART_SECONDS = 5.0
-MAX_SECONDS = 3600.0
 TRIVIAL_KINDS = ("choice", "essay")   # checked without any symbolic work: no bound to keep
-
-
-def check_seconds(seconds: float) -> float:
-    """A part's bound, or a clear error: a number of seconds from 0.5 to an hour (``inf``, ``nan`` and
-    ``1e308`` are refused: a bound that never ends is no bound)."""
-    if not isinstance(seconds, (int, float)) or not math.isfinite(seconds) or not 0.5 <= seconds <= MAX_SECONDS:
-        raise DlcheckError(f"--timeout {seconds}: give the seconds allowed per part, from 0.5 to "
-                           f"{MAX_SECONDS:g} (an hour)")
-    return float(seconds)
-
-
 
 
 # -- one part ------------------------------------------------------------------------------
@@ -139,10 +127,14 @@ def check_problem(plan: ProblemPlan, earlier: dict[str, Verdict] | None = None,
     seen = dict(earlier or {})
     out = []
     retire = False
+    card = fast.load_card(plan.problem_id)
+    if card is not None and card.varies and inst is not get_instance(plan.problem_id):
+        card = None  # a student's own numbers: the card holds the sheet's
     for pid, answer in plan.parts:
+        quick = fast.decide(card, pid, answer) if card is not None else None
         if report is not None:
-            report.starting(needs_bound(inst, pid, answer))
-        verdict, stop = checked(inst, pid, answer, seen)
+            report.starting(quick is None and needs_bound(inst, pid, answer))
+        verdict, stop = (quick, False) if quick is not None else checked(inst, pid, answer, seen)
         retire = retire or stop
         seen[pid] = verdict
         out.append(verdict)

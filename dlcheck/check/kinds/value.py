@@ -20,24 +20,16 @@ import sympy as sp
 
 from dlcheck.check.equivalence import digits_needed, equivalent, formulas_behind
 from dlcheck.check.kind import Kind
+from dlcheck.check.numbers import judge
 from dlcheck.check.shapes import as_grid, cells, differing, fit_shape
-from dlcheck.check.tolerance import (
-    GRADE_DPS,
-    Tol,
-    correct_figures,
-    diagnosis_tol,
-    entry_texts,
-    not_within,
-    rel_error,
-    sigfig_check,
-)
+from dlcheck.check.tolerance import GRADE_DPS, Tol, diagnosis_tol
 from dlcheck.core.errors import ParseError, Undefined, UnknownName
 from dlcheck.core.verdict import Evidence, Status, Verdict, note
 from dlcheck.core.yamlio import raw_text
 from dlcheck.engine.exact import exact_value
 from dlcheck.engine.instance import Instance
 from dlcheck.engine.instance import Prepared as PreparedBase
-from dlcheck.engine.numeval import TooLarge, hp_value_any, to_float, to_fraction
+from dlcheck.engine.numeval import TooLarge, hp_value_any, to_fraction
 from dlcheck.engine.steps import Step, formula_step, value_text
 from dlcheck.parse.printing import fmt, plain
 from dlcheck.parse.safe import NoRealValue
@@ -216,40 +208,11 @@ def _check_numeric(inst: Instance, part: ValuePart, student: Any, ref: Any, verd
         verdict.message = "your answer has no finite real value"
         return verdict
     expected = exact_value(inst, ref, dps=dps)
-    verdict.value, verdict.reference = given, expected
-    if tol.sigfigs is not None:
-        bad, reasons = _sigfig_entries(text, given, expected, tol.sigfigs)
-    else:
-        bad, reasons = differing(given, expected, tol, Fraction(1, 10 ** (dps - 10))), []
-        if bad:
-            bad = _rounding_only(inst, student, ref, bad, given, expected, tol, dps)
-    if not bad:
-        verdict.status, verdict.score, verdict.message = Status.CORRECT, part.points, "correct"
-        return verdict
-    verdict.detail.update(_numeric_detail(given, expected, bad, tol))
-    if reasons:  # significant figures: say which rule failed, entry by entry
-        verdict.detail["sigfigs"] = [why.text for why in reasons]
-        if len(cells(student)) == 1:
-            verdict.tell(reasons[0])
-        else:
-            verdict.tell(*(why.framed(f"{'; ' if k else ''}entry {_entry_name(i, j, expected)}: ", "")
-                           for k, ((i, j), why) in enumerate(list(zip(bad, reasons))[:3])))
-    elif isinstance(expected, list):  # which entries differ (where, not what they should be)
-        verdict.tell(Evidence("entries", verdict.detail["summary"], at=[(i + 1, j + 1) for i, j in bad]))
-    else:  # the size of the gap is the reference, given the answer
-        verdict.tell(Evidence("tolerance", verdict.detail["summary"], reveals_reference=True,
-                              withheld=not_within(verdict.detail.get("tolerance")), yours=given, expected=expected))
-    return verdict
 
+    def recheck(bad: list) -> list:
+        return _rounding_only(inst, student, ref, bad, given, expected, tol, dps)
 
-def _power_of_ten(x: Fraction) -> str:
-    """``10^400`` for a number about that size (from bit lengths: no float holds it)."""
-    value = abs(x)  # math.log10 takes ints of any size
-    return f"10^{round(math.log10(value.numerator) - math.log10(value.denominator))}"
-
-
-def _entry_name(i: int, j: int, expected: Any) -> str:
-    return f"({i + 1},{j + 1})" if len(as_grid(expected)[0]) > 1 else f"{i + 1}"
+    return judge(verdict, given, expected, tol, text, part.points, Fraction(1, 10 ** (dps - 10)), recheck)
 
 
 def _rounding_only(inst: Instance, student: Any, ref: Any, bad: list, given: Any, expected: Any, tol: Tol,
@@ -269,50 +232,6 @@ def _rounding_only(inst: Instance, student: Any, ref: Any, bad: list, given: Any
             continue
         still.append((i, j))
     return still
-
-
-def _sigfig_entries(text: str, given: Any, expected: Any,
-                    sigfigs: tuple[int, int]) -> tuple[list, list[Evidence]]:
-    """STACK NumSigFigs on each entry (a vector's entries are counted on their own typed text)."""
-    g, e = as_grid(given), as_grid(expected)
-    texts = entry_texts(text)
-    flat = [(i, j) for i, row in enumerate(e) for j in range(len(row))]
-    if len(texts) != len(flat):
-        texts = [text] * len(flat)
-    bad: list[tuple[int, int]] = []
-    reasons: list[Evidence] = []
-    for (i, j), typed in zip(flat, texts):
-        ok, why = sigfig_check(typed, g[i][j], e[i][j], *sigfigs)
-        if not ok and why is not None:
-            bad.append((i, j))
-            reasons.append(why)
-    return bad, reasons
-
-
-def _numeric_detail(given: Any, expected: Any, bad: list, tol: Tol) -> dict:
-    if not isinstance(expected, list):
-        exact_gap = abs(to_fraction(given) - to_fraction(expected))
-        gap = to_float(exact_gap)
-        err = rel_error(given, expected)
-        figures = correct_figures(given, expected)
-        agree = f"; right to {figures} significant figure{'s' if figures != 1 else ''}" if 0 < figures < 15 else ""
-        # a gap no double holds (1e-999 against 0, 10^1001 against 1) is shown by its size, never as 0 or inf
-        shown = fmt(gap, 3) if exact_gap == 0 or (gap != 0 and math.isfinite(gap)) else \
-            f"about {_power_of_ten(exact_gap)}"
-        if not math.isfinite(err):  # past the largest double
-            off = f"about {_power_of_ten(exact_gap)}"
-        else:  # no percentage of 0
-            off = shown if to_fraction(expected) == 0 else f"{shown} ({fmt(err * 100, 3)}%)"
-        return {"rel_error": err if math.isfinite(err) else None, "abs_error": gap if math.isfinite(gap) else None,
-                "tolerance": tol.describe(), "correct_figures": figures,
-                "summary": f"off by {off}{agree}; tolerance {tol.describe()}"}
-    g, e = as_grid(given), as_grid(expected)
-    entries = [{"row": i + 1, "col": j + 1, "given": to_float(g[i][j]),
-                "expected": to_float(e[i][j])} for i, j in bad]
-    total = sum(len(r) for r in e)
-    return {"entries": entries, "tolerance": tol.describe(),
-            "summary": f"{len(bad)} of {total} entries differ: " + ", ".join(
-                f"({d['row']},{d['col']})" if len(e[0]) > 1 else f"entry {d['row']}" for d in entries[:6])}
 
 
 def _check_formula(inst: Instance, pid: str, student: Any, ref: Any, verdict: Verdict, guards: list) -> Verdict:
