@@ -8,6 +8,7 @@ case -- the reference written to a few figures, in the notations students use --
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -24,7 +25,7 @@ from dlcheck.check.registry import get_instance
 from dlcheck.grade import numeric
 from dlcheck.grade.batch import Source, grade_files
 from dlcheck.grade.cards import ensure
-from dlcheck.grade.numeric import quick_file
+from dlcheck.grade.quick import quick_file
 from dlcheck.grade.work import check_and_diagnose
 from dlcheck.spec import bank
 
@@ -149,9 +150,17 @@ def test_what_the_numeric_path_leaves_to_the_full_checker():
     assert numeric.decide(card, "no_such_part", "0.5945") is None
     wrong = numeric.decide(card, "out_h1", "0.6")
     assert wrong is not None and wrong.status.value == "incorrect"
-    # after a wrong part, a wrong value may be carried forward from it: the graph decides that
-    assert numeric.decide(card, "out_y1", "0.7", earlier=[wrong]) is None
-    assert numeric.decide(card, "out_y1", "0.7918", earlier=[wrong]) is not None   # a right one is right
+    # after a wrong part, a later value is looked at on the student's value too (the card's graph), as the full
+    # checker does; a graph the card could not hold leaves that to the full checker
+    inst = get_instance("backprop/q1")
+    full_wrong = check_and_diagnose(inst, "out_h1", "0.6", {})
+    for text in ("0.7", "0.7918", "0.7928"):
+        later = numeric.decide(card, "out_y1", text, earlier=[wrong])
+        assert later is not None
+        _same(later, check_and_diagnose(inst, "out_y1", text, {"out_h1": full_wrong}))
+    without = dataclasses.replace(card, graph=None)
+    assert numeric.decide(without, "out_y1", "0.7", earlier=[wrong]) is None
+    assert numeric.decide(without, "out_y1", "0.7918", earlier=[wrong]) is not None   # a right one is right
 
 
 def _without_cards(monkeypatch, path: Path) -> list:
@@ -374,3 +383,63 @@ def _agree_on_the_course() -> None:
                 hidden = student_view([ProblemResult("week1/q1", "", [full])])[0].verdicts[0]
                 assert shown.to_json() == hidden.to_json()   # what a student sees, reveal: never included
     assert decided >= 30, decided
+
+
+def _typed(part: fast.PartCard, value, figures: int = 6) -> str:
+    flat = [c for row in value for c in row] if isinstance(value, list) else [value]
+    shown = [_digits(Fraction(c) if not isinstance(c, Fraction) else c, figures) for c in flat]
+    if part.rows == part.cols == 1:
+        return shown[0]
+    if part.cols == 1:
+        return "[" + ", ".join(shown) + "]"
+    return "[" + ", ".join("[" + ", ".join(shown[i * part.cols:(i + 1) * part.cols]) + "]"
+                           for i in range(part.rows)) + "]"
+
+
+@pytest.mark.parametrize("problem_id", ["backprop/q1", "rnn/q2", "rnn/q3", "rnn-gradients/q1"])
+def test_error_carried_forward_on_the_cards_graph_agrees_with_the_full_checker(problem_id):
+    """An earlier part answered wrong (10% off), then each later part answered with the value the wrong one
+    gives (carried forward), with the right value, and 10% off again: the card's verdict is the full
+    checker's, and the carried ones are decided on the card."""
+    from dlcheck.check.tolerance import GRADE_DPS
+    from dlcheck.engine.exact import exact_value
+    from dlcheck.engine.numbers import to_fraction
+
+    _cards()
+    card = fast.load_card(problem_id)
+    inst = get_instance(problem_id)
+    assert card is not None and card.graph is not None
+    parts = list(card.numeric)
+    decided: dict[str, int] = {}
+    for k, first in enumerate(parts[:-1]):
+        mid = [(lo + hi) / 2 for lo, hi in zip(card.numeric[first].lo, card.numeric[first].hi)]
+        off = [[c * Fraction(11, 10) for c in mid[i * card.numeric[first].cols:(i + 1) * card.numeric[first].cols]]
+               for i in range(card.numeric[first].rows)]
+        wrong_text = _typed(card.numeric[first], off if len(mid) > 1 else off[0][0])
+        earlier = check_and_diagnose(inst, first, wrong_text, {})
+        if earlier.status.value not in ("incorrect", "partial"):
+            continue
+        node = inst.named[inst.part_node[first]]
+        pins = dict(zip(list(node) if hasattr(node, "rows") else [node], [c for row in off for c in row]))
+        for later in parts[k + 1:]:
+            part = card.numeric[later]
+            try:
+                carried = exact_value(inst, inst.part_ref[later], pins, GRADE_DPS)
+            except Exception:  # noqa: BLE001 - no value on the student's numbers: nothing to carry
+                continue
+            right = [(lo + hi) / 2 for lo, hi in zip(part.lo, part.hi)]
+            texts = [_typed(part, [[to_fraction(c) for c in row] for row in carried] if isinstance(carried, list)
+                            else to_fraction(carried)),
+                     _typed(part, right[0] if len(right) == 1 else [right[i * part.cols:(i + 1) * part.cols]
+                                                                    for i in range(part.rows)])]
+            for text in texts:
+                full = check_and_diagnose(inst, later, text, {first: earlier})
+                quick = numeric.decide(card, later, text, earlier=[earlier])
+                if quick is not None:
+                    _same(quick, full)
+                    decided[full.status.value] = decided.get(full.status.value, 0) + 1
+    from dlcheck.core.verdict import Status
+
+    assert decided, problem_id
+    if problem_id == "backprop/q1":   # later steps on an earlier wrong value: carried, on the card
+        assert decided.get(Status.CARRIED.value, 0) >= 10, decided

@@ -39,7 +39,9 @@ answers:
 
 
 def _misbehave(monkeypatch, trigger: str, action) -> None:
-    """Checking the answer ``trigger`` runs ``action`` instead (in the worker); others are checked."""
+    """Checking the answer ``trigger`` runs ``action`` instead (in the worker); others are checked. A trigger
+    is arithmetic (``0.1111*1``): a literal number is checked from the problem's card (grade/numeric.py) and
+    never reaches the check replaced here."""
     real = work.check_and_diagnose
 
     def check(inst, pid, answer, earlier):
@@ -62,8 +64,8 @@ def _verdicts(result) -> dict:
 
 @posix_only
 def test_a_hung_part_costs_one_bound_and_the_rest_is_graded(monkeypatch, tmp_path):
-    _misbehave(monkeypatch, "0.1111", lambda: time.sleep(600))
-    files = [_file(tmp_path, f"s{k}.yaml", "0.1111" if k == 1 else "0.5963") for k in range(4)]
+    _misbehave(monkeypatch, "0.1111*1", lambda: time.sleep(600))
+    files = [_file(tmp_path, f"s{k}.yaml", "0.1111*1" if k == 1 else "0.5963") for k in range(4)]
     results = grade_files([Source(str(f), str(f)) for f in files], seconds=1.0, jobs=2)
     hung = _verdicts(results[1])
     assert hung["out_h2"].status == "undecided" and hung["out_h2"].detail["timed_out"] == 1.0
@@ -77,8 +79,8 @@ def test_a_hung_part_costs_one_bound_and_the_rest_is_graded(monkeypatch, tmp_pat
 
 @posix_only
 def test_a_crashing_check_is_a_verdict_naming_how_its_worker_died(monkeypatch, tmp_path):
-    _misbehave(monkeypatch, "0.2222", lambda: os.kill(os.getpid(), signal.SIGSEGV))
-    results = grade_files([Source(str(p), str(p)) for p in (_file(tmp_path, "a.yaml", "0.2222"),
+    _misbehave(monkeypatch, "0.2222*1", lambda: os.kill(os.getpid(), signal.SIGSEGV))
+    results = grade_files([Source(str(p), str(p)) for p in (_file(tmp_path, "a.yaml", "0.2222*1"),
                                                              _file(tmp_path, "b.yaml", "0.5963"))], jobs=1)
     crashed = _verdicts(results[0])["out_h2"]
     assert crashed.status == "undecided" and "SIGSEGV" in crashed.message
@@ -90,8 +92,8 @@ def test_a_crashing_check_is_a_verdict_naming_how_its_worker_died(monkeypatch, t
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the address-space cap is Linux's RLIMIT_AS")
 def test_a_blow_up_in_memory_is_too_large_to_check_not_a_memory_error(monkeypatch, tmp_path):
     hoard: list[bytearray] = []
-    _misbehave(monkeypatch, "0.3333", lambda: hoard.append(bytearray(3 * 2**30)))  # 3 GB: past the cap
-    results = grade_files([Source(str(p), str(p)) for p in (_file(tmp_path, "a.yaml", "0.3333"),
+    _misbehave(monkeypatch, "0.3333*1", lambda: hoard.append(bytearray(3 * 2**30)))  # 3 GB: past the cap
+    results = grade_files([Source(str(p), str(p)) for p in (_file(tmp_path, "a.yaml", "0.3333*1"),
                                                              _file(tmp_path, "b.yaml", "0.5963"))], jobs=1)
     blown = _verdicts(results[0])["out_h2"]
     assert blown.status == "undecided" and blown.message.startswith("too large to check")
@@ -104,8 +106,8 @@ def test_a_failure_of_dlcheck_is_a_sentence_and_keeps_its_traceback(monkeypatch,
     def broken():
         raise ZeroDivisionError("division by zero in a checker")
 
-    _misbehave(monkeypatch, "0.4444", broken)
-    result = grade_files([Source(str(p), str(p)) for p in [_file(tmp_path, "a.yaml", "0.4444")]])[0]
+    _misbehave(monkeypatch, "0.4444*1", broken)
+    result = grade_files([Source(str(p), str(p)) for p in [_file(tmp_path, "a.yaml", "0.4444*1")]])[0]
     v = _verdicts(result)["out_h2"]
     assert v.status == "undecided" and "dlcheck failed while checking this answer" in v.message
     assert "ZeroDivisionError" not in v.message

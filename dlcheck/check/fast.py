@@ -31,7 +31,7 @@ from dlcheck.check.tolerance import Tol, sigfig_check
 from dlcheck.core import diskcache
 from dlcheck.core.verdict import Status, Verdict
 
-CARD_FORMAT = 3          # bump when the card's fields change (the cache key includes dlcheck's code anyway)
+CARD_FORMAT = 4          # bump when the card's fields change (the cache key includes dlcheck's code anyway)
 MAX_TEXT = 400           # a longer answer is not a plain literal worth a fast path
 MAX_EXPONENT = 400       # 1e999999999 is left to the full checker's bounds
 
@@ -81,6 +81,22 @@ class PartClues:
 
 
 @dataclass(frozen=True)
+class GraphData:
+    """The problem's derivation graph as data, for error carried forward (``grade/numeric.py`` evaluates it
+    in 80-digit decimals). A formula is a tuple: ``("n", Fraction)``, ``("s", name)``, ``("+", *terms)``,
+    ``("*", *factors)``, ``("^", base, exponent)``, ``("f", function, argument)``, ``("max"|"min", *args)``."""
+
+    nodes: dict[str, Any]                       # each node's name -> its formula
+    deps: dict[str, tuple[str, ...]]            # each node's name -> the names its formula uses
+    leaves: dict[str, Fraction]                 # each given's exact value
+    pins: dict[str, tuple[str, ...]]            # a part -> its node's names, row by row (a matrix: its cells)
+    refs: dict[str, tuple[int, int, tuple[str, ...]]]   # a part -> its reference: rows, cols, the names
+    # a part -> (the earlier parts whose product it may be written through, and for each that does write
+    # it so, the rewritten formula: diagnose.carried._through_parts on that part alone)
+    through: dict[str, tuple[frozenset[str], dict[str, Any]]]
+
+
+@dataclass(frozen=True)
 class Card:
     """A derived problem as the numeric path sees it (:mod:`dlcheck.grade.cards` makes it)."""
 
@@ -94,6 +110,8 @@ class Card:
     numeric: dict[str, PartCard]                # the parts this path can check
     givens: tuple[tuple[str, Fraction], ...] = ()   # every given's exact value (a factor of eta is a slip)
     method: frozenset[str] = frozenset()        # the slips that name a mistake of method
+    carry: str = "full"                         # the problem's carry_forward policy
+    graph: GraphData | None = None              # None: error carried forward is the full checker's
 
 
 # -- where a card lives ---------------------------------------------------------------------------

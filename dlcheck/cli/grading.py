@@ -188,10 +188,10 @@ def grade(args: list[str], options: Options, console: Console) -> int:
 
 def _numeric(sources: list, options: Options, batch: bool) -> list[FileResult] | None:
     """One answers file whose every answer the numeric path decides, graded here without sympy
-    (:mod:`dlcheck.grade.numeric`); None sends it to the pool."""
+    (:mod:`dlcheck.grade.quick`); None sends it to the pool."""
     if batch or options.set_name is not None or len(sources) != 1:
         return None
-    from dlcheck.grade.numeric import quick_file  # lazy: start-up
+    from dlcheck.grade.quick import quick_file  # lazy: start-up
 
     done = quick_file(sources[0], options.student)
     return None if done is None else [done]

@@ -54,7 +54,7 @@ def diagnose(inst: Instance, pid: str, verdict: Verdict, earlier: dict[str, Verd
         return verdict
     part = inst.spec.problem.parts[pid]
     if verdict.value is not None:
-        from dlcheck.diagnose.carried import carried_forward, carried_message  # lazy: the graph
+        from dlcheck.diagnose.carried import carried_forward  # lazy: the graph
         from dlcheck.diagnose.sheet import sheet_values  # lazy: as above
 
         found = sheet_values(inst, pid, verdict.value, verdict.reference, Tol.of(part))
@@ -62,14 +62,21 @@ def diagnose(inst: Instance, pid: str, verdict: Verdict, earlier: dict[str, Verd
             return _found(verdict, found, part.points, _method())
         carried = carried_forward(inst, pid, verdict.value, Tol.of(part), earlier)
         if carried:
-            policy = inst.spec.problem.carry_forward
-            verdict.status = Status.CARRIED if policy != "none" else Status.INCORRECT
-            verdict.score = _CARRY_CREDIT[policy] * part.points
-            verdict.tell(Evidence("carried", carried_message(carried), at=carried))
-            verdict.detail["carried_from"] = carried
-            return verdict
+            return carry(verdict, carried, part.points, inst.spec.problem.carry_forward)
         return diagnose_number(verdict, Tol.of(part), part.points, InstanceClues(inst, pid))
     return _diagnose_formula(inst, pid, verdict)
+
+
+def carry(verdict: Verdict, carried: list[str], points: float, policy: str) -> Verdict:
+    """A value right on the student's own earlier values: the problem's ``carry_forward`` policy says
+    what it earns."""
+    from dlcheck.diagnose.carried import carried_message  # lazy: as in diagnose
+
+    verdict.status = Status.CARRIED if policy != "none" else Status.INCORRECT
+    verdict.score = _CARRY_CREDIT[policy] * points
+    verdict.tell(Evidence("carried", carried_message(carried), at=carried))
+    verdict.detail["carried_from"] = carried
+    return verdict
 
 
 def diagnose_number(verdict: Verdict, tol: Tol, points: float, clues: Clues) -> Verdict:

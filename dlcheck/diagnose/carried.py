@@ -22,57 +22,105 @@ formula reaches, the reference re-expressed through earlier parts) is kept per p
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
 
-import sympy as sp
-
-from dlcheck.check.shapes import cells, close
+from dlcheck.check.shapes import cells, close, is_matrix
 from dlcheck.check.tolerance import GRADE_DPS, Tol
 from dlcheck.core.errors import Undefined, UnknownSymbol
 from dlcheck.core.verdict import Status, Verdict
-from dlcheck.engine.exact import exact_value
-from dlcheck.engine.instance import Instance
+
+if TYPE_CHECKING:
+    from dlcheck.engine.instance import Instance
 
 _WRONG = (Status.INCORRECT, Status.PARTIAL, Status.CARRIED)
+
+
+class Graph(Protocol):
+    """What error carried forward asks of a problem's graph: the problem's derived instance
+    (:class:`InstanceGraph`) or the numeric path's card of it (``grade/numeric.py``)."""
+
+    def reference(self, pid: str) -> Any: ...                              # the part's value, as a formula
+    def pins(self, part: str, value: Any) -> dict[Any, Any] | None: ...   # a part's nodes pinned to a value
+    def through(self, pid: str, wrong: list[tuple[str, dict]]) -> Any | None: ...   # see _through_parts
+    def reached(self, formula: Any, pinned: set) -> frozenset: ...
+    def value(self, formula: Any, overrides: dict) -> Any: ...             # Undefined where none
+    def close(self, given: Any, value: Any, tol: Tol) -> bool: ...
 
 
 def carried_forward(inst: Instance, pid: str, given: Any, tol: Tol, earlier: dict[str, Verdict]) -> list[str]:
     """Earlier wrong parts whose values, used as the student used them, explain this one (only those
     the value depends on); empty when none do. See :func:`carried_message`."""
-    ref = inst.part_ref[pid]
+    return carried_in(InstanceGraph(inst), pid, given, tol, earlier)
+
+
+def carried_in(graph: Graph, pid: str, given: Any, tol: Tol, earlier: dict[str, Verdict]) -> list[str]:
+    """:func:`carried_forward` over any :class:`Graph`."""
     wrong: list[tuple[str, dict]] = []
     for other, verdict in earlier.items():
-        node = inst.part_node.get(other)
-        if node is None or verdict.value is None or verdict.status not in _WRONG:
+        if verdict.value is None or verdict.status not in _WRONG:
             continue
-        placeholder = inst.named[node]
-        syms = list(placeholder) if isinstance(placeholder, sp.MatrixBase) else [placeholder]
-        wrong.append((other, dict(zip(syms, cells(verdict.value)))))
+        pins = graph.pins(other, verdict.value)
+        if pins is not None:
+            wrong.append((other, pins))
     if not wrong:
         return []
     owner = {s: name for name, pins in wrong for s in pins}
-    formulas = [ref]
-    rewritten = _rewritten_through_parts(inst, pid, ref, wrong)
+    formulas = [graph.reference(pid)]
+    rewritten = graph.through(pid, wrong)
     if rewritten is not None:
         formulas.append(rewritten)
     everything = {s for _, pins in wrong for s in pins}
     for formula in formulas:
         # all the wrong answers together, then each one the value reaches directly: one reached only
         # through another pinned answer cannot be what the student used (they used the later one)
-        direct = _reached(inst, formula, everything)
+        direct = graph.reached(formula, everything)
         trials = [wrong] + ([[w] for w in wrong if direct & set(w[1])] if len(wrong) > 1 else [])
         for trial in trials:
             overrides = {s: v for _, pins in trial for s, v in pins.items()}
-            reached = direct if trial is wrong else _reached(inst, formula, set(overrides))
+            reached = direct if trial is wrong else graph.reached(formula, set(overrides))
             if not reached:
                 continue
             try:
-                carried = exact_value(inst, formula, overrides, GRADE_DPS)
+                carried = graph.value(formula, overrides)
             except (Undefined, UnknownSymbol):
                 continue
-            if close(given, carried, tol):
+            if graph.close(given, carried, tol):
                 return sorted({owner[s] for s in reached}, key=list(earlier).index)
     return []
+
+
+@dataclass
+class InstanceGraph:
+    """The derived instance's graph (exact evaluation at grading's precision)."""
+
+    inst: Instance
+
+    def reference(self, pid: str) -> Any:
+        return self.inst.part_ref[pid]
+
+    def pins(self, part: str, value: Any) -> dict[Any, Any] | None:
+        node = self.inst.part_node.get(part)
+        if node is None:
+            return None
+        placeholder = self.inst.named[node]
+        syms = list(placeholder) if is_matrix(placeholder) else [placeholder]
+        return dict(zip(syms, cells(value)))
+
+    def through(self, pid: str, wrong: list[tuple[str, dict]]) -> Any | None:
+        return _rewritten_through_parts(self.inst, pid, self.inst.part_ref[pid], wrong)
+
+    def reached(self, formula: Any, pinned: set) -> frozenset:
+        return _reached(self.inst, formula, pinned)
+
+    def value(self, formula: Any, overrides: dict) -> Any:
+        from dlcheck.engine.exact import exact_value  # lazy: the card's graph needs no sympy
+
+        return exact_value(self.inst, formula, overrides, GRADE_DPS)
+
+    def close(self, given: Any, value: Any, tol: Tol) -> bool:
+        return close(given, value, tol)
 
 
 def _rewritten_through_parts(inst: Instance, pid: str, ref: Any, wrong: list[tuple[str, dict]]) -> Any | None:
@@ -82,17 +130,24 @@ def _rewritten_through_parts(inst: Instance, pid: str, ref: Any, wrong: list[tup
     return inst.remember(("through-parts", pid, shape), lambda: _through_parts(inst, ref, wrong), shape=True)
 
 
-def _reached(inst: Instance, formula: Any, pinned: set) -> set:
+def _reached(inst: Instance, formula: Any, pinned: set) -> frozenset:
     """The pinned nodes ``formula`` depends on without passing through another pinned node (once per
     formula and set of pinned nodes: it depends on the graph alone)."""
-    cells = tuple(formula) if isinstance(formula, sp.MatrixBase) else (formula,)
+    cells = tuple(formula) if is_matrix(formula) else (formula,)
     return inst.remember(("reached", cells, frozenset(pinned)),
                          lambda: frozenset(_walk_to_pins(inst, formula, pinned)), shape=True)
 
 
 def _walk_to_pins(inst: Instance, formula: Any, pinned: set) -> set:
-    items = list(formula) if isinstance(formula, sp.MatrixBase) else [formula]
-    stack = [s for i in items for s in i.free_symbols]
+    items = list(formula) if is_matrix(formula) else [formula]
+    return walk_to_pins([s for i in items for s in i.free_symbols], pinned,
+                        lambda s: inst.node_expr[s].free_symbols if s in inst.node_expr else ())
+
+
+def walk_to_pins(start: Iterable[Any], pinned: set, uses: Callable[[Any], Iterable[Any]]) -> set:
+    """The pinned nodes reached from ``start`` through what each node ``uses`` (nothing for a given),
+    stopping at each pinned one."""
+    stack = list(start)
     seen: set = set()
     found: set = set()
     while stack:
@@ -102,8 +157,8 @@ def _walk_to_pins(inst: Instance, formula: Any, pinned: set) -> set:
         seen.add(s)
         if s in pinned:
             found.add(s)
-        elif s in inst.node_expr:
-            stack.extend(inst.node_expr[s].free_symbols)
+        else:
+            stack.extend(uses(s))
     return found
 
 
@@ -111,7 +166,7 @@ def _through_parts(inst: Instance, ref: Any, wrong: list[tuple[str, dict]]) -> A
     """The reference's formula with products that equal an earlier part divided by one of its
     factors replaced by that quotient (``(out_y1 - t1)*out_y1*(1 - out_y1)`` -> ``dE_dw5/out_h1``);
     None when nothing could be replaced."""
-    if isinstance(ref, sp.MatrixBase) or ref not in inst.node_expr:
+    if is_matrix(ref) or ref not in inst.node_expr:
         return None
     formula = inst.node_expr[ref]
     ancestors = inst.ancestors(ref)

@@ -68,7 +68,7 @@ def build_card(inst: Instance) -> fast.Card:
     return fast.Card(fast.CARD_FORMAT, inst.spec.id, problem.title, bool(problem.vary), tuple(problem.parts),
                      {pid: float(part.points) for pid, part in problem.parts.items()},
                      {pid: getattr(part, "reveal", None) or problem.reveal for pid, part in problem.parts.items()},
-                     numeric, givens, frozenset(method_slips()))
+                     numeric, givens, frozenset(method_slips()), problem.carry_forward, _graph(inst, numeric))
 
 
 def _interval(value: Any) -> tuple[tuple[Fraction, ...], tuple[Fraction, ...]] | None:
@@ -131,3 +131,93 @@ def _clues(inst: Instance, pid: str, part: Any, cells: int) -> fast.PartClues | 
     informative = inst.prepared_for(pid).informative
     return fast.PartClues(tuple(mistakes), bool(getattr(part, "partial_credit", False)),
                           tuple(informative) if informative else (True,) * cells, formula_givens, rewrites)
+
+
+# -- the graph as data (error carried forward on the card) ------------------------------------------
+class _Unsupported(Exception):
+    """A formula the card's evaluator does not know: error carried forward stays the full checker's."""
+
+
+_FUNCTIONS = {"exp": "exp", "log": "log", "sin": "sin", "cos": "cos", "sigmoid": "sigmoid", "tanh": "tanh",
+              "Abs": "abs"}
+
+
+def _ir(expr: Any) -> Any:
+    """A sympy formula of the graph as the card's tuples (see :class:`dlcheck.check.fast.GraphData`)."""
+    import sympy as sp  # lazy: only a card being made reads sympy's formulas
+
+    if expr.is_Symbol:
+        return ("s", expr.name)
+    if expr.is_Number:
+        if not expr.is_finite:
+            raise _Unsupported(str(expr))
+        exact = sp.Rational(expr)  # a Float's binary value exactly, as the full checker computes with it
+        return ("n", Fraction(int(exact.p), int(exact.q)))
+    if expr.is_Add:
+        return ("+", *(_ir(a) for a in expr.args))
+    if expr.is_Mul:
+        return ("*", *(_ir(a) for a in expr.args))
+    if expr.is_Pow:
+        return ("^", _ir(expr.base), _ir(expr.exp))
+    name = type(expr).__name__
+    if name in _FUNCTIONS and len(expr.args) == 1:
+        return ("f", _FUNCTIONS[name], _ir(expr.args[0]))
+    if name in ("Max", "Min"):
+        return (name.lower(), *(_ir(a) for a in expr.args))
+    if expr is sp.pi or expr is sp.E:
+        raise _Unsupported(name)  # an irrational constant: the decimal evaluator would need its digits
+    raise _Unsupported(name)
+
+
+def _graph(inst: Instance, numeric: dict[str, fast.PartCard]) -> fast.GraphData | None:
+    """The graph as data, or None where a formula, a given or a part is beyond it."""
+    try:
+        return _graph_of(inst, numeric)
+    except (_Unsupported, RecursionError):
+        return None
+
+
+def _graph_of(inst: Instance, numeric: dict[str, fast.PartCard]) -> fast.GraphData | None:
+    from dlcheck.check.shapes import is_matrix  # lazy: as above
+    from dlcheck.diagnose.carried import _through_parts  # lazy: as above
+
+    nodes = {sym.name: _ir(expr) for sym, expr in inst.node_expr.items()}
+    leaves = {sym.name: value for sym, value in inst.exact_givens().items()}
+    if any(not isinstance(v, Fraction) for v in leaves.values()):
+        return None
+    deps = {sym.name: tuple(sorted(s.name for s in expr.free_symbols)) for sym, expr in inst.node_expr.items()}
+    pins: dict[str, tuple[str, ...]] = {}
+    for part, node in inst.part_node.items():
+        placeholder = inst.named[node]
+        pins[part] = tuple(s.name for s in (list(placeholder) if is_matrix(placeholder) else [placeholder]))
+    refs: dict[str, tuple[int, int, tuple[str, ...]]] = {}
+    through: dict[str, tuple[frozenset[str], dict[str, Any]]] = {}
+    for pid in numeric:
+        ref = inst.part_ref[pid]
+        cells = list(ref) if is_matrix(ref) else [ref]
+        if not all(getattr(c, "is_Symbol", False) for c in cells):
+            return None
+        refs[pid] = (ref.rows, ref.cols, tuple(c.name for c in cells)) if is_matrix(ref) else (1, 1, (ref.name,))
+        through[pid] = _through_of(inst, pid, ref, _through_parts)
+    return fast.GraphData(nodes, deps, leaves, pins, refs, through)
+
+
+def _through_of(inst: Instance, pid: str, ref: Any, rewrite: Any) -> tuple[frozenset[str], dict[str, Any]]:
+    """The earlier parts a product rewrite (diagnose.carried._through_parts) might use for ``pid``, and the
+    rewritten formula of each part that alone does rewrite it."""
+    from dlcheck.check.shapes import is_matrix  # lazy: as above
+
+    if is_matrix(ref) or ref not in inst.node_expr:
+        return frozenset(), {}
+    ancestors = inst.ancestors(ref)
+    could: set[str] = set()
+    rewritten: dict[str, Any] = {}
+    for part, node in inst.part_node.items():
+        sym = inst.named[node]
+        if is_matrix(sym) or sym in ancestors or sym not in inst.node_expr or not inst.node_expr[sym].is_Mul:
+            continue
+        could.add(part)
+        formula = rewrite(inst, ref, [(part, {sym: 0})])
+        if formula is not None:
+            rewritten[part] = _ir(formula)
+    return frozenset(could), rewritten

@@ -2,15 +2,17 @@
 
 :func:`decide` gives a part's verdict from its card (:mod:`dlcheck.check.fast`) when it can give the
 one the full checker would: a right literal is ``correct``; a wrong one is judged by the same code
-(:func:`dlcheck.check.numbers.judge`) and diagnosed by the same code
-(:func:`dlcheck.diagnose.diagnose_number`, the same slips), with what the diagnosis asks of the graph
-read from the card -- unless an earlier part of the problem is wrong (error carried forward re-reads
-the graph), the student has numbers of their own, or the answer is not a literal. An irrational
-reference is a narrow interval on the card: the verdict is given only when both of its ends give the
-same one. Everything else returns None and goes to the full checker, which loads sympy as before.
+(:func:`dlcheck.check.numbers.judge`), carried forward by the same code
+(:func:`dlcheck.diagnose.carried.carried_in`, on the card's graph evaluated in 80-digit decimals:
+:class:`CardGraph`) and diagnosed by the same code (:func:`dlcheck.diagnose.diagnose_number`, the same
+slips), with what they ask of the graph read from the card. An irrational reference is a narrow
+interval on the card, and a carried value near the tolerance's edge is not trusted: a verdict is given
+only when it cannot depend on them. A student's own numbers, an answer that is not a literal, a graph
+the card could not hold: None, and the full checker (sympy loaded as before) decides.
 
-:func:`quick_file` grades one answers file this way when every answered part can be, in this process:
-no worker, no sympy, no numpy. ``tests/test_fast_path.py`` holds every verdict to the full checker's.
+:func:`quick_problem` checks a problem's parts this way when every answered one can be, in this
+process: no worker, no sympy, no numpy (``grade/quick.py`` grades a file so). The pool's workers use
+:func:`decide` too. ``tests/test_fast_path.py`` holds every verdict to the full checker's.
 """
 
 from __future__ import annotations
@@ -22,13 +24,12 @@ from typing import Any
 from dlcheck.check import fast
 from dlcheck.check.numbers import judge
 from dlcheck.check.tolerance import Tol
-from dlcheck.core.errors import DlcheckError
 from dlcheck.core.verdict import ProblemResult, Status, Verdict
-from dlcheck.diagnose import Named, diagnose_number, entry_credit
+from dlcheck.diagnose import Named, carry, diagnose_number, entry_credit
+from dlcheck.diagnose.carried import carried_in, walk_to_pins
 from dlcheck.diagnose.slips import Detector, Wrong
-from dlcheck.grade.batch import FileResult, Source
-from dlcheck.spec.answers import read_answers
 
+MISREAD_FROM = 2                # wrong parts from which diagnose.misread looks for a misread given (MIN_EXPLAINED)
 TINY = Fraction(1, 10 ** 20)    # a gap this small to an inexact reference may be rounding: the full checker's
 _WRONG = (Status.INCORRECT, Status.PARTIAL, Status.CARRIED)
 
@@ -101,8 +102,9 @@ def decide(card: fast.Card, pid: str, answer: Any, student: str | None = None,
     part = card.numeric.get(pid)
     if part is None or part.clues is None or not isinstance(answer, str) or (card.varies and student is not None):
         return None
-    if any(v.value is not None and v.status in _WRONG for v in earlier or []):
-        return None  # error carried forward reads the graph
+    before = {v.part: v for v in earlier or []}
+    if card.graph is None and any(v.value is not None and v.status in _WRONG for v in before.values()):
+        return None  # error carried forward reads a graph the card could not hold
     cells = fast.read_literal(answer, part.rows, part.cols)
     if cells is None:
         return None
@@ -111,7 +113,7 @@ def decide(card: fast.Card, pid: str, answer: Any, student: str | None = None,
             return None
     sides = (0,) if part.lo == part.hi else (0, 1)
     try:
-        verdicts = [_judged(card, part, cells, answer, side) for side in sides]
+        verdicts = [_judged(card, part, cells, answer, side, before) for side in sides]
     except _Unknown:
         return None
     if any(v.to_json() != verdicts[0].to_json() or v.status is Status.CORRECT for v in verdicts):
@@ -120,7 +122,7 @@ def decide(card: fast.Card, pid: str, answer: Any, student: str | None = None,
 
 
 def _judged(card: fast.Card, part: fast.PartCard, cells: list[tuple[Fraction, str]], answer: str,
-            side: int) -> Verdict:
+            side: int, before: dict[str, Verdict]) -> Verdict:
     ends = part.lo if side == 0 else part.hi
     if part.rows == part.cols == 1:
         given: Any = cells[0][0]
@@ -132,37 +134,198 @@ def _judged(card: fast.Card, part: fast.PartCard, cells: list[tuple[Fraction, st
     judge(verdict, given, expected, part.tol, answer, part.points, Fraction(0))
     if verdict.status is Status.CORRECT:
         return verdict
+    if card.graph is not None and before:
+        carried = carried_in(CardGraph(card.graph), part.pid, verdict.value, part.tol, before)
+        if carried:
+            return carry(verdict, carried, part.points, card.carry)
     return diagnose_number(verdict, part.tol, part.points, CardClues(card, part, side))
 
 
-# -- one answers file ------------------------------------------------------------------------------
-class _NoCard(Exception):
-    """A problem of the file has no card: the full path grades it."""
+# -- error carried forward on the card's graph --------------------------------------------------------
+DIGITS = 80                       # the decimals the card's graph is evaluated in (grading's own: 50)
+MARGIN = Fraction(1, 10 ** 12)    # a carried value this close to the tolerance's edge: the full checker's
 
 
-def _parts_of(problem_id: str) -> list[str]:
-    card = fast.load_card(problem_id)
-    if card is None:
-        raise _NoCard(problem_id)
-    return list(card.parts)
+@dataclass
+class CardGraph:
+    """:class:`dlcheck.diagnose.carried.Graph` from the card: formulas are ``("ref", pid)`` or a rewritten
+    ``("ir", formula)``, nodes are names, values 80-digit decimals (a float constant of a spec differs from
+    grading's by 1e-16 at most, and a match within :data:`MARGIN` of the edge is left to the full checker)."""
+
+    data: fast.GraphData
+
+    def reference(self, pid: str) -> Any:
+        return ("ref", pid)
+
+    def pins(self, part: str, value: Any) -> dict[Any, Any] | None:
+        from dlcheck.check.shapes import cells  # lazy: start-up
+
+        names = self.data.pins.get(part)
+        return None if names is None else dict(zip(names, cells(value)))
+
+    def through(self, pid: str, wrong: list[tuple[str, dict]]) -> Any | None:
+        could, rewritten = self.data.through.get(pid, (frozenset(), {}))
+        used = [name for name, pins in wrong if name in could and len(pins) == 1]
+        if len(used) > 1:
+            raise _Unknown("two products to write through")  # rewritten one after the other: the graph's
+        return ("ir", rewritten[used[0]]) if used and used[0] in rewritten else None
+
+    def reached(self, formula: Any, pinned: set) -> frozenset:
+        return frozenset(walk_to_pins(self._names(formula), pinned, lambda name: self.data.deps.get(name, ())))
+
+    def _names(self, formula: Any) -> set[str]:
+        if formula[0] == "ref":
+            return set(self.data.refs[formula[1]][2])
+        names: set[str] = set()
+        stack = [formula[1]]
+        while stack:
+            node = stack.pop()
+            if node[0] == "s":
+                names.add(node[1])
+            elif node[0] != "n":
+                stack.extend(a for a in node[1:] if isinstance(a, tuple))
+        return names
+
+    def value(self, formula: Any, overrides: dict) -> Any:
+        import decimal  # lazy: only a carried value is evaluated
+
+        from dlcheck.core.errors import Undefined
+
+        context = decimal.Context(prec=DIGITS, Emax=10 ** 6, Emin=-10 ** 6,
+                                  traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
+        evaluator = _Decimals(self.data, overrides, context)
+        try:
+            if formula[0] == "ir":
+                return evaluator.exact(evaluator.formula(formula[1]))
+            rows, cols, names = self.data.refs[formula[1]]
+            values = [evaluator.exact(evaluator.node(n)) for n in names]
+        except (decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow, ZeroDivisionError):
+            raise Undefined("no real value") from None
+        if rows == cols == 1:
+            return values[0]
+        return [[values[i * cols + j] for j in range(cols)] for i in range(rows)]
+
+    def close(self, given: Any, value: Any, tol: Tol) -> bool:
+        from dlcheck.check.shapes import close  # lazy: start-up
+
+        verdicts = {close(given, _scaled(value, factor), tol) for factor in (1 - MARGIN, Fraction(1), 1 + MARGIN)}
+        if len(verdicts) > 1:
+            raise _Unknown("a carried value at the tolerance's edge")
+        return verdicts.pop()
 
 
-def quick_file(source: Source, student: str | None = None) -> FileResult | None:
-    """``source`` graded on the numeric path, or None when it needs the full one."""
-    try:
-        answers = read_answers(source.path, _parts_of)
-    except (_NoCard, DlcheckError, OSError, ValueError):
-        return None  # the pool reads it again and says what there is to say
-    who = student if student is not None else (None if answers.student is None else str(answers.student))
-    results = []
-    for problem_id, given in answers.problems.items():
-        result = quick_problem(problem_id, {pid: answer.text for pid, answer in given.items()}, who)
-        if result is None:
-            return None
-        results.append(result)
-    if not results:
-        return None  # nothing answered: the full path says so
-    return FileResult(source.shown, who, results)
+def _scaled(value: Any, factor: Fraction) -> Any:
+    return [[x * factor for x in row] for row in value] if isinstance(value, list) else value * factor
+
+
+class _Decimals:
+    """The card's formulas in decimals: givens, the student's pinned values, each node once."""
+
+    def __init__(self, data: fast.GraphData, overrides: dict, context: Any) -> None:
+        self.data, self.overrides, self.ctx = data, overrides, context
+        self.memo: dict[str, Any] = {}
+
+    def exact(self, x: Any) -> Fraction:
+        return Fraction(x)
+
+    def number(self, x: Fraction) -> Any:
+        return self.ctx.divide(self.ctx.create_decimal(x.numerator), self.ctx.create_decimal(x.denominator))
+
+    def node(self, name: str) -> Any:
+        from dlcheck.core.errors import UnknownSymbol
+
+        if name in self.overrides:
+            return self.number(Fraction(self.overrides[name]))
+        if name in self.memo:
+            return self.memo[name]
+        if name in self.data.leaves:
+            value = self.number(self.data.leaves[name])
+        elif name in self.data.nodes:
+            value = self.formula(self.data.nodes[name])
+        else:
+            raise UnknownSymbol(name)
+        self.memo[name] = value
+        return value
+
+    def formula(self, f: Any) -> Any:
+        from dlcheck.core.errors import Undefined
+
+        ctx, op = self.ctx, f[0]
+        if op == "n":
+            return self.number(f[1])
+        if op == "s":
+            return self.node(f[1])
+        args = [self.formula(a) for a in f[2 if op == "f" else 1:]]
+        if op == "+":
+            total = args[0]
+            for a in args[1:]:
+                total = ctx.add(total, a)
+            return total
+        if op == "*":
+            product = args[0]
+            for a in args[1:]:
+                product = ctx.multiply(product, a)
+            return product
+        if op == "^":
+            base, exponent = args
+            if exponent == exponent.to_integral_value() and abs(exponent) <= 10 ** 6:
+                return ctx.power(base, int(exponent))
+            if base > 0:
+                return ctx.exp(ctx.multiply(exponent, ctx.ln(base)))
+            if base == 0 and exponent > 0:
+                return ctx.create_decimal(0)
+            raise Undefined("no real value")
+        if op in ("max", "min"):
+            return max(args) if op == "max" else min(args)
+        (x,) = args
+        name = f[1]
+        if name == "exp":
+            return ctx.exp(x)
+        if name == "log":
+            if x <= 0:
+                raise Undefined("no real value")
+            return ctx.ln(x)
+        if name == "sigmoid":
+            return ctx.divide(1, ctx.add(1, ctx.exp(ctx.minus(x))))
+        if name == "tanh":
+            e2 = ctx.exp(ctx.multiply(2, x))
+            return ctx.divide(ctx.subtract(e2, 1), ctx.add(e2, 1))
+        if name == "abs":
+            return ctx.abs(x)
+        if name in ("sin", "cos"):
+            return _trig(ctx, x, name)
+        raise _Unknown(name)
+
+
+def _trig(ctx: Any, x: Any, name: str) -> Any:
+    """sin or cos by its series, the argument first brought within [-pi, pi] (the decimal docs' recipe)."""
+    if abs(x) > 10 ** 6:
+        raise _Unknown("a trigonometric argument too large for the series")
+    turn = ctx.multiply(2, _pi(ctx))
+    x = ctx.subtract(x, ctx.multiply(turn, ctx.to_integral_value(ctx.divide(x, turn))))
+    square = ctx.multiply(x, x)
+    term, power = (x, 1) if name == "sin" else (ctx.create_decimal(1), 0)
+    total = term
+    while True:
+        term = ctx.divide(ctx.minus(ctx.multiply(term, square)), (power + 1) * (power + 2))
+        power += 2
+        new = ctx.add(total, term)
+        if new == total:
+            return total
+        total = new
+
+
+def _pi(ctx: Any) -> Any:
+    """pi to the context's precision (the decimal docs' recipe)."""
+    three = ctx.create_decimal(3)
+    last, t, s, n, na, d, da = 0, three, 3, 1, 0, 0, 24
+    while s != last:
+        last = s
+        n, na = n + na, na + 8
+        d, da = d + da, da + 32
+        t = ctx.divide(ctx.multiply(t, n), d)
+        s = ctx.add(s, t)
+    return s
 
 
 def quick_problem(problem_id: str, answers: dict[str, Any], student: str | None = None) -> ProblemResult | None:
@@ -181,4 +344,6 @@ def quick_problem(problem_id: str, answers: dict[str, Any], student: str | None 
         if verdict is None:
             return None
         verdicts.append(verdict)
+    if sum(v.status in (Status.INCORRECT, Status.PARTIAL) for v in verdicts) >= MISREAD_FROM:
+        return None  # one misread given may explain them: diagnose.misread searches the graph
     return ProblemResult(problem_id, card.title, verdicts, {}, card.varies)

@@ -1,0 +1,47 @@
+"""One answers file graded on the numeric path (:mod:`dlcheck.grade.numeric`), in this process.
+
+When every answered part of every problem in the file is a literal the card decides (and the others
+are blank), the file's result is made here: no worker, no sympy, no numpy. Otherwise -- the file cannot
+be read, names a problem with no card, two parts of a problem are wrong (the search for a misread given
+reads the graph), or any part needs the full checker -- None, and the file goes to the pool as always
+(which says what is wrong with it).
+"""
+
+from __future__ import annotations
+
+from dlcheck.check import fast
+from dlcheck.core.errors import DlcheckError
+from dlcheck.grade.batch import FileResult, Source
+from dlcheck.grade.numeric import quick_problem
+from dlcheck.spec.answers import read_answers
+
+
+class _NoCard(Exception):
+    """A problem of the file has no card: the full path grades it."""
+
+
+def _parts_of(problem_id: str) -> list[str]:
+    card = fast.load_card(problem_id)
+    if card is None:
+        raise _NoCard(problem_id)
+    return list(card.parts)
+
+
+def quick_file(source: Source, student: str | None = None) -> FileResult | None:
+    """``source`` graded on the numeric path, or None when it needs the full one."""
+    try:
+        answers = read_answers(source.path, _parts_of)
+    except (_NoCard, DlcheckError, OSError, ValueError):
+        return None  # the pool reads it again and says what there is to say
+    who = student if student is not None else (None if answers.student is None else str(answers.student))
+    results = []
+    for problem_id, given in answers.problems.items():
+        result = quick_problem(problem_id, {pid: answer.text for pid, answer in given.items()}, who)
+        if result is None:
+            return None
+        results.append(result)
+    if not results:
+        return None  # nothing answered: the full path says so
+    return FileResult(source.shown, who, results)
+
+
