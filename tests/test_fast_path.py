@@ -8,6 +8,7 @@ case -- the reference written to a few figures, in the notations students use --
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -351,16 +352,24 @@ COURSE_ANSWERS = {
 }
 
 
-def test_a_course_banks_tolerances_and_policies_agree_both_ways(tmp_path):
-    folder = tmp_path / "course" / "week1"
-    folder.mkdir(parents=True)
-    (folder / "q1.yaml").write_text(COURSE, encoding="utf-8")
+@contextlib.contextmanager
+def _course(tmp_path: Path, problem_id: str, spec: str):
+    """A course bank holding one problem, in use (and its card made) while the block runs."""
+    path = tmp_path / "course" / f"{problem_id}.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(spec, encoding="utf-8")
     saved = bank.course_banks()
     bank.use_course_banks([tmp_path / "course"])
     try:
-        _agree_on_the_course()
+        ensure(problem_id)
+        yield path
     finally:
         bank.use_course_banks(saved)
+
+
+def test_a_course_banks_tolerances_and_policies_agree_both_ways(tmp_path):
+    with _course(tmp_path, "week1/q1", COURSE):
+        _agree_on_the_course()
 
 
 def _agree_on_the_course() -> None:
@@ -443,3 +452,77 @@ def test_error_carried_forward_on_the_cards_graph_agrees_with_the_full_checker(p
     assert decided, problem_id
     if problem_id == "backprop/q1":   # later steps on an earlier wrong value: carried, on the card
         assert decided.get(Status.CARRIED.value, 0) >= 10, decided
+
+
+# -- what a review found the numeric path saying that the full checker does not (each left to it now) ----------
+EDGES = """\
+title: edges of the numeric path
+statement: A course's own problem.
+given: {a: 0.125, x: 2, eta: "sqrt(2)/10", w: 0.5, g: 0.3}
+parts:
+  v1: {kind: vector, prompt: a as a vector, answer: "[a]"}
+  m11: {kind: matrix, prompt: a as a matrix, answer: "[[a]]"}
+  grad: {kind: number, prompt: a gradient step, answer: w*g, tolerance: {rtol: 0.001}}
+  r: {kind: number, prompt: x plus one, answer: x + 1, tolerance: {rtol: 0.001},
+      mistakes: [{answer: sqrt(x), feedback: You took the square root., credit: 0.5}]}
+"""
+
+
+@pytest.fixture
+def edges(tmp_path):
+    with _course(tmp_path, "edge/q1", EDGES) as path:
+        yield path
+
+
+def _agree(problem_id: str, pid: str, text: str) -> object:
+    card = fast.load_card(problem_id)
+    assert card is not None
+    quick = numeric.decide(card, pid, text)
+    if quick is not None:
+        _same(quick, check_and_diagnose(get_instance(problem_id), pid, text, {}))
+    return quick
+
+
+def test_what_the_full_parser_refuses_is_never_read_here(edges):
+    long = "0.594476" + "0" * 60   # 67 digits: the parser's limit is 60
+    for text in (long, "０.５９４５", "०.५९४५", "0.594５", "0.5945" + "0" * 30):
+        assert _agree("backprop/q1", "out_h1", text) is None, text
+    assert fast.compare_literals("0.5", "0.5" + "0" * 70) is None
+    assert fast.compare_literals("0.5", "０.５") is None and fast.compare_literals("0" * 71, "0" * 71) is None
+
+
+def test_a_one_entry_vector_or_matrix_wants_its_brackets(edges):
+    for pid in ("v1", "m11"):
+        assert _agree("edge/q1", pid, "0.125") is None     # the full checker: the wrong shape
+        assert _agree("edge/q1", pid, "-0.125") is None
+    assert check_and_diagnose(get_instance("edge/q1"), "v1", "0.125", {}).status.value == "incorrect"
+
+
+def test_an_irrational_given_and_an_irrational_mistake_near_the_edge(edges):
+    import math
+
+    card = fast.load_card("edge/q1")
+    assert card is not None and card.givens is None      # eta = sqrt(2)/10 is no fraction
+    quick = _agree("edge/q1", "grad", f"{0.15 * math.sqrt(2) / 10:.6g}")   # a factor of eta: the full checker
+    assert quick is None or quick.detail.get("diagnosis") == "factor"
+    root = "1.4212846301849605240456971678307465689625203475"   # sqrt(2)*1.005: the mistake at its edge
+    for k in range(12, 48):
+        _agree("edge/q1", "r", root[:k + 2])
+    assert _agree("edge/q1", "r", "1.41421") is not None   # the mistake, plainly
+
+
+def test_a_card_is_filed_under_the_spec_its_instance_was_derived_from(edges):
+    """A spec edited while a process holds its instance (the bank looks again after a second): the card made
+    from the instance in hand is never filed under the edited file's bytes."""
+    card = fast.load_card("edge/q1")
+    assert card is not None and card.numeric["grad"].expected == "0.15"
+    edges.write_text(EDGES.replace("answer: w*g,", "answer: 3*w*g,"), encoding="utf-8")
+    ensure("edge/q1")
+    now = fast.load_card("edge/q1")
+    assert now is None or now.numeric["grad"].expected == "0.45"
+
+
+def test_a_write_up_is_never_read_as_an_answers_file(tmp_path):
+    path = tmp_path / "a1.md"
+    path.write_text("set: backprop\nanswers:\n  q1:\n    out_h1: 0.5945\n", encoding="utf-8")
+    assert quick_file(Source(str(path), str(path))) is None

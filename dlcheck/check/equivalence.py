@@ -35,6 +35,7 @@ import sympy as sp
 from dlcheck.core.errors import Undefined
 from dlcheck.engine.exact import resolver
 from dlcheck.engine.instance import Instance
+from dlcheck.engine.numbers import digits
 from dlcheck.engine.numeval import HP_DPS, hp_value, numeval, to_mpf
 from dlcheck.parse.functions import sigmoid, sympy_function
 from dlcheck.parse.vocabulary import VOCABULARY
@@ -155,7 +156,7 @@ def digits_needed(*exprs: Any) -> int:
             if not isinstance(item, sp.Basic):
                 continue
             for r in item.atoms(sp.Rational):  # digits from bit lengths: str() of a huge int raises
-                longest = max(longest, _digits(abs(int(r.p))) + _digits(int(r.q)))
+                longest = max(longest, digits(abs(int(r.p))) + digits(int(r.q)))
     return min(4000, HP_DPS + longest)
 
 
@@ -168,8 +169,6 @@ def formulas_behind(inst: Instance, *exprs: Any) -> list:
     return [inst.node_expr[s] for s in nodes if s in inst.node_expr] + list(inst.given_values.values())
 
 
-def _digits(n: int) -> int:
-    return n.bit_length() * 30103 // 100000 + 1
 
 
 # -- evaluating the two sides at one point ----------------------------------------------------

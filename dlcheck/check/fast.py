@@ -31,9 +31,10 @@ from dlcheck.check.tolerance import Tol, sigfig_check
 from dlcheck.core import diskcache
 from dlcheck.core.verdict import Status, Verdict
 
-CARD_FORMAT = 4          # bump when the card's fields change (the cache key includes dlcheck's code anyway)
+CARD_FORMAT = 5          # bump when the card's fields change (the cache key includes dlcheck's code anyway)
 MAX_TEXT = 400           # a longer answer is not a plain literal worth a fast path
 MAX_EXPONENT = 400       # 1e999999999 is left to the full checker's bounds
+MAX_DIGITS = 30          # a longer number is the full checker's (its own limit is 60; its precision grows)
 
 
 Interval = tuple[Any, Any]    # a value's lower and upper ends (a Fraction each, or rows of them for a matrix)
@@ -65,6 +66,8 @@ class PartCard:
     tol: Tol
     expected: str
     clues: PartClues | None = None
+    longest: int = 0                            # digits of the longest number the reference stands on
+    hp_dps: int = 30                            # the working precision those digits are added to
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,7 @@ class Card:
     points: dict[str, float]                    # every part's points (a missing answer scores 0 of them)
     reveal: dict[str, str]                      # every part's reveal policy: always, after_attempt or never
     numeric: dict[str, PartCard]                # the parts this path can check
-    givens: tuple[tuple[str, Fraction], ...] = ()   # every given's exact value (a factor of eta is a slip)
+    givens: tuple[tuple[str, Fraction], ...] | None = ()   # every given's value (None: one is irrational)
     method: frozenset[str] = frozenset()        # the slips that name a mistake of method
     carry: str = "full"                         # the problem's carry_forward policy
     graph: GraphData | None = None              # None: error carried forward is the full checker's
@@ -148,26 +151,28 @@ def load_card(problem_id: str) -> Card | None:
     return card
 
 
-def store_card(problem_id: str, path: Path, card: Card) -> None:
-    disk = card_key(problem_id, path)
-    if disk:
-        diskcache.store("card", disk, card)
+def store_card(problem_id: str, source: bytes, card: Card) -> None:
+    """Keep ``card`` for the spec whose bytes are ``source`` (those the instance was derived from)."""
+    diskcache.store("card", diskcache.key_of(problem_id, "card", source), card)
 
 
 # -- reading a literal answer ---------------------------------------------------------------------
 _DIGITS = {ord(c): str(i) for s in ("۰۱۲۳۴۵۶۷۸۹", "٠١٢٣٤٥٦٧٨٩") for i, c in enumerate(s)}
 _DIGITS.update({ord("٫"): ".", ord("−"): "-", ord("–"): "-"})
-# one way only to match a number (digits, then a point and digits): a list that fails to match costs
-# linear time, never a backtracking search over where each number's digits split (a hang on 400 chars)
-_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
-_SCALAR = re.compile(rf"\s*({_NUMBER})\s*")
-_LONE_COMMA = re.compile(r"\s*([+-]?\d+),(\d+)\s*")        # 0,7918: a decimal comma (a number, not a list)
-_LIST = re.compile(rf"\[\s*{_NUMBER}(?:\s*,\s*{_NUMBER})*\s*\]")
-_MATRIX = re.compile(rf"\s*\[\s*{_LIST.pattern}(?:\s*,\s*{_LIST.pattern})*\s*\]\s*")
-_ITEM = re.compile(_NUMBER)
+# ASCII digits only (the parser reads no others: ０.５ and ०.५ are not numbers to it), and one way only to
+# match a number (digits, then a point and digits): a list that fails to match costs linear time, never a
+# backtracking search over where each number's digits split (a hang on 400 characters)
+_NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+_SCALAR = re.compile(rf"\s*({_NUMBER})\s*", re.ASCII)
+_LONE_COMMA = re.compile(r"\s*([+-]?[0-9]+),([0-9]+)\s*", re.ASCII)   # 0,7918: a decimal comma, not a list
+_LIST = re.compile(rf"\[\s*{_NUMBER}(?:\s*,\s*{_NUMBER})*\s*\]", re.ASCII)
+_MATRIX = re.compile(rf"\s*\[\s*{_LIST.pattern}(?:\s*,\s*{_LIST.pattern})*\s*\]\s*", re.ASCII)
+_ITEM = re.compile(_NUMBER, re.ASCII)
 
 
 def _number(text: str) -> Fraction | None:
+    if sum(ch.isdigit() for ch in text) > MAX_DIGITS:
+        return None
     try:
         value = Decimal(text)
     except InvalidOperation:
@@ -183,6 +188,8 @@ def read_literal(text: str, rows: int, cols: int) -> list[tuple[Fraction, str]] 
     if not isinstance(text, str) or len(text) > MAX_TEXT:
         return None
     plain = text.translate(_DIGITS)
+    if not plain.isascii():
+        return None
     if rows == cols == 1:
         found = _SCALAR.fullmatch(plain)
         if found is None:
@@ -213,6 +220,12 @@ def read_literal(text: str, rows: int, cols: int) -> list[tuple[Fraction, str]] 
     return cells  # type: ignore[return-value]
 
 
+def literal(part: PartCard) -> bool:
+    """Whether the part's answers can be read here: a one-entry vector or matrix wants its brackets, which
+    the full checker reads its own way (``0.125`` for ``[0.125]`` is the wrong shape)."""
+    return part.kind == "number" or part.rows * part.cols > 1
+
+
 # -- deciding -------------------------------------------------------------------------------------
 def _within(part: PartCard, cells: list[tuple[Fraction, str]]) -> bool:
     """Every cell accepted against both ends of its reference's interval (so against the reference)."""
@@ -229,7 +242,7 @@ def _within(part: PartCard, cells: list[tuple[Fraction, str]]) -> bool:
 def decide(card: Card, pid: str, answer: Any, student: str | None = None) -> Verdict | None:
     """The verdict of ``answer`` to ``pid`` when this path can give it (a correct literal), else None."""
     part = card.numeric.get(pid)
-    if part is None or not isinstance(answer, str) or (card.varies and student is not None):
+    if part is None or not isinstance(answer, str) or (card.varies and student is not None) or not literal(part):
         return None
     cells = read_literal(answer, part.rows, part.cols)
     if cells is None or not _within(part, cells):

@@ -80,10 +80,16 @@ def _file_key(problem_id: str) -> tuple[tuple, Path]:
 
 
 def _disk_key(problem_id: str, path: Path) -> str | None:
+    return _disk_source(problem_id, path)[0]
+
+
+def _disk_source(problem_id: str, path: Path) -> tuple[str | None, bytes | None]:
+    """The spec's key in the derivation cache, and the bytes it was made from."""
     try:
-        return diskcache.key_of(problem_id, ",".join(KINDS), path.read_bytes())
+        data = path.read_bytes()
     except OSError:
-        return None  # unreadable: read_spec says why
+        return None, None  # unreadable: read_spec says why
+    return diskcache.key_of(problem_id, ",".join(KINDS), data), data
 
 
 def get_spec(problem_id: str) -> Spec:
@@ -108,7 +114,7 @@ def get_instance(problem_id: str) -> Instance:
     key, path = _file_key(problem_id)
     inst = _INSTANCES.get(key)
     if inst is None:
-        disk = _disk_key(problem_id, path)
+        disk, _SOURCES[key] = _disk_source(problem_id, path)
         problem_model(part_models())
         inst = diskcache.load("instance", disk) if disk else None
         if not isinstance(inst, Instance) or inst.spec.id != problem_id:
@@ -118,6 +124,17 @@ def get_instance(problem_id: str) -> Instance:
                 diskcache.store("instance", disk, inst)
         _INSTANCES[key] = inst
     return inst
+
+
+_SOURCES: dict[tuple, bytes | None] = {}   # the spec bytes each kept instance was derived (or loaded) for
+
+
+def instance_and_source(problem_id: str) -> tuple[Instance, bytes | None]:
+    """:func:`get_instance`, and the bytes of the spec it stands for (None when they could not be read):
+    what is made from the instance is filed under them, never under a file that changed since."""
+    inst = get_instance(problem_id)
+    key, _ = _file_key(problem_id)
+    return inst, _SOURCES.get(key)
 
 
 def instance_for(problem_id: str, student: Any = None) -> Instance:

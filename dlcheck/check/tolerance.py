@@ -27,6 +27,7 @@ from typing import Any
 
 from dlcheck.core.errors import ParseError
 from dlcheck.core.verdict import Evidence
+from dlcheck.engine.numbers import is_exact
 
 GRADE_DPS = 50                    # digits an irrational reference is evaluated to when grading
 NOISE = Fraction(1, 10 ** 40)     # relative slack for a reference that is not exact (mpf, not Fraction)
@@ -144,7 +145,7 @@ class Tol:
         g, r = exact(given), exact(ref)
         if isinstance(g, float) or isinstance(r, float):  # inf or nan
             return False
-        both_exact = isinstance(g, Fraction) and isinstance(r, Fraction)
+        both_exact = is_exact(g) and is_exact(r)
         g, r = _frac(g), _frac(r)
         bound = max(self.atol, self.rtol * abs(r))
         if both_exact:

@@ -15,6 +15,26 @@ from dlcheck.core.errors import Undefined
 Num = Any  # Fraction | int | float | mpmath.mpf
 
 
+class Inexact(Fraction):
+    """A value known only to working precision (an end of the numeric path's interval around an mpf): it
+    computes as the Fraction it is, and a tolerance compares it with the slack it gives an mpf."""
+
+    inexact = True
+
+    def __reduce__(self) -> tuple:
+        return (Inexact, (self.numerator, self.denominator))
+
+
+def is_exact(x: Any) -> bool:
+    """A Fraction that is the value itself (not an Inexact stand-in for an mpf)."""
+    return isinstance(x, Fraction) and not getattr(x, "inexact", False)
+
+
+def digits(n: int) -> int:
+    """An upper bound on the decimal digits of ``n`` (from its bit length: str() of a huge int raises)."""
+    return n.bit_length() * 30103 // 100000 + 1
+
+
 def to_float(x: Num) -> float:
     """A number as a float for showing it; beyond the largest double (exact numbers may be), +-inf."""
     exact = to_fraction(x)

@@ -17,16 +17,17 @@ from fractions import Fraction
 from typing import Any
 
 from dlcheck.check import fast
+from dlcheck.check.equivalence import digits_needed, formulas_behind
 from dlcheck.check.kinds.value import expected_text
-from dlcheck.check.registry import get_instance
+from dlcheck.check.registry import instance_and_source
 from dlcheck.check.shapes import as_grid
 from dlcheck.check.tolerance import Tol
 from dlcheck.core.errors import Undefined, UnknownSymbol
 from dlcheck.diagnose.slips import DETECTORS, Wrong, method_slips
 from dlcheck.engine.exact import exact_value
 from dlcheck.engine.instance import Instance
-from dlcheck.engine.numbers import to_fraction
-from dlcheck.engine.numeval import TooLarge
+from dlcheck.engine.numbers import Inexact, to_fraction
+from dlcheck.engine.numeval import HP_DPS, TooLarge
 from dlcheck.spec import bank
 
 CARD_DPS = 90
@@ -48,11 +49,14 @@ def ensure(problem_id: str) -> None:
     _DONE.add(key)
     if fast.load_card(problem_id) is not None:
         return
+    inst, source = instance_and_source(problem_id)
+    if source is None:
+        return
     try:
-        card = build_card(get_instance(problem_id))
+        card = build_card(inst)
     except (ArithmeticError, ValueError, TypeError, RecursionError, Undefined, UnknownSymbol):
         return  # no card: the full checker grades the problem, as it always did
-    fast.store_card(problem_id, path, card)
+    fast.store_card(problem_id, source, card)   # filed under the bytes the instance stands for
 
 
 def build_card(inst: Instance) -> fast.Card:
@@ -64,7 +68,9 @@ def build_card(inst: Instance) -> fast.Card:
         made = _part_card(inst, pid, part)
         if made is not None:
             numeric[pid] = made
-    givens = tuple((sym.name, value) for sym, value in inst.exact_givens().items() if isinstance(value, Fraction))
+    exact_givens = inst.exact_givens().items()
+    givens = tuple((sym.name, value) for sym, value in exact_givens) \
+        if all(isinstance(value, Fraction) for _, value in exact_givens) else None
     return fast.Card(fast.CARD_FORMAT, inst.spec.id, problem.title, bool(problem.vary), tuple(problem.parts),
                      {pid: float(part.points) for pid, part in problem.parts.items()},
                      {pid: getattr(part, "reveal", None) or problem.reveal for pid, part in problem.parts.items()},
@@ -80,8 +86,9 @@ def _interval(value: Any) -> tuple[tuple[Fraction, ...], tuple[Fraction, ...]] |
         return None
     # an mpf that is exactly 0 is 0 to the full checker too (its gap and error are taken to 0, not near it)
     exact = [isinstance(c, (Fraction, int)) or f == 0 for c, f in zip(cells, fractions)]
-    lo = tuple(f if ok else f - abs(f) * WIDTH for f, ok in zip(fractions, exact))
-    hi = tuple(f if ok else f + abs(f) * WIDTH for f, ok in zip(fractions, exact))
+    # an inexact end is compared as the full checker compares its mpf: with the slack of working precision
+    lo = tuple(f if ok else Inexact(f - abs(f) * WIDTH) for f, ok in zip(fractions, exact))
+    hi = tuple(f if ok else Inexact(f + abs(f) * WIDTH) for f, ok in zip(fractions, exact))
     return lo, hi
 
 
@@ -107,8 +114,9 @@ def _part_card(inst: Instance, pid: str, part: Any) -> fast.PartCard | None:
         return None
     grid = as_grid(value)
     rows, cols = len(grid), len(grid[0]) if grid else 0
+    longest = digits_needed(*formulas_behind(inst, inst.part_ref[pid])) - HP_DPS
     return fast.PartCard(pid, part.kind, float(part.points), rows, cols, interval[0], interval[1], Tol.of(part),
-                         text, _clues(inst, pid, part, rows * cols))
+                         text, _clues(inst, pid, part, rows * cols), longest, HP_DPS)
 
 
 def _clues(inst: Instance, pid: str, part: Any, cells: int) -> fast.PartClues | None:

@@ -17,17 +17,21 @@ process: no worker, no sympy, no numpy (``grade/quick.py`` grades a file so). Th
 
 from __future__ import annotations
 
+import decimal
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from dlcheck.check import fast
 from dlcheck.check.numbers import judge
-from dlcheck.check.tolerance import Tol
+from dlcheck.check.shapes import cells, close
+from dlcheck.check.tolerance import GRADE_DPS, Tol
+from dlcheck.core.errors import Undefined, UnknownSymbol
 from dlcheck.core.verdict import ProblemResult, Status, Verdict
 from dlcheck.diagnose import Named, carry, diagnose_number, entry_credit
 from dlcheck.diagnose.carried import carried_in, walk_to_pins
 from dlcheck.diagnose.slips import Detector, Wrong
+from dlcheck.engine.numbers import digits
 
 MISREAD_FROM = 2                # wrong parts from which diagnose.misread looks for a misread given (MIN_EXPLAINED)
 TINY = Fraction(1, 10 ** 20)    # a gap this small to an inexact reference may be rounding: the full checker's
@@ -47,6 +51,8 @@ class CardWrong(Wrong):
 
     def givens(self) -> list[tuple[str, Any]]:
         assert self.card is not None
+        if self.card.givens is None:
+            raise _Unknown("an irrational given")  # a factor of it is matched on its exact value: the graph's
         return list(self.card.givens)
 
     def formula_givens(self) -> list[tuple[str, Any]]:
@@ -76,8 +82,6 @@ class CardClues:
         return self.card.method
 
     def mistake(self, verdict: Verdict, tol: Tol) -> Named | None:
-        from dlcheck.check.shapes import close  # lazy: start-up
-
         assert self.part.clues is not None
         for mistake in self.part.clues.mistakes:
             if mistake.value is not None and close(verdict.value, mistake.value[self.side], tol):
@@ -100,7 +104,8 @@ def decide(card: fast.Card, pid: str, answer: Any, student: str | None = None,
     if quick is not None:
         return quick
     part = card.numeric.get(pid)
-    if part is None or part.clues is None or not isinstance(answer, str) or (card.varies and student is not None):
+    if part is None or part.clues is None or not isinstance(answer, str) or (card.varies and student is not None) \
+            or not fast.literal(part):
         return None
     before = {v.part: v for v in earlier or []}
     if card.graph is None and any(v.value is not None and v.status in _WRONG for v in before.values()):
@@ -111,9 +116,8 @@ def decide(card: fast.Card, pid: str, answer: Any, student: str | None = None,
     for (given, _), lo, hi in zip(cells, part.lo, part.hi):
         if lo != hi and abs(given - lo) <= (abs(lo) + 1) * TINY:
             return None
-    sides = (0,) if part.lo == part.hi else (0, 1)
-    try:
-        verdicts = [_judged(card, part, cells, answer, side, before) for side in sides]
+    try:  # at both ends of every interval on the card (the reference's, its mistakes')
+        verdicts = [_judged(card, part, cells, answer, side, before) for side in (0, 1)]
     except _Unknown:
         return None
     if any(v.to_json() != verdicts[0].to_json() or v.status is Status.CORRECT for v in verdicts):
@@ -131,7 +135,7 @@ def _judged(card: fast.Card, part: fast.PartCard, cells: list[tuple[Fraction, st
         given = [[cells[i * part.cols + j][0] for j in range(part.cols)] for i in range(part.rows)]
         expected = [[ends[i * part.cols + j] for j in range(part.cols)] for i in range(part.rows)]
     verdict = Verdict(part.pid, Status.INCORRECT, 0.0, part.points, answer=answer, expected=part.expected)
-    judge(verdict, given, expected, part.tol, answer, part.points, Fraction(0))
+    judge(verdict, given, expected, part.tol, answer, part.points, _noise(part, cells))
     if verdict.status is Status.CORRECT:
         return verdict
     if card.graph is not None and before:
@@ -139,6 +143,14 @@ def _judged(card: fast.Card, part: fast.PartCard, cells: list[tuple[Fraction, st
         if carried:
             return carry(verdict, carried, part.points, card.carry)
     return diagnose_number(verdict, part.tol, part.points, CardClues(card, part, side))
+
+
+def _noise(part: fast.PartCard, cells: list[tuple[Fraction, str]]) -> Fraction:
+    """The slack the full checker's working precision gives an inexact reference (kinds/value.py: every
+    literal's digits, the answer's and the graph's, plus 20; at least grading's 50)."""
+    longest = max([part.longest] + [digits(abs(v.numerator)) + digits(v.denominator) for v, _ in cells])
+    dps = max(GRADE_DPS, min(4000, part.hp_dps + longest) + 20)
+    return Fraction(1, 10 ** (dps - 10))
 
 
 # -- error carried forward on the card's graph --------------------------------------------------------
@@ -158,8 +170,6 @@ class CardGraph:
         return ("ref", pid)
 
     def pins(self, part: str, value: Any) -> dict[Any, Any] | None:
-        from dlcheck.check.shapes import cells  # lazy: start-up
-
         names = self.data.pins.get(part)
         return None if names is None else dict(zip(names, cells(value)))
 
@@ -187,10 +197,6 @@ class CardGraph:
         return names
 
     def value(self, formula: Any, overrides: dict) -> Any:
-        import decimal  # lazy: only a carried value is evaluated
-
-        from dlcheck.core.errors import Undefined
-
         context = decimal.Context(prec=DIGITS, Emax=10 ** 6, Emin=-10 ** 6,
                                   traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
         evaluator = _Decimals(self.data, overrides, context)
@@ -206,8 +212,6 @@ class CardGraph:
         return [[values[i * cols + j] for j in range(cols)] for i in range(rows)]
 
     def close(self, given: Any, value: Any, tol: Tol) -> bool:
-        from dlcheck.check.shapes import close  # lazy: start-up
-
         verdicts = {close(given, _scaled(value, factor), tol) for factor in (1 - MARGIN, Fraction(1), 1 + MARGIN)}
         if len(verdicts) > 1:
             raise _Unknown("a carried value at the tolerance's edge")
@@ -232,8 +236,6 @@ class _Decimals:
         return self.ctx.divide(self.ctx.create_decimal(x.numerator), self.ctx.create_decimal(x.denominator))
 
     def node(self, name: str) -> Any:
-        from dlcheck.core.errors import UnknownSymbol
-
         if name in self.overrides:
             return self.number(Fraction(self.overrides[name]))
         if name in self.memo:
@@ -248,8 +250,6 @@ class _Decimals:
         return value
 
     def formula(self, f: Any) -> Any:
-        from dlcheck.core.errors import Undefined
-
         ctx, op = self.ctx, f[0]
         if op == "n":
             return self.number(f[1])

@@ -14,6 +14,7 @@ from dlcheck.core.errors import DlcheckError
 from dlcheck.grade.batch import FileResult, Source
 from dlcheck.grade.numeric import quick_problem
 from dlcheck.spec.answers import read_answers
+from dlcheck.spec.writeup import is_writeup
 
 
 class _NoCard(Exception):
@@ -29,6 +30,8 @@ def _parts_of(problem_id: str) -> list[str]:
 
 def quick_file(source: Source, student: str | None = None) -> FileResult | None:
     """``source`` graded on the numeric path, or None when it needs the full one."""
+    if is_writeup(source.path):
+        return None  # a write-up is read against a set (grade --set), by the full checker
     try:
         answers = read_answers(source.path, _parts_of)
     except (_NoCard, DlcheckError, OSError, ValueError):
