@@ -56,12 +56,18 @@ Render = Callable[["list[FileResult]", Run], "Iterable[str] | None"]
 Stream = Callable[["Iterator[FileResult]", Run], "Iterable[str]"]
 
 
-def lazy(module: str, name: str = "render") -> Callable[..., Any]:
+@dataclass(frozen=True)
+class Lazy:
     """``module.name``, imported when it is first called (not when this list is read)."""
-    def call(*args: Any) -> Any:
-        return getattr(importlib.import_module(module), name)(*args)
-    call.__qualname__ = f"{module}.{name}"
-    return call
+
+    module: str
+    name: str = "render"
+
+    def target(self) -> Callable[..., Any]:
+        return getattr(importlib.import_module(self.module), self.name)
+
+    def __call__(self, *args: Any) -> Any:
+        return self.target()(*args)
 
 
 @dataclass(frozen=True)
@@ -87,16 +93,16 @@ class Format:
 _CSV = frozenset({"excel"})
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
-    Format("table", "table (for people)", lazy("dlcheck.report.table"), personal=True),
-    Format("json", "json", lazy("dlcheck.report.jsonout"), personal=True,
-           stream=lazy("dlcheck.report.jsonout", "stream"), what="gradebook"),
-    Format("csv", "csv (a gradebook)", lazy("dlcheck.report.gradebook"), student_facing=False,
-           stream=lazy("dlcheck.report.gradebook", "stream"), what="gradebook", takes=_CSV),
-    Format("junit", "junit", lazy("dlcheck.report.junit")),
-    Format("gradescope", "gradescope", lazy("dlcheck.report.gradescope"), submission=True),
-    Format("canvas", "canvas (fills --roster's --column)", lazy("dlcheck.report.canvas"), student_facing=False,
-           takes=_CSV | {"roster", "column"}, prepare=lazy("dlcheck.report.canvas", "prepare")),
-    Format("moodle", "moodle (ID number, grade)", lazy("dlcheck.report.moodle"), student_facing=False,
+    Format("table", "table (for people)", Lazy("dlcheck.report.table"), personal=True),
+    Format("json", "json", Lazy("dlcheck.report.jsonout"), personal=True,
+           stream=Lazy("dlcheck.report.jsonout", "stream"), what="gradebook"),
+    Format("csv", "csv (a gradebook)", Lazy("dlcheck.report.gradebook"), student_facing=False,
+           stream=Lazy("dlcheck.report.gradebook", "stream"), what="gradebook", takes=_CSV),
+    Format("junit", "junit", Lazy("dlcheck.report.junit")),
+    Format("gradescope", "gradescope", Lazy("dlcheck.report.gradescope"), submission=True),
+    Format("canvas", "canvas (fills --roster's --column)", Lazy("dlcheck.report.canvas"), student_facing=False,
+           takes=_CSV | {"roster", "column"}, prepare=Lazy("dlcheck.report.canvas", "prepare")),
+    Format("moodle", "moodle (ID number, grade)", Lazy("dlcheck.report.moodle"), student_facing=False,
            takes=_CSV | {"column"}),
 )}
 
