@@ -26,7 +26,6 @@ from dlcheck.check.tolerance import (
     Tol,
     correct_figures,
     diagnosis_tol,
-    entry_texts,
     not_within,
     rel_error,
     sigfig_check,
@@ -168,7 +167,7 @@ def check(inst: Instance, pid: str, text: str) -> Verdict:
                       formula=not numeric)
     parser = inst.student_parser(pid, takes_names(inst, pid))
     try:
-        student, guards = parser.read(text)
+        student, guards, entries = parser.read(text)
     except UnknownName as exc:
         if numeric and exc.kind == "symbol" and not takes_names(inst, pid):
             return _invalid(verdict, "this part wants a number (or arithmetic on numbers), not a formula")
@@ -184,7 +183,7 @@ def check(inst: Instance, pid: str, text: str) -> Verdict:
         verdict.detail["shape"] = problem
         return verdict
     if numeric and not any(c.free_symbols for c in cells(student)) and not guards:
-        return _noted(_check_numeric(inst, part, student, ref, verdict, text), parser.notes)
+        return _noted(_check_numeric(inst, part, student, ref, verdict, text, entries), parser.notes)
     return _noted(_check_formula(inst, pid, student, ref, verdict, list(guards)), parser.notes)
 
 
@@ -205,7 +204,8 @@ def _invalid(verdict: Verdict, reason: str, column: int | None = None) -> Verdic
     return verdict
 
 
-def _check_numeric(inst: Instance, part: ValuePart, student: Any, ref: Any, verdict: Verdict, text: str) -> Verdict:
+def _check_numeric(inst: Instance, part: ValuePart, student: Any, ref: Any, verdict: Verdict, text: str,
+                   entries: tuple[str, ...] = ()) -> Verdict:
     tol = Tol.of(part)
     dps = max(GRADE_DPS, digits_needed(student, *formulas_behind(inst, ref)) + 20)
     try:
@@ -218,7 +218,7 @@ def _check_numeric(inst: Instance, part: ValuePart, student: Any, ref: Any, verd
     expected = exact_value(inst, ref, dps=dps)
     verdict.value, verdict.reference = given, expected
     if tol.sigfigs is not None:
-        bad, reasons = _sigfig_entries(text, given, expected, tol.sigfigs)
+        bad, reasons = _sigfig_entries(text, entries, given, expected, tol.sigfigs)
     else:
         bad, reasons = differing(given, expected, tol, Fraction(1, 10 ** (dps - 10))), []
         if bad:
@@ -271,11 +271,12 @@ def _rounding_only(inst: Instance, student: Any, ref: Any, bad: list, given: Any
     return still
 
 
-def _sigfig_entries(text: str, given: Any, expected: Any,
+def _sigfig_entries(text: str, entries: tuple[str, ...], given: Any, expected: Any,
                     sigfigs: tuple[int, int]) -> tuple[list, list[Evidence]]:
-    """STACK NumSigFigs on each entry (a vector's entries are counted on their own typed text)."""
+    """STACK NumSigFigs on each entry (a vector's entries are counted on their own text, as the parser
+    read them: ``entries``; a scalar on the whole text)."""
     g, e = as_grid(given), as_grid(expected)
-    texts = entry_texts(text)
+    texts = list(entries) or [text]
     flat = [(i, j) for i, row in enumerate(e) for j in range(len(row))]
     if len(texts) != len(flat):
         texts = [text] * len(flat)
