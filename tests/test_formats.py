@@ -19,17 +19,7 @@ from dlcheck.core.verdict import Status
 from dlcheck.grade.batch import FileResult
 from dlcheck.report import formats
 from dlcheck.report.formats import Format, Run
-
-SPEC = """\
-title: Cubes
-statement: x = 7.
-given: {x: 7}
-define:
-  cube: x^3
-parts:
-  a: {kind: number, prompt: x cubed, answer: cube, reveal: never}
-  b: {kind: number, prompt: x plus one, answer: x + 1}
-"""
+from tests.test_reveal_everywhere import SPEC  # x = 7; a: x^3 (reveal: never), b: x + 1, c: x^2
 
 
 def render_tap(files: list[FileResult], run: Run) -> list[str]:
@@ -76,8 +66,8 @@ def test_a_registered_format_is_graded_into_end_to_end(runner, course, with_tap)
     result = _grade(runner, course, "--format", "tap")
     assert result.exit_code == 1, result.output  # a part is wrong: the exit code is grade's, whatever the format
     lines = result.stdout.splitlines()
-    assert lines[:3] == ["TAP version 13", "1..2", "not ok 1 - week1/q1/a"]
-    assert "ok 2 - week1/q1/b" in lines
+    assert lines[:3] == ["TAP version 13", "1..3", "not ok 1 - week1/q1/a"]
+    assert "ok 2 - week1/q1/b" in lines and "not ok 3 - week1/q1/c" in lines
 
 
 def test_it_goes_through_the_reveal_policy(runner, course, with_tap):
@@ -122,8 +112,8 @@ def test_a_class_is_written_whole_through_output(runner, course, with_tap):
                                  "tap", "--output", str(target), "--assignment", "week1/q1"])
     assert result.exit_code == 1, result.output
     text = target.read_text(encoding="utf-8")
-    assert text.startswith("TAP version 13\n1..4\n") and text.count("ok 2 - week1/q1/b") == 1
-    assert "ok 4 - week1/q1/b" in text and "not ok 3 - week1/q1/a" in text
+    assert text.startswith("TAP version 13\n1..6\n") and text.count("ok 2 - week1/q1/b") == 1
+    assert "ok 5 - week1/q1/b" in text and "not ok 4 - week1/q1/a" in text
 
 
 def test_the_list_is_light_and_every_entry_names_a_real_function():
