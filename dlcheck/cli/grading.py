@@ -4,7 +4,8 @@ One answers file is graded and drawn exactly as it always was (its errors are er
 exit 2). Several files, a folder or a glob are a *batch*: each file is a student, a file
 that cannot be read is a row with its error, and the output is the format asked for
 (a report per file and a class table, a JSON list, a CSV gradebook, JUnit XML, or one
-Gradescope ``results.json`` for all of them as one submission). Every output that shows a
+Gradescope ``results.json`` for all of them as one submission): each format is an entry of
+:mod:`dlcheck.report.formats`, which says all that ``grade`` does differently for it. Every output that shows a
 reference (the table, JSON, feedback files, JUnit, Gradescope) holds back what the reveal
 policy says; ``--instructor`` shows everything (the CSV and LMS gradebooks hold points only).
 
