@@ -32,9 +32,22 @@ def test_each_entry_is_counted_on_its_own_digits(runner, answer, said):
 
 def test_the_parser_gives_a_lists_entries_and_none_for_a_scalar():
     parser = Parser({"x": sp.Symbol("x")}, {})
-    def entries(text: str) -> list[str]:
-        return [e.replace(" ", "") for e in parser.read(text).entries]   # as Python syntax spaces them
+    def entries(text: str) -> list[list[str]]:
+        return [[e.replace(" ", "") for e in row] for row in parser.read(text).entries]   # Python syntax spaces them
 
-    assert entries("[[0.10, 2], [3e-1, -4]]") == ["0.10", "2", "3e-1", "-4"]
-    assert entries("y = [0.5, 2^3] = [0.5, 8]") == ["0.5", "8"]   # the answer's, not its working's
+    assert entries("[[0.10, 2], [3e-1, -4]]") == [["0.10", "2"], ["3e-1", "-4"]]
+    assert entries("y = [0.5, 2^3] = [0.5, 8]") == [["0.5"], ["8"]]   # the answer's, not its working's
     assert parser.read("0.50").entries == ()
+
+
+def test_a_matrix_is_drawn_from_its_entries_as_read_when_its_commas_are_not_columns(runner, write):
+    """[[0,5; 0,2], [0,1; 0,3]] is read as 2x2 (decimal commas, ';' between entries): the grid under
+    'yours' holds those four entries (a split of the text at its commas drew '0 | 5; 0 | 2')."""
+    path = write("m.yaml", 'set: rnn\nanswers:\n  q2:\n    dJ3_dWhh: "[[0,5; 0,2], [0,1; 0,3]]"\n'
+                           '    dJ_dWhh: "[[0.5, -0.25], [2*x, 0.3]]"\n')
+    out = runner.invoke(app, ["grade", str(path), "--part", "dJ3_dWhh", "--part", "dJ_dWhh"],
+                        env={"COLUMNS": "80"}, terminal_width=80).stdout
+    lines = [line.strip() for line in out.splitlines()]
+    assert "yours     0.5  0.2" in lines and "0.1  0.3" in lines, out
+    assert "5; 0" not in out
+    assert "yours     0.5   -0.25" in lines or "yours     0.5  -0.25" in lines, out   # the text's own cells

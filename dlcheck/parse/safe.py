@@ -52,20 +52,21 @@ class NoRealValue(ParseError):
 
 class Parsed(NamedTuple):
     """What :meth:`Parser.read` gives: the formula, the partial sub-formulas it lost (its guards), and a
-    list's entries as written (row by row, in the Python syntax the text was read as: significant figures
-    are counted on them; none for a scalar)."""
+    list's entries as written, row by row (in the Python syntax the text was read as: significant figures
+    are counted on them, a matrix is drawn from them; none for a scalar)."""
 
     value: Any
     guards: tuple[Any, ...]
-    entries: tuple[str, ...] = ()
+    entries: tuple[tuple[str, ...], ...] = ()
 
 
-def _entry_texts(body: ast.AST, source: str) -> tuple[str, ...]:
-    """The source of each entry of a list (a row of a list of lists entry by entry); () for a scalar."""
+def _entry_texts(body: ast.AST, source: str) -> tuple[tuple[str, ...], ...]:
+    """The source of each entry of a list, row by row (an item that is no list is a row of one); ()
+    for a scalar."""
     if not isinstance(body, (ast.List, ast.Tuple)):
         return ()
-    inner = (e.elts if isinstance(e, (ast.List, ast.Tuple)) else [e] for e in body.elts)
-    return tuple(ast.get_source_segment(source, e) or "" for row in inner for e in row)
+    rows = (e.elts if isinstance(e, (ast.List, ast.Tuple)) else [e] for e in body.elts)
+    return tuple(tuple(ast.get_source_segment(source, e) or "" for e in row) for row in rows)
 
 
 @dataclass
@@ -94,7 +95,8 @@ class Parser:
     guards: list[Any] = field(default_factory=list)
     # after parse(): sentences about the working of a chain of equal sides (a side that disagrees)
     notes: list[str] = field(default_factory=list)
-    _entries: tuple[str, ...] = field(default=(), init=False, repr=False, compare=False)  # after parse(): Parsed's
+    # after parse(): the answer's list entries (Parsed.entries)
+    _entries: tuple[tuple[str, ...], ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.constants = {"pi": sp.pi, "e": sp.E}

@@ -177,6 +177,7 @@ def check(inst: Instance, pid: str, text: str) -> Verdict:
         return _invalid(verdict, said, exc.column)
     except ParseError as exc:
         return _invalid(verdict, exc.message, exc.column)
+    verdict.cells = entries
     student, problem = fit_shape(student, ref, part.kind)
     if problem:  # read, but the wrong shape: a wrong answer
         verdict.tell(Evidence("shape", problem))
@@ -205,7 +206,7 @@ def _invalid(verdict: Verdict, reason: str, column: int | None = None) -> Verdic
 
 
 def _check_numeric(inst: Instance, part: ValuePart, student: Any, ref: Any, verdict: Verdict, text: str,
-                   entries: tuple[str, ...] = ()) -> Verdict:
+                   entries: tuple[tuple[str, ...], ...] = ()) -> Verdict:
     tol = Tol.of(part)
     dps = max(GRADE_DPS, digits_needed(student, *formulas_behind(inst, ref)) + 20)
     try:
@@ -271,12 +272,12 @@ def _rounding_only(inst: Instance, student: Any, ref: Any, bad: list, given: Any
     return still
 
 
-def _sigfig_entries(text: str, entries: tuple[str, ...], given: Any, expected: Any,
+def _sigfig_entries(text: str, entries: tuple[tuple[str, ...], ...], given: Any, expected: Any,
                     sigfigs: tuple[int, int]) -> tuple[list, list[Evidence]]:
     """STACK NumSigFigs on each entry (a vector's entries are counted on their own text, as the parser
     read them: ``entries``; a scalar on the whole text)."""
     g, e = as_grid(given), as_grid(expected)
-    texts = list(entries) or [text]
+    texts = [typed for row in entries for typed in row] or [text]
     flat = [(i, j) for i, row in enumerate(e) for j in range(len(row))]
     if len(texts) != len(flat):
         texts = [text] * len(flat)
