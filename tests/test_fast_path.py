@@ -116,7 +116,7 @@ def _texts(card: fast.Card, part: fast.PartCard) -> list[tuple[str, bool]]:
 def _same(quick, full) -> None:
     assert quick.to_json() == full.to_json()
     assert quick.value == full.value
-    assert quick.formula == full.formula and quick.column == full.column
+    assert quick.formula == full.formula and quick.column == full.column and quick.cells == full.cells
 
 
 def test_the_numeric_path_gives_the_full_checkers_verdict_on_every_numeric_part():
@@ -487,6 +487,8 @@ def test_what_the_full_parser_refuses_is_never_read_here(edges):
     long = "0.594476" + "0" * 60   # 67 digits: the parser's limit is 60
     for text in (long, "０.５９４５", "०.५९४५", "0.594５", "0.5945" + "0" * 30):
         assert _agree("backprop/q1", "out_h1", text) is None, text
+    assert _agree("rnn/q3", "scores", "[0,5, 0,2]") is None        # decimal commas or four entries: never guessed
+    assert _agree("rnn/q3", "scores", "[-2,3,0,6]") is not None    # commas that are all separators
     assert fast.compare_literals("0.5", "0.5" + "0" * 70) is None
     assert fast.compare_literals("0.5", "０.５") is None and fast.compare_literals("0" * 71, "0" * 71) is None
 

@@ -168,6 +168,8 @@ _LONE_COMMA = re.compile(r"\s*([+-]?[0-9]+),([0-9]+)\s*", re.ASCII)   # 0,7918: 
 _LIST = re.compile(rf"\[\s*{_NUMBER}(?:\s*,\s*{_NUMBER})*\s*\]", re.ASCII)
 _MATRIX = re.compile(rf"\s*\[\s*{_LIST.pattern}(?:\s*,\s*{_LIST.pattern})*\s*\]\s*", re.ASCII)
 _ITEM = re.compile(_NUMBER, re.ASCII)
+_DIGIT_COMMA = re.compile(r"[0-9],[0-9]")
+_COMMA_SPACE = re.compile(r",\s")
 
 
 def _number(text: str) -> Fraction | None:
@@ -201,6 +203,8 @@ def read_literal(text: str, rows: int, cols: int) -> list[tuple[Fraction, str]] 
             typed = found.group(1)
         value = _number(typed)
         return None if value is None else [(value, text)]   # a number's figures are counted on all it says
+    if _DIGIT_COMMA.search(plain) and _COMMA_SPACE.search(plain):
+        return None  # [0,5, 0,2]: decimal commas, or four entries? The full checker says it cannot tell
     if cols == 1:  # a vector, typed as one bracketed list
         if _LIST.fullmatch(plain.strip()) is None:
             return None
@@ -218,6 +222,19 @@ def read_literal(text: str, rows: int, cols: int) -> list[tuple[Fraction, str]] 
     if any(v is None for v, _ in cells):
         return None
     return cells  # type: ignore[return-value]
+
+
+def entries(part: PartCard, text: str) -> tuple[tuple[str, ...], ...]:
+    """A list answer's entries as the parser reads them, row by row (``Verdict.cells``: the same rewriting
+    into Python syntax, the same tree); none for a number."""
+    if part.rows == part.cols == 1:
+        return ()
+    import ast  # lazy: only a list answer's entries are read so
+
+    from dlcheck.parse.text import entry_texts, to_python  # lazy: as above
+
+    source = to_python(text, frozenset())
+    return entry_texts(ast.parse(source, mode="eval").body, source)
 
 
 def literal(part: PartCard) -> bool:
@@ -255,7 +272,7 @@ def decide(card: Card, pid: str, answer: Any, student: str | None = None) -> Ver
         values = [[cells[i * part.cols + j][0] for j in range(part.cols)] for i in range(part.rows)]
         reference = [[part.lo[i * part.cols + j] for j in range(part.cols)] for i in range(part.rows)]
     return Verdict(pid, Status.CORRECT, part.points, part.points, "correct", answer, part.expected,
-                   value=values, reference=reference)
+                   value=values, reference=reference, cells=entries(part, answer))
 
 
 # -- compare ----------------------------------------------------------------------------------------

@@ -13,19 +13,20 @@ from fractions import Fraction
 from typing import Any
 
 from dlcheck.check.shapes import as_grid, cells, differing
-from dlcheck.check.tolerance import Tol, correct_figures, entry_texts, not_within, rel_error, sigfig_check
+from dlcheck.check.tolerance import Tol, correct_figures, not_within, rel_error, sigfig_check
 from dlcheck.core.verdict import Evidence, Status, Verdict
 from dlcheck.engine.numbers import to_float, to_fraction
 from dlcheck.parse.printing import fmt
 
 
 def judge(verdict: Verdict, given: Any, expected: Any, tol: Tol, text: str, points: float, noise: Fraction,
-          recheck: Callable[[list], list] | None = None) -> Verdict:
+          recheck: Callable[[list], list] | None = None, entries: tuple[tuple[str, ...], ...] = ()) -> Verdict:
     """``given`` (exact) against ``expected``: correct within ``tol``, else incorrect with the facts.
-    ``recheck`` takes the entries that differ and keeps those that still differ at a higher precision."""
+    ``recheck`` takes the entries that differ and keeps those that still differ at a higher precision;
+    ``entries`` are a list's entries as written, row by row (significant figures are counted on them)."""
     verdict.value, verdict.reference = given, expected
     if tol.sigfigs is not None:
-        bad, reasons = sigfig_entries(text, given, expected, tol.sigfigs)
+        bad, reasons = sigfig_entries(text, entries, given, expected, tol.sigfigs)
     else:
         bad, reasons = differing(given, expected, tol, noise), []
         if bad and recheck is not None:
@@ -59,11 +60,12 @@ def _entry_name(i: int, j: int, expected: Any) -> str:
     return f"({i + 1},{j + 1})" if len(as_grid(expected)[0]) > 1 else f"{i + 1}"
 
 
-def sigfig_entries(text: str, given: Any, expected: Any,
-                    sigfigs: tuple[int, int]) -> tuple[list, list[Evidence]]:
-    """STACK NumSigFigs on each entry (a vector's entries are counted on their own typed text)."""
+def sigfig_entries(text: str, entries: tuple[tuple[str, ...], ...], given: Any, expected: Any,
+                   sigfigs: tuple[int, int]) -> tuple[list, list[Evidence]]:
+    """STACK NumSigFigs on each entry (a vector's entries are counted on their own text, as the parser
+    read them: ``entries``; a scalar on the whole text)."""
     g, e = as_grid(given), as_grid(expected)
-    texts = entry_texts(text)
+    texts = [typed for row in entries for typed in row] or [text]
     flat = [(i, j) for i, row in enumerate(e) for j in range(len(row))]
     if len(texts) != len(flat):
         texts = [text] * len(flat)

@@ -89,7 +89,7 @@ def compare_instance(expected: str, answer: str, rtol: str | None = None, atol: 
         return invalid("answer is not valid: empty answer")
     parser = Parser({n: sp.Symbol(n, real=True) for n in names}, fns)
     try:
-        ref, guards = parser.read(expected)
+        ref, guards, _ = parser.read(expected)
     except ParseError as exc:
         return invalid(f"expected is not valid: {exc}")
     cells = list(ref) if isinstance(ref, sp.MatrixBase) else [ref]

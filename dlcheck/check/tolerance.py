@@ -289,24 +289,6 @@ def decimal_digits(text: str) -> tuple[int, int] | None:
     return _count_digits(literal)
 
 
-def entry_texts(text: str) -> list[str]:
-    """The typed text of each entry of a vector or matrix answer, row by row (the whole text for a scalar)."""
-    from dlcheck.parse.text import to_python  # lazy: only significant-figure checks need it
-
-    try:
-        source = to_python(text, frozenset())
-        tree = ast.parse(source, mode="eval").body
-    except (ParseError, SyntaxError, ValueError):
-        return [text]
-    if not isinstance(tree, (ast.List, ast.Tuple)):
-        return [text]
-    out: list[str] = []
-    for item in tree.elts:
-        inner = item.elts if isinstance(item, (ast.List, ast.Tuple)) else [item]
-        out.extend(ast.get_source_segment(source, e) or "" for e in inner)
-    return out
-
-
 def _is_decimal(node: ast.AST) -> bool:
     """A signed literal, optionally times a power of ten: 0.05, -(0.05), 1.38*10^-1, 138*10**(-3)."""
     while isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):

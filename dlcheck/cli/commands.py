@@ -26,6 +26,10 @@ from typer.core import TyperCommand, TyperGroup
 # typer >= 0.20 vendors click; older typer uses the click package. Both raise this for usage errors.
 _CLICK_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 _CLICK_USAGE = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+try:
+    from typer._types import TyperChoice as _Choice  # typer >= 0.20: the choice type of its own click
+except ImportError:  # older typer
+    from click import Choice as _Choice  # type: ignore[no-redef]
 _NUMBERISH = re.compile(r"^-(?![-\s])")  # -0.0766, -x^2, -.5: an argument, not an option, when no option has the name
 
 
@@ -91,13 +95,60 @@ EXAMPLES = {
 
 class Command(TyperCommand):
     """Reads ``dlcheck compare 0.0766 -0.0766`` without ``--``: a word that starts with '-' and is no
-    option of the command is an argument (options and their values keep their places)."""
+    option of the command is an argument (options and their values keep their places). An option whose
+    choices are a registry's (``grade --format``) has its help read from the registry when help is drawn."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         return super().parse_args(ctx, _arguments_apart(self, ctx, args))
 
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        for param in self.params:
+            if isinstance(param.type, Registered):
+                param.help = param.type.help()  # type: ignore[attr-defined]  # an Option: it has help
+        super().format_help(ctx, formatter)
+
     def format_epilog(self, ctx: Any, formatter: Any) -> None:
         _write_epilog(self, formatter)
+
+
+class Registered(_Choice):
+    """An option's choices read from a registry whenever the command line is (``grade --format``: the
+    names in :data:`dlcheck.report.formats.FORMATS`): one put in the registry is a choice at once, in the
+    help, in the error for a mistyped one (which names every choice and the nearest) and in shell
+    completion. ``names`` and ``help`` import the registry when called: ``--help`` stays light."""
+
+    def __init__(self, names: Callable[[], list[str]], help: Callable[[], str]) -> None:
+        super().__init__([])
+        self._names = names
+        self.help = help
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        return tuple(self._names())
+
+    @choices.setter
+    def choices(self, _value: Any) -> None:  # the base class sets its own list: the registry's is used
+        pass
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        if str(value) not in self.choices:
+            from dlcheck.core.suggest import did_you_mean  # lazy: start-up
+
+            listed = ", ".join(map(repr, self.choices))
+            self.fail(f"{value!r} is not one of {listed}{did_you_mean(str(value), self.choices)}", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+def _format_names() -> list[str]:
+    from dlcheck.report.formats import names  # lazy: start-up (light: no format's module is imported)
+
+    return names()
+
+
+def _format_help() -> str:
+    from dlcheck.report.formats import help_text  # lazy: start-up
+
+    return help_text()
 
 
 def _arguments_apart(command: Any, ctx: Any, args: list[str]) -> list[str]:
@@ -349,24 +400,12 @@ def show(problem: str = typer.Argument(..., metavar="PROBLEM", autocompletion=_c
     show_problem(pid, _console(), student, source if student is not None else None)
 
 
-class GradeFormat(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    junit = "junit"
-    gradescope = "gradescope"
-    canvas = "canvas"
-    moodle = "moodle"
-
-
 @command(epilog=EXAMPLES["grade"])
 @guarded
 def grade(answers: list[str] = typer.Argument(..., metavar="ANSWERS...",
                                               help="Answers files, folders (every *.yaml under them), quoted "
                                                    "globs, or - for stdin."),
-          fmt: GradeFormat = typer.Option(GradeFormat.table, "--format",
-                                          help="table (for people), json, csv (a gradebook), junit, gradescope, "
-                                               "canvas (fills --roster's --column) or moodle (ID number, grade)."),
+          fmt: str = typer.Option("table", "--format", click_type=Registered(_format_names, _format_help)),
           timeout: float = typer.Option(5.0, "--timeout", help="Seconds allowed per part (0.5 to 3600)."),
           jobs: int | None = typer.Option(None, "--jobs", "-j", min=1,
                                           help="Worker processes (default: the cores)."),
@@ -412,7 +451,7 @@ def grade(answers: list[str] = typer.Argument(..., metavar="ANSWERS...",
 
     distrust_config(answers)
     _use_banks(problems)
-    options = Options(fmt.value, timeout, jobs, feedback_dir, hide_expected, instructor,
+    options = Options(fmt, timeout, jobs, feedback_dir, hide_expected, instructor,
                       View(only_wrong, quiet, verbose), part, _state["debug"], student, set_name=set_name,
                       report=report, lms=Lms(roster, column, excel), assignment=assignment, output=output)
     raise typer.Exit(run(answers, options, _console()))

@@ -4,7 +4,8 @@ One answers file is graded and drawn exactly as it always was (its errors are er
 exit 2). Several files, a folder or a glob are a *batch*: each file is a student, a file
 that cannot be read is a row with its error, and the output is the format asked for
 (a report per file and a class table, a JSON list, a CSV gradebook, JUnit XML, or one
-Gradescope ``results.json`` for all of them as one submission). Every output that shows a
+Gradescope ``results.json`` for all of them as one submission): each format is an entry of
+:mod:`dlcheck.report.formats`, which says all that ``grade`` does differently for it. Every output that shows a
 reference (the table, JSON, feedback files, JUnit, Gradescope) holds back what the reveal
 policy says; ``--instructor`` shows everything (the CSV and LMS gradebooks hold points only).
 
@@ -14,15 +15,15 @@ single file), 2 a usage error, or a file of the batch that could not be read.
 
 from __future__ import annotations
 
-import itertools
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import typer
 from rich.console import Console
 
-from dlcheck.cli.outputs import Lms, Prepared, gradebook, prepare, write_report
+from dlcheck.cli.outputs import Lms, prepare, write_report
 from dlcheck.core.errors import DlcheckError
 from dlcheck.core.visible import visible
 from dlcheck.core.yamlio import links_refused
@@ -30,9 +31,9 @@ from dlcheck.grade import assignment as scoring
 from dlcheck.grade.batch import FileResult, NoFiles, expand, grade_files
 from dlcheck.grade.failures import check_seconds
 from dlcheck.grade.reveal import student_view
-from dlcheck.report.errors import error_text, ignored_text
+from dlcheck.report.formats import Format, Run, get
 from dlcheck.report.select import only_parts
-from dlcheck.report.terminal import View, header, print_results
+from dlcheck.report.terminal import View
 from dlcheck.spec import bank
 from dlcheck.spec.assignment import Assignment, from_config, parse_option
 
@@ -55,7 +56,6 @@ class Options:
     lms: Lms = field(default_factory=Lms)   # --roster, --column, --excel
     set_name: str | None = None      # the set write-ups are graded against (--set)
     assignment: list[str] | None = None   # --assignment ID[=POINTS][,ID…]: the problems the grade is out of
-    skipped: list[str] = field(default_factory=list)   # what a submission's walk skipped, told to the student
     output: Path | None = None       # --output FILE: written whole (a temporary file renamed), else stdout
 
 
@@ -117,7 +117,7 @@ def _as_data(options: Options, batch: bool) -> bool:
     """Whether the files are read as submissions (a symlink refused, never followed): a class, and any
     output made for someone else (feedback, Gradescope, a gradebook). Only a person grading their own one
     file on their terminal may keep it behind a link."""
-    return batch or options.feedback_dir is not None or options.fmt not in ("table", "json")
+    return batch or options.feedback_dir is not None or not get(options.fmt).personal
 
 
 def _assignment(options: Options) -> Assignment | None:
@@ -129,18 +129,22 @@ def _assignment(options: Options) -> Assignment | None:
 def grade(args: list[str], options: Options, console: Console) -> int:
     """Grade ``args`` (files, folders, globs, ``-``), print the chosen format; the exit code."""
     check_seconds(options.seconds)
-    outputs = prepare(options.fmt, options.lms, options.report)  # before grading: a bad --roster is said at once
+    fmt = get(options.fmt)
+    run = Run(console=console, view=options.view, hide=options.hide_expected and not options.instructor,
+              roster=options.lms.roster, column=options.lms.column, excel=options.lms.excel, say=_say, write=_write)
+    run.prepared = prepare(fmt, run, options.report)  # before grading: a bad --roster is said at once
     assignment = _assignment(options)
     skipped: list[str] = []
     try:
-        sources, batch, empty = expand(args, warn=skipped.append, relative=options.fmt == "gradescope",
+        sources, batch, empty = expand(args, warn=skipped.append, relative=fmt.submission,
                                        writeups=options.set_name is not None)
     except NoFiles:
-        if options.fmt != "gradescope":
+        if not fmt.submission:
             _say_skipped(skipped)
             raise
-        sources, batch, empty = [], True, []  # a submission without an answers file: a results.json that says so
-    if options.student is not None and batch and options.fmt != "gradescope":
+        sources, batch, empty = [], True, []  # a submission without an answers file: its output says so
+    run.batch = batch
+    if options.student is not None and batch and not fmt.submission:
         raise DlcheckError(f"--student {visible(options.student, newlines=False)} would grade all "
                            f"{len(sources)} files as one student; leave --student out (each file's student: "
                            "is used) or give one file")
@@ -158,9 +162,9 @@ def grade(args: list[str], options: Options, console: Console) -> int:
             bar.refresh()
     on_done = advance if bar is not None else None
     try:
-        if batch and options.fmt in ("json", "csv") and options.feedback_dir is None and not options.parts \
+        if batch and fmt.stream is not None and options.feedback_dir is None and not options.parts \
                 and options.report is None:
-            return stream_class(sources, options, assignment, on_done)
+            return stream_class(sources, options, fmt, run, assignment, on_done)
         with links_refused(_as_data(options, batch)):  # a class's files are data: a link is never read
             files = _numeric(sources, options, batch) or \
                 grade_files(sources, options.seconds, options.jobs, on_done, student=options.student, warn=_warn,
@@ -168,10 +172,9 @@ def grade(args: list[str], options: Options, console: Console) -> int:
     finally:
         if bar is not None:
             bar.stop()
-    if not batch and files and files[0].error is not None and options.fmt in ("table", "json"):
+    if not batch and files and files[0].error is not None and fmt.personal:
         raise files[0].error  # one file that cannot be read: its errors, as always
-    gradescope = options.fmt == "gradescope"
-    if not gradescope:
+    if not fmt.submission:
         if assignment is None and batch:
             assignment = scoring.answered(files)
             no_assignment_note(assignment)
@@ -180,10 +183,10 @@ def grade(args: list[str], options: Options, console: Console) -> int:
     elif assignment is not None:
         files = [scoring.restrict(f, assignment) for f in files]
     files = _select(files, options.parts, batch)
-    if not gradescope and options.student is None:  # a submission's files are one student
+    if not fmt.submission and options.student is None:  # a submission's files are one student
         _same_student(files)
     with links_refused(_as_data(options, batch)):  # an error's line is quoted from its file: never through a link
-        return _report(files, options, console, batch, started, assignment, args, skipped, outputs)
+        return _report(files, options, fmt, run, started, assignment, args, skipped)
 
 
 def _numeric(sources: list, options: Options, batch: bool) -> list[FileResult] | None:
@@ -197,17 +200,15 @@ def _numeric(sources: list, options: Options, batch: bool) -> list[FileResult] |
     return None if done is None else [done]
 
 
-def _report(files: list[FileResult], options: Options, console: Console, batch: bool, started: float,
-            assignment: Assignment | None, args: list[str], skipped: list[str], outputs: Prepared) -> int:
-    gradescope = options.fmt == "gradescope"
+def _report(files: list[FileResult], options: Options, fmt: Format, run: Run, started: float,
+            assignment: Assignment | None, args: list[str], skipped: list[str]) -> int:
     shown = _student_facing(files, options)
-    unanswered = scoring.missing(assignment, files, options.student or _one_student(files)) \
-        if gradescope and assignment is not None else []
-    options.skipped = [_relative_note(line, args) for line in skipped] if gradescope else []
-    if options.fmt in ("canvas", "moodle"):
-        gradebook(files, options.fmt, options.lms, outputs)
-    else:
-        _print(files, shown, options, console, batch, time.monotonic() - started, unanswered)
+    if fmt.submission:
+        run.unanswered = scoring.missing(assignment, files, options.student or _one_student(files)) \
+            if assignment is not None else []
+        run.notes = [_relative_note(line, args) for line in skipped]
+    run.seconds = time.monotonic() - started
+    _deliver(fmt.render(shown if fmt.student_facing else files, run), fmt, options)
     if options.report is not None:
         write_report(files, options.report, args)
     if options.feedback_dir is not None:
@@ -217,7 +218,7 @@ def _report(files: list[FileResult], options: Options, console: Console, batch: 
         typer.echo(f"{len(written)} feedback file{'s' if len(written) != 1 else ''} in {options.feedback_dir}",
                    err=True)
     _traces(files, options.debug)
-    return _exit_code(files, batch)
+    return _exit_code(files, run.batch)
 
 
 def _say_skipped(skipped: list[str]) -> None:
@@ -239,38 +240,21 @@ def _one_student(files: list[FileResult]) -> str | None:
     return next((f.student for f in files if f.student), None)
 
 
-def _print(files: list[FileResult], shown: list[FileResult], options: Options, console: Console, batch: bool,
-           seconds: float, unanswered: list | None = None) -> None:
-    hide = options.hide_expected and not options.instructor
-    if options.fmt == "json":
-        from dlcheck.report.jsonout import files_json_chunks, results_json  # lazy: start-up
-
-        one = shown[0]  # the reveal policy holds here too (--instructor: everything)
-        _deliver(files_json_chunks(shown) if batch else
-                 [results_json(one.results, path=one.path, student=one.student,
-                               nothing_to_grade=one.nothing_to_grade, ignored=one.ignored,
-                               working=one.working) + "\n"], options)
-    elif options.fmt == "csv":
-        from dlcheck.report.gradebook import to_csv  # lazy: start-up
-
-        _deliver([("\ufeff" if options.lms.excel else "") + to_csv(files)], options)
-    elif options.fmt == "junit":
-        from dlcheck.report.junit import to_junit  # lazy: start-up
-
-        _deliver([to_junit(shown)], options)
-    elif options.fmt == "gradescope":
-        from dlcheck.report.gradescope import results_json as gradescope_json  # lazy: start-up
-
-        _deliver([gradescope_json(shown, hide, seconds=seconds, unanswered=unanswered or [],
-                                  notes=options.skipped) + "\n"], options)
-    else:
-        _tables(shown, options, console, batch)
-
-
-def _deliver(chunks, options: Options) -> None:
+def _deliver(chunks: Iterable[str] | None, fmt: Format, options: Options) -> None:
+    """A format's text written whole (to --output or stdout); nothing when it wrote itself."""
+    if chunks is None:
+        return
     from dlcheck.cli.output import deliver  # lazy: start-up
 
-    deliver(chunks, options.output, "gradebook" if options.fmt in ("csv", "json") else "report")
+    deliver(chunks, options.output, fmt.what)
+
+
+def _say(text: str) -> None:
+    typer.echo(text, err=True)
+
+
+def _write(data: bytes) -> None:
+    typer.echo(data, nl=False)
 
 
 def _warn(text: str) -> None:
@@ -285,28 +269,26 @@ def no_assignment_note(assignment: Assignment) -> None:
           f"or [assignment] in {bank.CONFIG}")
 
 
-def stream_class(sources: list, options: Options, assignment: Assignment | None, on_done) -> int:
-    """A class as a JSON list or a CSV gradebook, written file by file as they are graded (memory: a few
-    chunks of files, never the class). Without an assignment the class's problems are known only at the
-    end: the results wait in a private temporary file (:mod:`dlcheck.cli.stream`), not in memory."""
+def stream_class(sources: list, options: Options, fmt: Format, run: Run, assignment: Assignment | None,
+                 on_done) -> int:
+    """A class written file by file as they are graded, by a format that streams (a JSON list, a CSV
+    gradebook; memory: a few chunks of files, never the class). Without an assignment the class's problems
+    are known only at the end: the results wait in a private temporary file (:mod:`dlcheck.cli.stream`),
+    not in memory."""
     from dlcheck.cli.stream import Tally, class_results  # lazy: start-up
-    from dlcheck.report.gradebook import columns, csv_lines
-    from dlcheck.report.jsonout import files_json_chunks
 
+    assert fmt.stream is not None
     tally = Tally(options.debug)
     with links_refused(True), class_results(sources, options.seconds, options.jobs, on_done, options.student,
                                             assignment, _warn, options.set_name) as (chosen, results):
         if assignment is None:
             no_assignment_note(chosen)
         rows = (tally.add(scoring.apply(f, chosen)) for f in results)
-        if options.fmt == "json":  # each document as the student may see it (--instructor: everything)
-            chunks = files_json_chunks(_student_facing([f], options)[0] for f in rows)
-        else:
-            template = scoring.apply(FileResult("", None), chosen)
-            chunks = csv_lines(rows, columns([template]), assignment is not None)
-            if options.lms.excel:
-                chunks = itertools.chain(["\ufeff"], chunks)
-        _deliver(chunks, options)
+        if fmt.student_facing:  # each file as the student may see it (--instructor: everything)
+            rows = (_student_facing([f], options)[0] for f in rows)
+        run.template = scoring.apply(FileResult("", None), chosen)
+        run.assigned = assignment is not None
+        _deliver(fmt.stream(rows, run), fmt, options)
     if options.student is None:
         _same_student(tally.seen)
     return tally.exit_code()
@@ -336,31 +318,6 @@ def _same_student(files: list[FileResult]) -> None:
             files_of = sorted(visible(p, newlines=False) for i in ids for p in paths[i])
             _warn(f"warning: the student ids {', '.join(shown)} differ only in case, Unicode form or invisible "
                   f"characters (files {', '.join(files_of)}); check which student each file is")
-
-
-def _tables(files: list[FileResult], options: Options, console: Console, batch: bool) -> None:
-    for k, f in enumerate(files):
-        if k:
-            console.print()
-        if f.error is not None:
-            console.print(error_text(f.error), markup=False, highlight=False)
-            continue
-        if batch and options.view.quiet:  # the full report heads itself; a quiet one needs the name too
-            console.print(header(f.path, f.student))
-        print_results(f.results, console, options.view, path=f.path, student=f.student, working=f.working)
-        if f.ignored:
-            console.print(ignored_text(f.ignored), markup=False, highlight=False)
-        if f.nothing_to_grade and not batch:
-            typer.echo(f"nothing to grade: {visible(f.path)} has no answered part that dlcheck checks "
-                       "(essays wait for a marker); answer a part and run again", err=True)
-    if batch:
-        from dlcheck.grade.summary import summarize  # lazy: start-up
-        from dlcheck.report.glance import class_summary
-        from dlcheck.report.gradebook import class_table
-
-        console.print()
-        console.print(class_table(files))
-        console.print(*class_summary(summarize(files)), sep="\n")
 
 
 def _traces(files: list[FileResult], debug: bool) -> None:

@@ -132,11 +132,13 @@ class Verdict:
     evidence: tuple[Evidence, ...] = ()   # what the message says, piece by piece
     column: int | None = None  # where in the answer the parser stopped (1-based), for an invalid answer
     formula: bool = False      # the expected answer is a formula (drawn in a terminal's notation: σ, ·, x²)
+    cells: tuple[tuple[str, ...], ...] = ()   # a list answer's entries as the parser read them, row by row
 
     def __init__(self, part: str, status: Status, score: float, max_score: float, message: str = "",
                  answer: str = "", expected: str = "", detail: dict[str, Any] | None = None, value: Any = None,
                  reference: Any = None, parsed: Any = None, trace: str = "", evidence: tuple[Evidence, ...] = (),
-                 column: int | None = None, formula: bool = False) -> None:
+                 column: int | None = None, formula: bool = False,
+                 cells: tuple[tuple[str, ...], ...] = ()) -> None:
         self.part, self.status, self.score, self.max_score = part, status, score, max_score
         self.answer, self.expected = answer, expected
         self.detail = {} if detail is None else detail
@@ -144,7 +146,7 @@ class Verdict:
         said = "".join(e.text for e in evidence)
         # a message given as words is a plain note (unless it is what the evidence given with it says)
         self.evidence = (note(message),) if message and message != said else tuple(evidence)
-        self.column, self.formula = column, formula
+        self.column, self.formula, self.cells = column, formula, cells
 
     @property
     def message(self) -> str:

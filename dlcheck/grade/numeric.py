@@ -134,8 +134,10 @@ def _judged(card: fast.Card, part: fast.PartCard, cells: list[tuple[Fraction, st
     else:
         given = [[cells[i * part.cols + j][0] for j in range(part.cols)] for i in range(part.rows)]
         expected = [[ends[i * part.cols + j] for j in range(part.cols)] for i in range(part.rows)]
-    verdict = Verdict(part.pid, Status.INCORRECT, 0.0, part.points, answer=answer, expected=part.expected)
-    judge(verdict, given, expected, part.tol, answer, part.points, _noise(part, cells))
+    written = fast.entries(part, answer)
+    verdict = Verdict(part.pid, Status.INCORRECT, 0.0, part.points, answer=answer, expected=part.expected,
+                      cells=written)
+    judge(verdict, given, expected, part.tol, answer, part.points, _noise(part, cells), entries=written)
     if verdict.status is Status.CORRECT:
         return verdict
     if card.graph is not None and before:

@@ -27,7 +27,15 @@ from dlcheck.core.errors import ParseError, UnknownName
 from dlcheck.core.suggest import closest, did_you_mean
 from dlcheck.parse.functions import exp_of, sympy_function
 from dlcheck.parse.latex import latex_to_plain, looks_like_latex
-from dlcheck.parse.text import chain, decimal_commas, inline_derivatives, is_label, resolve_names, to_python
+from dlcheck.parse.text import (
+    chain,
+    decimal_commas,
+    entry_texts,
+    inline_derivatives,
+    is_label,
+    resolve_names,
+    to_python,
+)
 from dlcheck.parse.vocabulary import VOCABULARY
 
 MAX_LENGTH = 2000
@@ -51,10 +59,13 @@ class NoRealValue(ParseError):
     at some points is not refused here: equivalence looks at its real domain."""
 
 class Parsed(NamedTuple):
-    """What :meth:`Parser.read` gives: the formula, and the partial sub-formulas it lost (its guards)."""
+    """What :meth:`Parser.read` gives: the formula, the partial sub-formulas it lost (its guards), and a
+    list's entries as written, row by row (in the Python syntax the text was read as: significant figures
+    are counted on them, a matrix is drawn from them; none for a scalar)."""
 
     value: Any
     guards: tuple[Any, ...]
+    entries: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass
@@ -83,6 +94,8 @@ class Parser:
     guards: list[Any] = field(default_factory=list)
     # after parse(): sentences about the working of a chain of equal sides (a side that disagrees)
     notes: list[str] = field(default_factory=list)
+    # after parse(): the answer's list entries (Parsed.entries)
+    _entries: tuple[tuple[str, ...], ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.constants = {"pi": sp.pi, "e": sp.E}
@@ -91,7 +104,7 @@ class Parser:
     def read(self, text: str) -> Parsed:
         """The formula and its guards together (:meth:`parse`, and what it found lost)."""
         value = self.parse(text)
-        return Parsed(value, tuple(self.guards))
+        return Parsed(value, tuple(self.guards), self._entries)
 
     def parse(self, text: str) -> Any:
         """Return a sympy expression or Matrix, or raise ParseError with one line."""
@@ -106,7 +119,9 @@ class Parser:
         text = _math_delimiters(text)
         sides, text = chain(text)
         value = self._read(text)
+        entries = self._entries  # the answer's, not a side of its working's
         self.notes = self._check_working(sides, value, text)
+        self._entries = entries
         return value
 
     def _check_working(self, working: list[str], value: Any, answer: str) -> list[str]:
@@ -149,6 +164,7 @@ class Parser:
             raise ParseError(f"formula too large ({count} parts; the limit is {self.max_nodes})")
         _check_nesting(tree.body)
         self._source = source
+        self._entries = entry_texts(tree.body, source)
         self._partial: list[Any] = []
         value = self._node(tree.body)
         if _has_infinity(value):

@@ -8,6 +8,7 @@ result is handed to :mod:`dlcheck.parse.safe`, which alone decides what it may m
 
 from __future__ import annotations
 
+import ast
 import re
 import unicodedata
 from collections.abc import Collection, Mapping
@@ -456,3 +457,12 @@ def unknown_call(name: str, functions: Collection[str], symbols: Collection[str]
         return
     callable_names = [f for f in functions if not (f.startswith("d") and f[1:] in functions)]
     raise UnknownName(f"unknown function '{name}'{did_you_mean(name, callable_names)}", name, "function", col)
+
+
+def entry_texts(body: ast.AST, source: str) -> tuple[tuple[str, ...], ...]:
+    """The source of each entry of a list, row by row (an item that is no list is a row of one); ()
+    for a scalar."""
+    if not isinstance(body, (ast.List, ast.Tuple)):
+        return ()
+    rows = (e.elts if isinstance(e, (ast.List, ast.Tuple)) else [e] for e in body.elts)
+    return tuple(tuple(ast.get_source_segment(source, e) or "" for e in row) for row in rows)

@@ -31,9 +31,11 @@ from dataclasses import dataclass, field
 from dlcheck.core.errors import DlcheckError
 from dlcheck.core.suggest import did_you_mean
 from dlcheck.core.visible import visible
-from dlcheck.grade.summary import Scores
+from dlcheck.grade.batch import FileResult
+from dlcheck.grade.summary import Scores, scores
+from dlcheck.report.formats import Run
 from dlcheck.report.gradebook import number
-from dlcheck.report.lms import BOM, left_out
+from dlcheck.report.lms import BOM, deliver, left_out
 
 POINTS = "Points Possible"
 IDS = ("SIS User ID", "SIS Login ID", "ID")     # matched in this order
@@ -305,3 +307,29 @@ def _notes(export: Export, column: int, filled: Filled, scores: Scores, missing:
         notes.append(f"the totals of {awaiting} student{'s' if awaiting != 1 else ''} leave out essays awaiting a "
                      "marker (add those points in Canvas once they are marked)")
     return notes
+
+
+@dataclass
+class Prepared:
+    export: Export                   # the Canvas export, read
+    column: int                      # the index of the column to fill
+
+
+def prepare(run: Run) -> Prepared:
+    """Before grading: the export given (``--roster``) and read, and its ``--column`` found; or an error."""
+    if run.roster is None or run.column is None:
+        raise DlcheckError("--format canvas fills a Canvas gradebook export: give it with --roster EXPORT.csv "
+                           "(Grades → Export in Canvas) and the assignment with --column \"NAME (ID)\"")
+    try:
+        data = run.roster.read_bytes()
+    except OSError as exc:
+        raise DlcheckError(f"cannot read it ({exc.strerror or exc}); pass the CSV file Canvas exported",
+                           path=str(run.roster)) from None
+    export = read_export(data, str(run.roster))
+    return Prepared(export, find_column(export, run.column))
+
+
+def render(files: list[FileResult], run: Run) -> None:
+    """``--format canvas``: the export with the column filled on stdout, its notes on stderr."""
+    filled = fill(run.prepared.export, run.prepared.column, scores(files), bom=run.excel)
+    deliver(filled.data, filled.notes, run)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Iterable, Iterator
 
 from rich.table import Table
@@ -41,6 +42,8 @@ from dlcheck.core.visible import visible
 from dlcheck.grade.batch import FileResult
 from dlcheck.grade.summary import totals
 from dlcheck.report.errors import each
+from dlcheck.report.formats import Run
+from dlcheck.report.lms import BOM
 from dlcheck.report.terminal import counts
 from dlcheck.spec import bank
 
@@ -94,6 +97,17 @@ def text_cell(text: str) -> str:
 
 def to_csv(files: list[FileResult]) -> str:
     return "".join(csv_lines(files, columns(files), any(f.ignored for f in files)))
+
+
+def render(files: list[FileResult], run: Run) -> Iterable[str]:
+    """``--format csv``: the class's gradebook (points only: every verdict, whatever the reveal policy)."""
+    return [(BOM if run.excel else "") + to_csv(files)]
+
+
+def stream(files: Iterator[FileResult], run: Run) -> Iterable[str]:
+    """The same a row at a time: the columns are ``run.template``'s problems."""
+    chunks = csv_lines(files, columns([run.template]), run.assigned)
+    return itertools.chain([BOM], chunks) if run.excel else chunks
 
 
 def csv_lines(files: Iterable[FileResult], cols: list[tuple[str, str, float, bool]], ignoring: bool) -> Iterator[str]:

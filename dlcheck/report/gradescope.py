@@ -25,6 +25,7 @@ from dlcheck.core.visible import json_text, visible
 from dlcheck.grade.batch import FileResult
 from dlcheck.grade.reveal import hints
 from dlcheck.report.errors import error_text, ignored_text
+from dlcheck.report.formats import Run
 from dlcheck.report.terminal import fix_list, news, summary
 
 # what Gradescope documents, for the test that checks this output against it
@@ -113,3 +114,8 @@ def results_json(files: list[FileResult], hide_all: bool = False, visibility: st
     if seconds is not None:
         doc["execution_time"] = round(seconds, 3)
     return json_text(doc)
+
+
+def render(files: list[FileResult], run: Run) -> list[str]:
+    """``--format gradescope``: the files are one submission."""
+    return [results_json(files, run.hide, seconds=run.seconds, unanswered=run.unanswered, notes=run.notes) + "\n"]

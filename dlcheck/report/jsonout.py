@@ -17,6 +17,7 @@ from dlcheck.core.verdict import ProblemResult, Status
 from dlcheck.core.visible import json_text
 from dlcheck.grade.batch import FileResult
 from dlcheck.report.errors import error_doc
+from dlcheck.report.formats import Run
 
 
 def results_doc(results: list[ProblemResult], path: str | None = None, student: str | None = None,
@@ -64,3 +65,16 @@ def files_json_chunks(files: Iterable[FileResult]) -> Iterator[str]:
         yield ("[\n" if first else ",\n") + "\n".join("  " + line for line in text.split("\n"))
         first = False
     yield "[]\n" if first else "\n]\n"
+
+
+def render(files: list[FileResult], run: Run) -> Iterable[str]:
+    """``--format json``: one file's document, or a class's list."""
+    if run.batch:
+        return files_json_chunks(files)
+    one = files[0]
+    return [results_json(one.results, path=one.path, student=one.student, nothing_to_grade=one.nothing_to_grade,
+                         ignored=one.ignored, working=one.working) + "\n"]
+
+
+def stream(files: Iterator[FileResult], run: Run) -> Iterable[str]:
+    return files_json_chunks(files)

@@ -15,6 +15,7 @@ from dlcheck.core.verdict import Status, Verdict
 from dlcheck.core.visible import visible
 from dlcheck.grade.batch import FileResult
 from dlcheck.report.errors import error_text
+from dlcheck.report.formats import Run
 from dlcheck.report.terminal import news
 
 _FAILURE = (Status.INCORRECT, Status.PARTIAL, Status.INVALID)
@@ -69,3 +70,7 @@ def to_junit(files: list[FileResult]) -> str:
         root.set(key, str(value))
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def render(files: list[FileResult], run: Run) -> list[str]:
+    return [to_junit(files)]

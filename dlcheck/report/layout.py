@@ -260,8 +260,11 @@ def matrix_cells(text: str) -> list[list[str]] | None:
 def matrix_rows_text(text: str) -> str | None:
     """``[[a, b], [c, d]]`` written one row per line, for a matrix too wide to draw as a grid."""
     rows = matrix_cells(text)
-    if rows is None:
-        return None
+    return None if rows is None else rows_text(rows)
+
+
+def rows_text(rows: list[list[str]]) -> str:
+    """A matrix's cells written ``[[a, b],`` / `` [c, d]]``, one row per line."""
     body = [("[" if i == 0 else " ") + "[" + ", ".join(r) + "]" + ("]" if i == len(rows) - 1 else ",")
             for i, r in enumerate(rows)]
     return "\n".join(body)

@@ -14,9 +14,11 @@ from __future__ import annotations
 import csv
 import io
 
-from dlcheck.grade.summary import Scores
+from dlcheck.grade.batch import FileResult
+from dlcheck.grade.summary import Scores, scores
+from dlcheck.report.formats import Run
 from dlcheck.report.gradebook import number, text_cell
-from dlcheck.report.lms import left_out
+from dlcheck.report.lms import BOM, deliver, left_out
 
 IDENTIFIER = "ID number"
 GRADE = "dlcheck"
@@ -33,3 +35,9 @@ def to_moodle(scores: Scores, column: str | None = None) -> tuple[str, list[str]
     notes = [f"moodle: {len(ids)} student{'s' if len(ids) != 1 else ''}; in Moodle's Grades → Import → CSV file, "
              f"map '{IDENTIFIER}' to the users' ID number and the grade column to the grade item"]
     return out.getvalue(), notes + left_out(scores)
+
+
+def render(files: list[FileResult], run: Run) -> None:
+    """``--format moodle``: the CSV on stdout, its notes on stderr."""
+    text, notes = to_moodle(scores(files), run.column)
+    deliver(((BOM if run.excel else "") + text).encode("utf-8"), notes, run)

@@ -39,6 +39,7 @@ from dlcheck.report.layout import (
     join,
     matrix_cells,
     matrix_rows_text,
+    rows_text,
     split_top,
     width_of,
 )
@@ -89,10 +90,17 @@ def _fields(text: str) -> list[str] | None:
 
 
 def value_block(text: str, marked: AbstractSet[tuple[int, int]] = frozenset(), style: str = "",
-                room: int | None = None, formula: bool = False) -> Block:
-    """A value as typed or expected: a grid for a matrix (rows kept whole), else wrappable text."""
+                room: int | None = None, formula: bool = False, read: tuple[tuple[str, ...], ...] = ()) -> Block:
+    """A value as typed or expected: a grid for a matrix (rows kept whole), else wrappable text. ``read``:
+    an answer's entries as the parser read them (:attr:`Verdict.cells`); the grid holds the text's own
+    cells when they are those entries, row for row, else the entries read (``[[0,5; 0,2], …]``: its
+    commas are decimal commas, not columns)."""
     shown = pretty(text) if formula else text
     cells = matrix_cells(text)
+    by_rows = None
+    if cells is not None and read and [len(r) for r in cells] != [len(r) for r in read]:
+        cells = [[_typed(c) for c in row] for row in read]
+        by_rows = rows_text(cells)
     if cells is not None:
         if formula:
             cells = [[pretty(c) for c in row] for row in cells]
@@ -100,7 +108,7 @@ def value_block(text: str, marked: AbstractSet[tuple[int, int]] = frozenset(), s
                                             {ij: style for ij in marked}))
         if room is None or grid.natural <= room:
             return grid
-        rows = matrix_rows_text(shown)
+        rows = by_rows or matrix_rows_text(shown)
         if rows is not None:
             return Block.text(rows)
     fields = _fields(text)
@@ -109,13 +117,18 @@ def value_block(text: str, marked: AbstractSet[tuple[int, int]] = frozenset(), s
     return Block.text(shown)
 
 
+def _typed(entry: str) -> str:
+    """An entry as the parser read it (Python syntax: ``- 0.2``, ``2 * x ** 2``) in the syntax one types."""
+    return "".join(entry.split()).replace("**", "^")
+
+
 def answer_block(v: Verdict, verbose: bool = False, room: int | None = None) -> Block:
     if v.status is Status.MISSING or not v.answer.strip():
         return Block([Text("—", style="dim")])
     text = v.answer.rstrip()
     if len(text) > LONG_ANSWER and not verbose:
         text = text[:LONG_ANSWER].rsplit(" ", 1)[0] + f" … ({len(v.answer)} characters; -v shows all)"
-    return value_block(text, _marked(v), "bold red", room)
+    return value_block(text, _marked(v), "bold red", room, read=v.cells)
 
 
 def expected_block(v: Verdict, room: int | None = None) -> Block:

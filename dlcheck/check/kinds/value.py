@@ -160,7 +160,7 @@ def check(inst: Instance, pid: str, text: str) -> Verdict:
                       formula=not numeric)
     parser = inst.student_parser(pid, takes_names(inst, pid))
     try:
-        student, guards = parser.read(text)
+        student, guards, entries = parser.read(text)
     except UnknownName as exc:
         if numeric and exc.kind == "symbol" and not takes_names(inst, pid):
             return _invalid(verdict, "this part wants a number (or arithmetic on numbers), not a formula")
@@ -170,13 +170,14 @@ def check(inst: Instance, pid: str, text: str) -> Verdict:
         return _invalid(verdict, said, exc.column)
     except ParseError as exc:
         return _invalid(verdict, exc.message, exc.column)
+    verdict.cells = entries
     student, problem = fit_shape(student, ref, part.kind)
     if problem:  # read, but the wrong shape: a wrong answer
         verdict.tell(Evidence("shape", problem))
         verdict.detail["shape"] = problem
         return verdict
     if numeric and not any(c.free_symbols for c in cells(student)) and not guards:
-        return _noted(_check_numeric(inst, part, student, ref, verdict, text), parser.notes)
+        return _noted(_check_numeric(inst, part, student, ref, verdict, text, entries), parser.notes)
     return _noted(_check_formula(inst, pid, student, ref, verdict, list(guards)), parser.notes)
 
 
@@ -197,7 +198,8 @@ def _invalid(verdict: Verdict, reason: str, column: int | None = None) -> Verdic
     return verdict
 
 
-def _check_numeric(inst: Instance, part: ValuePart, student: Any, ref: Any, verdict: Verdict, text: str) -> Verdict:
+def _check_numeric(inst: Instance, part: ValuePart, student: Any, ref: Any, verdict: Verdict, text: str,
+                   entries: tuple[tuple[str, ...], ...] = ()) -> Verdict:
     tol = Tol.of(part)
     dps = max(GRADE_DPS, digits_needed(student, *formulas_behind(inst, ref)) + 20)
     try:
@@ -212,7 +214,7 @@ def _check_numeric(inst: Instance, part: ValuePart, student: Any, ref: Any, verd
     def recheck(bad: list) -> list:
         return _rounding_only(inst, student, ref, bad, given, expected, tol, dps)
 
-    return judge(verdict, given, expected, tol, text, part.points, Fraction(1, 10 ** (dps - 10)), recheck)
+    return judge(verdict, given, expected, tol, text, part.points, Fraction(1, 10 ** (dps - 10)), recheck, entries)
 
 
 def _rounding_only(inst: Instance, student: Any, ref: Any, bad: list, given: Any, expected: Any, tol: Tol,
