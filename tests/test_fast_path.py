@@ -528,3 +528,62 @@ def test_a_write_up_is_never_read_as_an_answers_file(tmp_path):
     path = tmp_path / "a1.md"
     path.write_text("set: backprop\nanswers:\n  q1:\n    out_h1: 0.5945\n", encoding="utf-8")
     assert quick_file(Source(str(path), str(path))) is None
+
+
+# -- what a second review found in error carried forward on the card (each now the full checker's, or equal) -----
+CARRY_EDGES = """\
+title: carried values at the edges of decimals
+statement: A course's own problem.
+given: {w: 0.5, x: 2, a: 2}
+define:
+  z: w*x
+  s: sigmoid(z)
+  a1: a + 0
+  q: a1/3
+parts:
+  z: {kind: number, prompt: z, answer: z, tolerance: {rtol: 0.005}}
+  h: {kind: number, prompt: tanh z, answer: tanh(z), tolerance: {rtol: 0.005}}
+  e: {kind: number, prompt: exp z, answer: exp(z), tolerance: {rtol: 0.005}}
+  ls: {kind: number, prompt: log sigmoid z, answer: log(sigmoid(z)), tolerance: {rtol: 0.005}}
+  c: {kind: number, prompt: cube root, answer: "z^(1/3)", tolerance: {rtol: 0.005}}
+  d: {kind: number, prompt: "sigmoid'", answer: s*(1 - s), tolerance: {rtol: 0.005}}
+  p1: {kind: number, prompt: a, answer: a1, tolerance: {rtol: 0.005}}
+  r: {kind: number, prompt: 3q-1, answer: 3*q - 1, tolerance: {rtol: 0.005}}
+"""
+
+
+def _in_order(problem_id: str, answers: list[tuple[str, str]]) -> list:
+    """Each answer decided on the card and by the full checker, both given the full checker's earlier
+    verdicts; every card verdict equal to the full one. The card's verdicts (None where it declined)."""
+    card = fast.load_card(problem_id)
+    inst = get_instance(problem_id)
+    assert card is not None
+    earlier: dict = {}
+    out = []
+    for pid, text in answers:
+        full = check_and_diagnose(inst, pid, text, dict(earlier))
+        quick = numeric.decide(card, pid, text, earlier=list(earlier.values()))
+        if quick is not None:
+            _same(quick, full)
+        out.append(quick)
+        earlier[pid] = full
+    return out
+
+
+@pytest.mark.parametrize("answers", [
+    [("z", "-3000000"), ("e", "0"), ("ls", "-3000000")],      # underflow and overflow: decimals' range, not mpmath's
+    [("z", "2000000"), ("h", "1")],
+    [("z", "-8"), ("c", "-2")],                              # a real cube root of a negative number
+    [("p1", "1"), ("r", "0")],                               # 3*(1/3) - 1: 0 exactly there, -1e-80 here
+    [("z", "1.23456e-79"), ("h", "1.23456e-79")],            # tanh of a tiny number: cancellation
+    [("z", "113"), ("d", "8.4086e-50")],                     # s*(1 - s) at s = 1 - 1e-49: cancellation
+])
+def test_carried_values_at_the_edges_of_decimals_are_the_full_checkers(tmp_path, answers):
+    with _course(tmp_path, "edge/q2", CARRY_EDGES):
+        _in_order("edge/q2", answers)
+
+
+def test_an_earlier_answer_of_zero_or_a_formula_never_breaks_a_later_one():
+    _cards()
+    _in_order("rnn-gradients/q1", [("max_dsigmoid", "0"), ("W_threshold", "5")])   # 1/0 on the student's value
+    assert _in_order("backprop/q1", [("out_h1", "1/(1+exp(-0.5))"), ("out_y1", "0.75")])[1] is None  # an mpf pinned

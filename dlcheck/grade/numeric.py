@@ -99,7 +99,16 @@ class CardClues:
 
 def decide(card: fast.Card, pid: str, answer: Any, student: str | None = None,
            earlier: list[Verdict] | None = None) -> Verdict | None:
-    """``answer``'s verdict from the card, as the full checker would give it, or None (see the module)."""
+    """``answer``'s verdict from the card, as the full checker would give it, or None (see the module):
+    whatever goes wrong here sends the answer to the full checker, never a student's grading astray."""
+    try:
+        return _decide(card, pid, answer, student, earlier)
+    except (ArithmeticError, ValueError, TypeError, RecursionError, KeyError, IndexError):
+        return None
+
+
+def _decide(card: fast.Card, pid: str, answer: Any, student: str | None,
+            earlier: list[Verdict] | None) -> Verdict | None:
     quick = fast.decide(card, pid, answer, student)
     if quick is not None:
         return quick
@@ -108,8 +117,9 @@ def decide(card: fast.Card, pid: str, answer: Any, student: str | None = None,
             or not fast.literal(part):
         return None
     before = {v.part: v for v in earlier or []}
-    if card.graph is None and any(v.value is not None and v.status in _WRONG for v in before.values()):
-        return None  # error carried forward reads a graph the card could not hold
+    wrong = [v for v in before.values() if v.value is not None and v.status in _WRONG]
+    if wrong and (card.graph is None or not all(_exact_cells(v.value) for v in wrong)):
+        return None  # error carried forward reads a graph the card could not hold, or a formula's value
     cells = fast.read_literal(answer, part.rows, part.cols)
     if cells is None:
         return None
@@ -123,6 +133,11 @@ def decide(card: fast.Card, pid: str, answer: Any, student: str | None = None,
     if any(v.to_json() != verdicts[0].to_json() or v.status is Status.CORRECT for v in verdicts):
         return None  # the reference's two ends disagree: only its exact value can say
     return verdicts[0]
+
+
+def _exact_cells(value: Any) -> bool:
+    """A value the card's graph can be pinned to: fractions (a formula's answer is an mpf: the graph's)."""
+    return all(isinstance(c, (Fraction, int)) for c in cells(value))
 
 
 def _judged(card: fast.Card, part: fast.PartCard, cells: list[tuple[Fraction, str]], answer: str,
@@ -200,15 +215,18 @@ class CardGraph:
 
     def value(self, formula: Any, overrides: dict) -> Any:
         context = decimal.Context(prec=DIGITS, Emax=10 ** 6, Emin=-10 ** 6,
-                                  traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
+                                  traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow,
+                                         decimal.Underflow])
         evaluator = _Decimals(self.data, overrides, context)
         try:
             if formula[0] == "ir":
                 return evaluator.exact(evaluator.formula(formula[1]))
             rows, cols, names = self.data.refs[formula[1]]
             values = [evaluator.exact(evaluator.node(n)) for n in names]
-        except (decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow, ZeroDivisionError):
+        except (decimal.InvalidOperation, decimal.DivisionByZero, ZeroDivisionError):
             raise Undefined("no real value") from None
+        except (decimal.Overflow, decimal.Underflow):
+            raise _Unknown("beyond decimals' range: where the full checker's ends differ") from None
         if rows == cols == 1:
             return values[0]
         return [[values[i * cols + j] for j in range(cols)] for i in range(rows)]
@@ -232,6 +250,8 @@ class _Decimals:
         self.memo: dict[str, Any] = {}
 
     def exact(self, x: Any) -> Fraction:
+        if not x.is_finite():
+            raise Undefined("no real value")
         return Fraction(x)
 
     def number(self, x: Fraction) -> Any:
@@ -251,6 +271,22 @@ class _Decimals:
         self.memo[name] = value
         return value
 
+    def sum(self, terms: list[Any]) -> Any:
+        """A sum, unless it cancels (0, or far below its largest term): then the digits lost decide, and the
+        full checker, whose digits are not these, decides (3q - 1 with q = 1/3 is 0 there, -1e-80 here)."""
+        total = terms[0]
+        for term in terms[1:]:
+            total = self.ctx.add(total, term)
+        largest = max(abs(t) for t in terms)
+        if len(terms) > 1 and largest and abs(total) <= largest * self.number(CANCELLED):
+            raise _Unknown("a sum that cancels")
+        return total
+
+    def exp(self, x: Any) -> Any:
+        if abs(x) > 10 ** 4:
+            raise _Unknown("an exponential beyond the range both checkers agree on")
+        return self.ctx.exp(x)
+
     def formula(self, f: Any) -> Any:
         ctx, op = self.ctx, f[0]
         if op == "n":
@@ -259,10 +295,7 @@ class _Decimals:
             return self.node(f[1])
         args = [self.formula(a) for a in f[2 if op == "f" else 1:]]
         if op == "+":
-            total = args[0]
-            for a in args[1:]:
-                total = ctx.add(total, a)
-            return total
+            return self.sum(args)
         if op == "*":
             product = args[0]
             for a in args[1:]:
@@ -270,33 +303,38 @@ class _Decimals:
             return product
         if op == "^":
             base, exponent = args
+            if base == 0 and exponent < 0:
+                raise Undefined("no real value")   # 1/0: as the full checker, no value to carry
             if exponent == exponent.to_integral_value() and abs(exponent) <= 10 ** 6:
                 return ctx.power(base, int(exponent))
             if base > 0:
-                return ctx.exp(ctx.multiply(exponent, ctx.ln(base)))
+                return self.exp(ctx.multiply(exponent, ctx.ln(base)))
             if base == 0 and exponent > 0:
                 return ctx.create_decimal(0)
-            raise Undefined("no real value")
+            raise _Unknown("a root of a negative number")   # the full checker's real roots of odd order
         if op in ("max", "min"):
             return max(args) if op == "max" else min(args)
         (x,) = args
         name = f[1]
         if name == "exp":
-            return ctx.exp(x)
+            return self.exp(x)
         if name == "log":
             if x <= 0:
                 raise Undefined("no real value")
             return ctx.ln(x)
         if name == "sigmoid":
-            return ctx.divide(1, ctx.add(1, ctx.exp(ctx.minus(x))))
+            return ctx.divide(1, ctx.add(1, self.exp(ctx.minus(x))))
         if name == "tanh":
-            e2 = ctx.exp(ctx.multiply(2, x))
-            return ctx.divide(ctx.subtract(e2, 1), ctx.add(e2, 1))
+            e2 = self.exp(ctx.multiply(2, x))
+            return ctx.divide(self.sum([e2, ctx.create_decimal(-1)]), ctx.add(e2, 1))
         if name == "abs":
             return ctx.abs(x)
         if name in ("sin", "cos"):
             return _trig(ctx, x, name)
         raise _Unknown(name)
+
+
+CANCELLED = Fraction(1, 10 ** 30)   # a sum this much smaller than its terms has lost the digits that tell
 
 
 def _trig(ctx: Any, x: Any, name: str) -> Any:
