@@ -20,7 +20,9 @@ the bank.
 
 from __future__ import annotations
 
+import math
 import re
+import time
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -126,34 +128,59 @@ def card_key(problem_id: str, path: Path) -> str | None:
         return None
 
 
-_CARDS: dict[tuple, Card | None] = {}
+_CARDS: dict[tuple, Card] = {}                          # spec file content -> its card
+_MISSED: dict[tuple, float] = {}                        # spec file content -> when no card was found
+_LOOKED: dict[tuple, tuple[float, tuple | None]] = {}   # (problem, banks) -> when its file was looked at, its key
 
 
 def load_card(problem_id: str) -> Card | None:
     """The stored card of a full problem id, or None (never derived here, the cache off, a spec that
-    changed since): the caller then takes the full path. Kept in memory per spec file content."""
+    changed since): the caller then takes the full path. Kept in memory per spec file content; the file
+    is looked at again, as the bank's listing is, once the last look is older than FRESH_SECONDS (a
+    report asks for every verdict's policy: a class is thousands of calls)."""
+    key = _file_key(problem_id)
+    if key is None:
+        return None
+    card = _CARDS.get(key)
+    if card is not None:
+        return card
+    from dlcheck.spec import bank  # lazy: as in _file_key
+
+    now = time.monotonic()
+    if now - _MISSED.get(key, -math.inf) <= bank.FRESH_SECONDS:
+        return None
+    disk = card_key(problem_id, Path(key[1]))
+    found = diskcache.load("card", disk) if disk else None
+    if isinstance(found, Card) and found.format == CARD_FORMAT and found.problem_id == problem_id:
+        _CARDS[key] = found
+        return found
+    _MISSED[key] = now   # looked for again after a while: the problem may be derived meanwhile
+    return None
+
+
+def _file_key(problem_id: str) -> tuple | None:
+    """What identifies the spec's content in memory: its path, time stamp and size."""
     from dlcheck.spec import bank  # lazy: the bank's folders are read only when a card is wanted
 
+    banks = (problem_id, tuple(str(p) for p in bank.course_banks()))
+    now = time.monotonic()
+    seen = _LOOKED.get(banks)
+    if seen is not None and now - seen[0] <= bank.FRESH_SECONDS:
+        return seen[1]
     try:
         path = bank.spec_path(problem_id)
         info = path.stat()
+        key: tuple | None = (problem_id, str(path), info.st_mtime_ns, info.st_size)
     except (OSError, bank.UnknownProblem):
-        return None
-    key = (problem_id, str(path), info.st_mtime_ns, info.st_size)
-    if key in _CARDS:
-        return _CARDS[key]
-    disk = card_key(problem_id, path)
-    card = diskcache.load("card", disk) if disk else None
-    if not isinstance(card, Card) or card.format != CARD_FORMAT or card.problem_id != problem_id:
-        card = None
-    if card is not None:  # a None is not remembered: the problem may be derived later in this process
-        _CARDS[key] = card
-    return card
+        key = None
+    _LOOKED[banks] = (now, key)
+    return key
 
 
 def store_card(problem_id: str, source: bytes, card: Card) -> None:
     """Keep ``card`` for the spec whose bytes are ``source`` (those the instance was derived from)."""
     diskcache.store("card", diskcache.key_of(problem_id, "card", source), card)
+    _MISSED.clear()   # a miss remembered a moment ago is not one now
 
 
 # -- reading a literal answer ---------------------------------------------------------------------

@@ -21,7 +21,6 @@ from dlcheck.check.registry import check_answer, get_instance, get_spec, kind_of
 from dlcheck.core.verdict import Verdict
 from dlcheck.diagnose import diagnose, misread
 from dlcheck.engine.instance import Instance
-from dlcheck.grade import numeric
 from dlcheck.grade.derive import DISABLED, disabled_verdicts, instance_or_reason
 from dlcheck.grade.failures import PART_SECONDS as PART_SECONDS  # where callers have always found it
 from dlcheck.grade.failures import check_seconds as check_seconds  # as above
@@ -132,7 +131,9 @@ def check_problem(plan: ProblemPlan, earlier: dict[str, Verdict] | None = None,
     if card is not None and card.varies and inst is not get_instance(plan.problem_id):
         card = None  # a student's own numbers: the card holds the sheet's
     for pid, answer in plan.parts:
-        quick = numeric.decide(card, pid, answer, earlier=list(seen.values())) if card is not None else None
+        # a right literal from the card (tens of microseconds); a wrong one is diagnosed here on the graph this
+        # worker holds anyway, memo and all (the card's own diagnosis saves loading sympy, not time, once loaded)
+        quick = fast.decide(card, pid, answer) if card is not None else None
         if report is not None:
             report.starting(quick is None and needs_bound(inst, pid, answer))
         verdict, stop = (quick, False) if quick is not None else checked(inst, pid, answer, seen)
