@@ -7,7 +7,7 @@ one what :mod:`dlcheck.grade.reveal` leaves, an instructor's everything); whethe
 cannot be read is an error; whether the files are one student's submission (Gradescope); whether
 a class is streamed into it file by file. A format's own module (``report/<name>.py``) turns the
 results into text: its ``render`` (and ``stream``, for a streamed class), imported only when the
-format is used, so that ``dlcheck --help`` reads this list without loading sympy, numpy or rich.
+format is used, so that ``dlcheck grade --help`` reads this list without loading sympy, numpy or rich.
 
 A new format is a module with ``render(files, run)`` and one entry below (ARCHITECTURE.md).
 """
