@@ -11,6 +11,7 @@ whole through ``--output`` like every format that returns its text.
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pytest
 
@@ -18,8 +19,10 @@ from dlcheck.cli import app
 from dlcheck.core.verdict import Status
 from dlcheck.grade.batch import FileResult
 from dlcheck.report import formats
-from dlcheck.report.formats import Format, Run
+from dlcheck.report.formats import FORMATS, Format, Run
 from tests.test_reveal_everywhere import SPEC  # x = 7; a: x^3 (reveal: never), b: x + 1, c: x^2
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def render_tap(files: list[FileResult], run: Run) -> list[str]:
@@ -130,3 +133,13 @@ def test_the_list_is_light_and_every_entry_names_a_real_function():
         for hook in (f.render, f.stream, f.prepare):
             if isinstance(hook, formats.Lazy):
                 assert callable(hook.target()), (f.name, hook)
+
+
+@pytest.mark.parametrize("fmt", [name for name, f in FORMATS.items() if not f.to_file])
+def test_output_is_refused_where_a_format_writes_to_the_terminal(runner, tmp_path, fmt):
+    """--output was taken and then ignored by the table and the LMS gradebooks: now said at once."""
+    target = tmp_path / "out.txt"
+    result = runner.invoke(app, ["grade", str(ROOT / "examples" / "answers.yaml"), "--format", fmt,
+                                 "--output", str(target)])
+    assert result.exit_code == 2 and "--output is for the formats written as one text" in result.output
+    assert not target.exists()

@@ -31,7 +31,7 @@ from dlcheck.grade import assignment as scoring
 from dlcheck.grade.batch import FileResult, NoFiles, expand, grade_files
 from dlcheck.grade.failures import check_seconds
 from dlcheck.grade.reveal import student_view
-from dlcheck.report.formats import Format, Run, get
+from dlcheck.report.formats import FORMATS, Format, Run, get
 from dlcheck.report.select import only_parts
 from dlcheck.report.terminal import View
 from dlcheck.spec import bank
@@ -130,6 +130,10 @@ def grade(args: list[str], options: Options, console: Console) -> int:
     """Grade ``args`` (files, folders, globs, ``-``), print the chosen format; the exit code."""
     check_seconds(options.seconds)
     fmt = get(options.fmt)
+    if options.output is not None and not fmt.to_file:  # never taken and then ignored: said before grading
+        writes = ", ".join(f.name for f in FORMATS.values() if f.to_file)
+        raise DlcheckError(f"--output is for the formats written as one text ({writes}); --format {fmt.name} "
+                           f"writes to the terminal: leave --output out and redirect it (> FILE)")
     run = Run(console=console, view=options.view, hide=options.hide_expected and not options.instructor,
               roster=options.lms.roster, column=options.lms.column, excel=options.lms.excel, say=_say, write=_write)
     run.prepared = prepare(fmt, run, options.report)  # before grading: a bad --roster is said at once

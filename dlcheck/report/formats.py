@@ -88,12 +88,14 @@ class Format:
     what: str = "report"               # what an output error calls it ("the gradebook was not written")
     takes: frozenset[str] = frozenset()   # which of --roster, --column, --excel it reads
     prepare: Callable[[Run], Any] | None = None   # before grading: the options checked, files it reads read
+    to_file: bool = True               # its text can be written whole to --output (the table and the LMS
+    #                                    gradebooks are written to the terminal as they go: no --output)
 
 
 _CSV = frozenset({"excel"})
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
-    Format("table", "table (for people)", Lazy("dlcheck.report.table"), personal=True),
+    Format("table", "table (for people)", Lazy("dlcheck.report.table"), personal=True, to_file=False),
     Format("json", "json", Lazy("dlcheck.report.jsonout"), personal=True,
            stream=Lazy("dlcheck.report.jsonout", "stream"), what="gradebook"),
     Format("csv", "csv (a gradebook)", Lazy("dlcheck.report.gradebook"), student_facing=False,
@@ -101,9 +103,9 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("junit", "junit", Lazy("dlcheck.report.junit")),
     Format("gradescope", "gradescope", Lazy("dlcheck.report.gradescope"), submission=True),
     Format("canvas", "canvas (fills --roster's --column)", Lazy("dlcheck.report.canvas"), student_facing=False,
-           takes=_CSV | {"roster", "column"}, prepare=Lazy("dlcheck.report.canvas", "prepare")),
+           takes=_CSV | {"roster", "column"}, prepare=Lazy("dlcheck.report.canvas", "prepare"), to_file=False),
     Format("moodle", "moodle (ID number, grade)", Lazy("dlcheck.report.moodle"), student_facing=False,
-           takes=_CSV | {"column"}),
+           takes=_CSV | {"column"}, to_file=False),
 )}
 
 
