@@ -11,8 +11,9 @@ only when it cannot depend on them. A student's own numbers, an answer that is n
 the card could not hold: None, and the full checker (sympy loaded as before) decides.
 
 :func:`quick_problem` checks a problem's parts this way when every answered one can be, in this
-process: no worker, no sympy, no numpy (``grade/quick.py`` grades a file so). The pool's workers use
-:func:`decide` too. ``tests/test_fast_path.py`` holds every verdict to the full checker's.
+process: no worker, no sympy, no numpy (``grade/quick.py`` grades a file so; ``dlcheck.check``,
+``dlcheck.grade`` and ``solve`` use :func:`decide`). ``tests/test_fast_path.py`` holds every verdict to the
+full checker's.
 """
 
 from __future__ import annotations
