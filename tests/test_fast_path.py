@@ -594,3 +594,15 @@ def test_an_earlier_answer_of_zero_or_a_formula_never_breaks_a_later_one():
     _cards()
     _in_order("rnn-gradients/q1", [("max_dsigmoid", "0"), ("W_threshold", "5")])   # 1/0 on the student's value
     assert _in_order("backprop/q1", [("out_h1", "1/(1+exp(-0.5))"), ("out_y1", "0.75")])[1] is None  # an mpf pinned
+
+
+def test_the_quick_path_refuses_where_the_misread_search_begins():
+    """quick_problem leaves a problem with MISREAD_FROM wrong parts to the full checker because that is where
+    diagnose.misread starts looking for one misread given: the two numbers must be one."""
+    from dlcheck.diagnose import misread
+
+    assert numeric.MISREAD_FROM == misread.MIN_EXPLAINED
+    _cards()
+    one = numeric.quick_problem("backprop/q1", {"out_h1": "0.6", "out_h2": "0.5963"})
+    two = numeric.quick_problem("backprop/q1", {"out_h1": "0.6", "out_h2": "0.7"})
+    assert one is not None and two is None

@@ -32,6 +32,7 @@ from typing import Any
 from dlcheck.check.tolerance import Tol, sigfig_check
 from dlcheck.core import diskcache
 from dlcheck.core.verdict import Status, Verdict
+from dlcheck.parse.text import DIGITS
 
 CARD_FORMAT = 5          # bump when the card's fields change (the cache key includes dlcheck's code anyway)
 MAX_TEXT = 400           # a longer answer is not a plain literal worth a fast path
@@ -184,8 +185,7 @@ def store_card(problem_id: str, source: bytes, card: Card) -> None:
 
 
 # -- reading a literal answer ---------------------------------------------------------------------
-_DIGITS = {ord(c): str(i) for s in ("۰۱۲۳۴۵۶۷۸۹", "٠١٢٣٤٥٦٧٨٩") for i, c in enumerate(s)}
-_DIGITS.update({ord("٫"): ".", ord("−"): "-", ord("–"): "-"})
+_DIGITS = {**DIGITS, ord("−"): "-", ord("–"): "-"}   # the parser's digits of other scripts, and its minus signs
 # ASCII digits only (the parser reads no others: ０.５ and ०.५ are not numbers to it), and one way only to
 # match a number (digits, then a point and digits): a list that fails to match costs linear time, never a
 # backtracking search over where each number's digits split (a hang on 400 characters)
