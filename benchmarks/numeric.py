@@ -4,9 +4,9 @@ Run: python benchmarks/numeric.py [RUNS]
 
 With a warm derivation cache (this script warms it first):
 - `dlcheck grade FILE` for a file of right numbers (backprop/q1's first part, written to 4 figures), and
-  for examples/backprop.yaml (formula parts: the full checker, sympy loaded) and examples/answers.yaml
-  (numbers, some wrong: those are diagnosed by the full checker), each against
-  `python -c "import sympy, numpy"` alone;
+  for examples/backprop.yaml (formula parts) and examples/answers.yaml (numbers, several wrong), each
+  graded again (read back: grade/judged.py) and judged afresh (the kept verdicts removed before each
+  run: the full checker, sympy loaded), each against `python -c "import sympy, numpy"` alone;
 - `import dlcheck`, and one numeric `dlcheck.check` in a warm process (median of many calls);
 - `dlcheck compare 0.5945 0.5944 --rtol 0.01`.
 Every figure is a median wall time of RUNS processes.
@@ -14,6 +14,7 @@ Every figure is a median wall time of RUNS processes.
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -38,6 +39,16 @@ answers:
 """
 
 
+def _afresh(command: list[str]) -> list[str]:
+    """``command`` after the kept verdicts are removed (a shell's start and one rm: a few ms)."""
+    sys.path.insert(0, str(ROOT))
+    from dlcheck.core.diskcache import cache_dir
+
+    folder = cache_dir()
+    assert folder is not None, "the cache is off: nothing is kept, nothing to measure"
+    return ["sh", "-c", f"rm -rf {shlex.quote(str(folder / 'judged'))} && exec {shlex.join(command)}"]
+
+
 def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 9
     dl = [sys.executable, "-m", "dlcheck"]
@@ -52,10 +63,14 @@ def main() -> None:
         base = timed([sys.executable, "-c", "import sympy, numpy"], runs)
         rows = [("python -c 'import sympy, numpy'", base),
                 ("dlcheck grade right.yaml (9 right numbers)", timed(dl + ["grade", str(right)], runs)),
-                ("dlcheck grade examples/backprop.yaml (formulas)", timed(dl + ["grade", "examples/backprop.yaml"],
-                                                                          runs)),
-                ("dlcheck grade examples/answers.yaml (numbers, some wrong)",
+                ("dlcheck grade examples/backprop.yaml (formulas, graded again)",
+                 timed(dl + ["grade", "examples/backprop.yaml"], runs)),
+                ("dlcheck grade examples/answers.yaml (numbers, graded again)",
                  timed(dl + ["grade", "examples/answers.yaml"], runs)),
+                ("dlcheck grade examples/backprop.yaml (judged afresh)",
+                 timed(_afresh(dl + ["grade", "examples/backprop.yaml"]), runs)),
+                ("dlcheck grade examples/answers.yaml (judged afresh)",
+                 timed(_afresh(dl + ["grade", "examples/answers.yaml"]), runs)),
                 ("dlcheck compare 0.5945 0.5944 --rtol 0.01",
                  timed(dl + ["compare", "0.5945", "0.5944", "--rtol", "0.01"], runs)),
                 ("python -c 'import dlcheck'", timed([sys.executable, "-c", "import dlcheck"], runs))]

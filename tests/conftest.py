@@ -14,6 +14,10 @@ def pytest_configure(config) -> None:
     every subprocess a test starts inherits it."""
     if "DLCHECK_CACHE" not in os.environ:
         os.environ["DLCHECK_CACHE"] = tempfile.mkdtemp(prefix="dlcheck-test-cache-")
+    # every grading judged afresh (dlcheck/grade/judged.py): a test that patches dlcheck for one run never
+    # hands that run's verdicts to its next, and a test of a path (no fork, a hung part) takes that path;
+    # tests/test_judged.py turns keeping on for itself
+    os.environ.setdefault("DLCHECK_KEEP_VERDICTS", "0")
     if os.environ.get("DLCHECK_NO_FORK", "").strip() not in ("", "0", "false", "no"):
         # the suite's second run in CI (.ci/run): no fork in this process, as on Windows (tests that fork
         # themselves skip); every dlcheck process a test starts inherits the variable and spawns its workers

@@ -196,7 +196,7 @@ def grade(answers: Mapping[str, Mapping[str, Any]] | str | os.PathLike, *, stude
     with _banks(problems):
         who = _student(student)
         quick = _quick(answers, who) if isinstance(answers, Mapping) and assignment is None else None
-        if quick is not None:  # literal numbers only: checked from the problems' cards (grade/numeric.py)
+        if quick is not None:  # literal numbers from the cards, or answers judged before (grade/quick.py)
             return Report(tuple(student_view(quick)), who, None)
         from dlcheck.check.registry import instance_for  # lazy: many answers, the full path's tools
         from dlcheck.grade.pool import Job  # lazy: as above
@@ -212,14 +212,17 @@ def grade(answers: Mapping[str, Mapping[str, Any]] | str | os.PathLike, *, stude
             plans = _assigned(plans, _assignment(assignment), who)
         for plan in plans:
             instance_for(plan.problem_id, plan.student)
-        outcomes = _run(_pool(), [Job(k, None, [plan]) for k, plan in enumerate(plans)])
+        # each problem's result kept for the same answers' next call (grade/judged.py)
+        outcomes = _run(_pool(), [Job(k, None, [plan], remember=True) for k, plan in enumerate(plans)])
         results = student_view(_results(plans, outcomes))
     return Report(tuple(results), who, path)
 
 
 def _quick(answers: Mapping[str, Any], student: str | None) -> list[ProblemResult] | None:
-    """A mapping of answers graded from the problems' cards, or None (anything odd: the full path, which
-    also says what is wrong with a call)."""
+    """A mapping of answers graded from the problems' cards or as the same answers were before, or None
+    (anything odd: the full path, which also says what is wrong with a call)."""
+    from dlcheck.grade.quick import decided  # lazy: as the pool
+
     results: list[ProblemResult] = []
     try:
         for raw_id, parts in answers.items():
@@ -229,7 +232,7 @@ def _quick(answers: Mapping[str, Any], student: str | None) -> list[ProblemResul
                     any(str(p) not in card.parts for p in parts):
                 return None
             typed = {str(p): answer_text(v, f"the answer to {problem_id}/{p}") for p, v in parts.items()}
-            result = numeric.quick_problem(problem_id, typed, student)
+            result = decided(problem_id, typed, student)
             if result is None:
                 return None
             results.append(result)

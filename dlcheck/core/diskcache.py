@@ -249,3 +249,36 @@ def store(kind: str, key: str, value: Any) -> bool:
     finally:
         os.close(root)
     return True
+
+
+def prune(kind: str, keep: int) -> int:
+    """With more than ``keep`` entries of ``kind``, the oldest removed down to three quarters of ``keep``
+    (through the folder's descriptor, as every entry is read); how many were removed."""
+    folder = cache_dir()
+    root = _open_root(folder) if folder is not None else None
+    if root is None:
+        return 0
+    try:
+        kind_fd = _open_kind(root, kind, create=False)
+        if kind_fd is None:
+            return 0
+        try:
+            entries = []
+            with os.scandir(kind_fd) as listing:
+                for entry in listing:
+                    if entry.name.endswith(".pickle") and entry.is_file(follow_symlinks=False):
+                        with contextlib.suppress(OSError):
+                            entries.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.name))
+            if len(entries) <= keep:
+                return 0
+            entries.sort()
+            gone = entries[:len(entries) - keep * 3 // 4]
+            for _, name in gone:
+                _remove(kind_fd, name)
+            return len(gone)
+        finally:
+            os.close(kind_fd)
+    except OSError:
+        return 0
+    finally:
+        os.close(root)

@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 import sympy as sp
 
@@ -81,19 +81,27 @@ def _num(x: Any) -> str:
     return str(x)
 
 
-def explain(inst: Instance, verdicts: list[Verdict]) -> list[Verdict]:
+class Amended(NamedTuple):
+    """What :func:`explain` did: the verdicts it changed, and whether its search ran to its end (False: it
+    stopped at :data:`SECONDS`, so on a faster machine it might have found more)."""
+
+    changed: list[Verdict]
+    whole: bool = True
+
+
+def explain(inst: Instance, verdicts: list[Verdict]) -> Amended:
     """Amend (in place) the wrong verdicts one misread explains; the ones changed. Never raises on a
     student's values: a candidate that cannot be evaluated is skipped."""
     wrong = [v for v in verdicts if v.status in (*_NEEDS, Status.CARRIED) and _scalar(v.value)
              and v.part in inst.part_ref and isinstance(inst.part_ref[v.part], sp.Symbol)
              and not _explained(v)]
     if sum(v.status in _NEEDS for v in wrong) < MIN_EXPLAINED:
-        return []
+        return Amended([])
     deadline = time.monotonic() + SECONDS
     search = _Search(inst, wrong, deadline)
     best = search.run()
     if best is None:
-        return []
+        return Amended([], not search.cut)
     misread, explained = best
     changed = []
     policy = inst.spec.problem.carry_forward
@@ -115,7 +123,7 @@ def explain(inst: Instance, verdicts: list[Verdict]) -> list[Verdict]:
             v.detail.pop("diagnosis", None)
             v.detail.pop("carried_from", None)   # the misread is the cause, not the earlier answer
         changed.append(v)
-    return changed
+    return Amended(changed, not search.cut)
 
 
 def _explained(v: Verdict) -> bool:
@@ -139,12 +147,19 @@ def _scalar(value: Any) -> bool:
 class _Search:
     def __init__(self, inst: Instance, wrong: list[Verdict], deadline: float) -> None:
         self.inst, self.wrong, self.deadline = inst, wrong, deadline
+        self.cut = False   # the deadline stopped the search before it had tried everything
         self.syms = {v.part: inst.part_ref[v.part] for v in wrong}
         self.pins = {self.syms[v.part]: float(v.value) for v in wrong}
         self.tols = {v.part: Tol.of(inst.spec.problem.parts[v.part]) for v in wrong}
         self.base = inst.env()
         self.chains: dict[sp.Symbol, list] = {}
         self.leaves: dict[sp.Symbol, set] = {}
+
+    def _late(self) -> bool:
+        """The search's time is up (and it is cut short: said in :attr:`cut`)."""
+        if time.monotonic() > self.deadline:
+            self.cut = True
+        return self.cut
 
     def _chain(self, sym: sp.Symbol) -> list[tuple[sp.Symbol, Any]]:
         """The nodes ``sym`` is computed from, in the graph's order, each with its compiled float formula."""
@@ -261,7 +276,7 @@ class _Search:
         x1 = x0 * 1.1 + 0.01
         f0, f1 = f(x0), f(x1)
         for _ in range(SECANT_STEPS):
-            if time.monotonic() > self.deadline or not (math.isfinite(f0) and math.isfinite(f1)) or f1 == f0:
+            if self._late() or not (math.isfinite(f0) and math.isfinite(f1)) or f1 == f0:
                 break
             x0, x1, f0 = x1, x1 - f1 * (x1 - x0) / (f1 - f0), f1
             if not math.isfinite(x1) or abs(x1) > 1e6:
@@ -279,7 +294,7 @@ class _Search:
         seen: set = set()
         already = {v.part for v, _ in self._explains({}, {}, self.wrong)}
         for misread, leaf, node in self._candidates():
-            if time.monotonic() > self.deadline:
+            if self._late():
                 break
             key = (misread.name, misread.other, misread.used)
             if key in seen:

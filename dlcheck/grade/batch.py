@@ -314,7 +314,9 @@ def stream_files(sources: list[Source], seconds: float = PART_SECONDS, jobs: int
         with links_refused(len(sources) > 1), Pool(size, seconds, on_done) as pool:
             for first in range(0, len(sources), CHUNK):
                 chunk = sources[first:first + CHUNK]
-                outcomes = pool.run([Job(first + k, s.path, student=student, set_name=set_name)
+                # one student's file is kept for their next run (grade/judged.py); a class is graded once
+                outcomes = pool.run([Job(first + k, s.path, student=student, set_name=set_name,
+                                         remember=len(sources) == 1 and set_name is None)
                                      for k, s in enumerate(chunk)])
                 for k, source in enumerate(chunk):
                     yield _file_result(source, outcomes.pop(first + k), set_name)

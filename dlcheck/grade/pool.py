@@ -72,6 +72,7 @@ class Job:
     earlier: dict[str, Verdict] = field(default_factory=dict)
     student: str | None = None        # read the file as this student's, whatever its student: says
     set_name: str | None = None       # the set a write-up's questions are in (--set)
+    remember: bool = False            # keep each problem's result for the same answers' next grading
 
 
 @dataclass
@@ -136,7 +137,7 @@ def run_job(job: Job, conn: Connection) -> bool:
         problems, earlier = plan.problems, {}
     retire = False
     for index, problem in enumerate(problems):
-        _, stop = work.check_problem(problem, earlier if index == 0 else None, report)
+        _, stop = work.check_problem(problem, earlier if index == 0 else None, report, job.remember)
         retire = retire or stop
     report.flush()
     return retire

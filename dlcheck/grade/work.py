@@ -17,10 +17,19 @@ from typing import Any, Protocol
 
 from dlcheck.check import fast
 from dlcheck.check.oneoff import compare_instance, only_part
-from dlcheck.check.registry import check_answer, get_instance, get_spec, kind_of, unanswered, variant_of
-from dlcheck.core.verdict import Verdict
+from dlcheck.check.registry import (
+    check_answer,
+    get_instance,
+    get_spec,
+    instance_and_source,
+    kind_of,
+    unanswered,
+    variant_of,
+)
+from dlcheck.core.verdict import ProblemResult, Verdict
 from dlcheck.diagnose import diagnose, misread
 from dlcheck.engine.instance import Instance
+from dlcheck.grade import judged
 from dlcheck.grade.derive import DISABLED, disabled_verdicts, instance_or_reason
 from dlcheck.grade.failures import PART_SECONDS as PART_SECONDS  # where callers have always found it
 from dlcheck.grade.failures import check_seconds as check_seconds  # as above
@@ -112,11 +121,13 @@ class Reporter(Protocol):
 
 
 def check_problem(plan: ProblemPlan, earlier: dict[str, Verdict] | None = None,
-                  report: Reporter | None = None) -> tuple[list[Verdict], bool]:
+                  report: Reporter | None = None, remember: bool = False) -> tuple[list[Verdict], bool]:
     """Check a problem's parts in order (later parts see earlier verdicts), each as it comes.
 
     ``report`` hears before each part whether it needs its time bound, and each verdict once
-    decided. Returns the verdicts and whether the process should be replaced (a MemoryError)."""
+    decided. Returns the verdicts and whether the process should be replaced (a MemoryError).
+    With ``remember``, a result that cannot depend on the machine is kept for the same answers' next
+    grading (:mod:`dlcheck.grade.judged`)."""
     inst, why = (None, None) if plan.problem_id in DISABLED else instance_or_reason(plan.problem_id, plan.student)
     if inst is None:  # its spec would not derive: its parts are undecided, the file's other problems go on
         stuck = disabled_verdicts(plan.problem_id, plan.parts, why) or []
@@ -142,20 +153,26 @@ def check_problem(plan: ProblemPlan, earlier: dict[str, Verdict] | None = None,
         out.append(verdict)
         if report is not None:
             report.decided(plan.problem_id, verdict)
-    if not retire:
-        _misread(inst, plan.problem_id, seen, report)
+    whole = not retire and _misread(inst, plan.problem_id, seen, report)
+    if remember and whole and not earlier and not plan.variant and inst is get_instance(plan.problem_id):
+        _, source = instance_and_source(plan.problem_id)
+        if source is not None:
+            judged.store(plan.problem_id, source, plan.parts,
+                         ProblemResult(plan.problem_id, plan.title, out, {}, plan.varies))
     return out, retire
 
 
-def _misread(inst: Instance, problem_id: str, seen: dict[str, Verdict], report: Reporter | None) -> None:
+def _misread(inst: Instance, problem_id: str, seen: dict[str, Verdict], report: Reporter | None) -> bool:
     """One misread given behind several wrong parts (:mod:`dlcheck.diagnose.misread`): the verdicts it
-    explains are amended in place and reported again. A failure of the search changes nothing."""
+    explains are amended in place and reported again. A failure of the search changes nothing. Whether
+    the search ran to its end (it has a time bound, and a memory error depends on the machine)."""
     if report is not None:
         report.starting(True)   # the search has the bound of a part of its own
     try:
-        changed = misread.explain(inst, list(seen.values()))
+        changed, whole = misread.explain(inst, list(seen.values()))
     except (RecursionError, MemoryError, ArithmeticError, ValueError, TypeError):
-        return
+        return False
     if report is not None:
         for verdict in changed:
             report.amended(problem_id, verdict)
+    return whole
