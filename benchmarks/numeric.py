@@ -75,7 +75,7 @@ def main() -> None:
                  timed(dl + ["compare", "0.5945", "0.5944", "--rtol", "0.01"], runs)),
                 ("python -c 'import dlcheck'", timed([sys.executable, "-c", "import dlcheck"], runs))]
     for name, seconds in rows:
-        print(f"{name:<60} {seconds:6.3f} s  ({seconds / base:4.2f} x import sympy, numpy)")
+        print(f"{name:<64} {seconds:6.3f} s  ({seconds / base:4.2f} x import sympy, numpy)")
     code = ("import time, statistics, dlcheck\n"
             "dlcheck.check('backprop/q1', 'out_h1', 0.5945)\n"
             "t = []\n"
@@ -86,7 +86,7 @@ def main() -> None:
             "print(f'{statistics.median(t) * 1e3:.3f} {max(t) * 1e3:.3f}')")
     median, worst = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                                    check=True).stdout.split()
-    print(f"{'dlcheck.check(backprop/q1, out_h1, 0.5945), warm process':<60} {median} ms median, {worst} ms max "
+    print(f"{'dlcheck.check(backprop/q1, out_h1, 0.5945), warm process':<64} {median} ms median, {worst} ms max "
           "(2,000 calls)")
 
 

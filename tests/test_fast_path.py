@@ -200,8 +200,12 @@ def test_an_answers_file_on_the_numeric_path_is_graded_as_the_full_checker_grade
     quick = quick_file(Source(str(path), str(path)))
     assert quick is not None and quick.student is None and quick.path == str(path)
     assert [r.to_json() for r in quick.results] == _without_cards(monkeypatch, path)
-    wrong = write("wrong.yaml", "set: backprop\nanswers:\n  q1:\n    out_h1: 0.6945\n    dE_dw5: -0.0766\n")
-    assert quick_file(Source(str(wrong), str(wrong))) is None      # a second wrong value may be carried forward
+    wrong = write("wrong.yaml", "set: backprop\nanswers:\n  q1:\n    out_h1: 0.6945\n    out_h2: 0.7\n")
+    assert quick_file(Source(str(wrong), str(wrong))) is None      # one misread given may be behind both
+    signs = write("signs.yaml", "set: backprop\nanswers:\n  q1:\n    out_h1: 0.6945\n    dE_dw5: -0.0766\n")
+    quick = quick_file(Source(str(signs), str(signs)))            # the second is a sign error: no search
+    assert quick is not None
+    assert [r.to_json() for r in quick.results] == _without_cards(monkeypatch, signs)
     one = write("one.yaml", "set: backprop\nanswers:\n  q1:\n    out_h1: 0.5945\n    dE_dw5: -0.0766\n")
     quick = quick_file(Source(str(one), str(one)))                # one wrong value: diagnosed from the card
     assert quick is not None and "Sign error" in quick.results[0].verdicts[5].message
@@ -596,13 +600,25 @@ def test_an_earlier_answer_of_zero_or_a_formula_never_breaks_a_later_one():
     assert _in_order("backprop/q1", [("out_h1", "1/(1+exp(-0.5))"), ("out_y1", "0.75")])[1] is None  # an mpf pinned
 
 
-def test_the_quick_path_refuses_where_the_misread_search_begins():
-    """quick_problem leaves a problem with MISREAD_FROM wrong parts to the full checker because that is where
-    diagnose.misread starts looking for one misread given: the two numbers must be one."""
-    from dlcheck.diagnose import misread
+def test_the_quick_path_refuses_where_the_misread_search_begins(write, monkeypatch):
+    """quick_problem leaves a problem to the full checker exactly where diagnose.misread may start looking
+    for one misread given (two wrong single numbers nothing else explains), by the search's own test; a
+    second wrong answer the card already explains (a sign error) is decided here, as the full checker does."""
+    from dlcheck.diagnose import misread, unexplained
 
-    assert numeric.MISREAD_FROM == misread.MIN_EXPLAINED
+    assert misread.MIN_EXPLAINED is unexplained.MIN_EXPLAINED
     _cards()
     one = numeric.quick_problem("backprop/q1", {"out_h1": "0.6", "out_h2": "0.5963"})
     two = numeric.quick_problem("backprop/q1", {"out_h1": "0.6", "out_h2": "0.7"})
     assert one is not None and two is None
+    explained = {"out_h1": "0.6", "out_h2": "0.5963", "dE_dw5": "-0.0766"}   # the second one a sign error
+    quick = numeric.quick_problem("backprop/q1", explained)
+    assert quick is not None
+    wrong = [v for v in quick.verdicts if v.status.value == "incorrect"]
+    assert [v.part for v in wrong] == ["out_h1", "dE_dw5"] and "mistake" in wrong[1].detail
+    lines = "".join(f"    {k}: {v}\n" for k, v in explained.items())
+    path = write("two.yaml", "set: backprop\nanswers:\n  q1:\n" + lines)
+    assert [quick.to_json()] == _without_cards(monkeypatch, path)
+    example = quick_file(Source(str(ROOT / "examples" / "answers.yaml"), "answers.yaml"))   # one unexplained
+    assert example is not None
+    assert [r.to_json() for r in example.results] == _without_cards(monkeypatch, ROOT / "examples" / "answers.yaml")

@@ -29,17 +29,18 @@ from dlcheck.check.shapes import close
 from dlcheck.check.tolerance import GRADE_DPS, Tol
 from dlcheck.core.errors import Undefined, UnknownSymbol
 from dlcheck.core.verdict import Status, Verdict
+from dlcheck.diagnose.unexplained import MIN_EXPLAINED as MIN_EXPLAINED  # where callers have found it
+from dlcheck.diagnose.unexplained import NEEDS as _NEEDS
+from dlcheck.diagnose.unexplained import explained as _explained
+from dlcheck.diagnose.unexplained import scalar as _scalar
 from dlcheck.engine.exact import exact_value
 from dlcheck.engine.instance import Instance
 from dlcheck.engine.numeval import float_function
 
 SECONDS = 1.5               # the whole search, per problem
-MIN_EXPLAINED = 2           # one value must explain at least this many wrong parts
 SECANT_STEPS = 30
 _DEFINED_DECIMALS = 4       # a defined value worked out by hand is written to about 4 decimals
 _CARRY_CREDIT = {"full": 1.0, "half": 0.5, "none": 0.0}
-_NEEDS = (Status.INCORRECT, Status.PARTIAL)
-_EXPLAINED = ("mistake", "diagnosis", "misread")   # a wrong answer already explained another way
 
 
 @dataclass
@@ -124,24 +125,6 @@ def explain(inst: Instance, verdicts: list[Verdict]) -> Amended:
             v.detail.pop("carried_from", None)   # the misread is the cause, not the earlier answer
         changed.append(v)
     return Amended(changed, not search.cut)
-
-
-def _explained(v: Verdict) -> bool:
-    """Already explained another way (a named mistake, a slip); "rounded too early" is only a guess from
-    the figures that agree, which a misread that fits exactly replaces."""
-    if v.detail.get("diagnosis") == "rounded-early":
-        return False
-    return any(key in v.detail for key in _EXPLAINED)
-
-
-def _scalar(value: Any) -> bool:
-    """A single real number (a float, a fraction, an mpf), not a vector."""
-    if isinstance(value, (list, tuple, dict, str)) or value is None:
-        return False
-    try:
-        return math.isfinite(float(value))
-    except (TypeError, ValueError, OverflowError):
-        return False
 
 
 class _Search:

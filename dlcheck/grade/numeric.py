@@ -29,12 +29,11 @@ from dlcheck.check.shapes import cells, close
 from dlcheck.check.tolerance import GRADE_DPS, Tol
 from dlcheck.core.errors import Undefined, UnknownSymbol
 from dlcheck.core.verdict import ProblemResult, Status, Verdict
-from dlcheck.diagnose import Named, carry, diagnose_number, entry_credit
+from dlcheck.diagnose import Named, carry, diagnose_number, entry_credit, unexplained
 from dlcheck.diagnose.carried import carried_in, walk_to_pins
 from dlcheck.diagnose.slips import Detector, Wrong
 from dlcheck.engine.numbers import digits
 
-MISREAD_FROM = 2                # wrong parts from which diagnose.misread looks for a misread given (MIN_EXPLAINED)
 TINY = Fraction(1, 10 ** 20)    # a gap this small to an inexact reference may be rounding: the full checker's
 _WRONG = (Status.INCORRECT, Status.PARTIAL, Status.CARRIED)
 
@@ -385,6 +384,6 @@ def quick_problem(problem_id: str, answers: dict[str, Any], student: str | None 
         if verdict is None:
             return None
         verdicts.append(verdict)
-    if sum(v.status in (Status.INCORRECT, Status.PARTIAL) for v in verdicts) >= MISREAD_FROM:
+    if unexplained.may_search(verdicts):
         return None  # one misread given may explain them: diagnose.misread searches the graph
     return ProblemResult(problem_id, card.title, verdicts, {}, card.varies)
