@@ -262,10 +262,12 @@ def test_the_example_notebook_runs_in_a_kernel_and_says_what_it_should(monkeypat
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs = []   # what it shows is what this run computes, not what was saved
-    # and a last cell of the test's own: a kernel is a threaded process, so its workers were spawned, not forked
+    # and a last cell of the test's own: a kernel is a threaded process, so the workers of a check that needs
+    # them (arithmetic: the notebook's literals are all decided from the cards) are spawned, not forked
     notebook.cells.append(nbformat.v4.new_code_cell(
         "from dlcheck import api\n"
-        "print(sorted({w.process is not None for p in api._POOLS.values() for w in p.workers}))"))
+        "arithmetic = dlcheck.check('backprop/q1', 'out_h1', '0.5945*1')\n"
+        "print(arithmetic.status, sorted({w.process is not None for p in api._POOLS.values() for w in p.workers}))"))
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]))
     nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3",
                             resources={"metadata": {"path": str(ROOT / "examples")}}).execute()
@@ -288,7 +290,7 @@ def test_the_example_notebook_runs_in_a_kernel_and_says_what_it_should(monkeypat
     assert shown[8].startswith("<Verdict answer: correct")
     assert shown[9].startswith("<Report 1 problem: 3/25 points (2 correct, 20 missing, 2 incorrect, 1 consistent")
     assert shown[10].startswith("3.0 / 25.0\noff by 0.0251 (7.76%)")
-    assert shown[11] == "[True]\n"
+    assert shown[11] == "correct [True]\n"
 
 
 def test_close_stops_the_workers_and_the_next_call_starts_others():

@@ -70,12 +70,14 @@ def _grade(args: list[str], tmp_path: Path, cache: str | None = None) -> tuple[s
     return done.stdout, status, loaded
 
 
-@pytest.mark.parametrize("example", ["backprop.yaml", "answers.yaml"])
+@pytest.mark.parametrize("example", ["examples/backprop.yaml", "two-wrong.yaml"])
 def test_a_file_graded_again_is_read_back_as_graded_afresh_and_loads_no_sympy(example, tmp_path):
-    """backprop.yaml is formulas only (sympy's, when judged), answers.yaml numbers with carried and
-    diagnosed errors: the second run of each is read back, in JSON and in the terminal with everything
-    shown, exactly as a process that keeps nothing grades it."""
-    path = f"examples/{example}"
+    """backprop.yaml is formulas only (sympy's, when judged); two-wrong.yaml two wrong numbers nothing
+    explains, so the misread search runs (it reads the graph, with sympy): the second run of each is read
+    back, in JSON and in the terminal with everything shown, exactly as a process that keeps nothing
+    grades it."""
+    (tmp_path / "two-wrong.yaml").write_text(TWO_WRONG, encoding="utf-8")
+    path = example if example.startswith("examples/") else str(tmp_path / example)
     first, code, loaded = _grade(["grade", path, "--format", "json"], tmp_path)
     assert "sympy" in loaded and code == 1                    # judged: some answers are wrong
     assert len(_entries()) == len(json.loads(first)["problems"])   # each problem of the file kept
@@ -250,3 +252,47 @@ def test_keeping_can_be_turned_off(monkeypatch):
     source = Source(str(ROOT / "examples" / "backprop.yaml"), "backprop.yaml")
     grade_files([source], jobs=1)
     assert _entries() == [] and quick_file(source) is None
+
+
+def test_what_a_review_found(write, tmp_path):
+    """A long answer is read back shortened as the file's report shows it; a lone surrogate typed in an
+    answer is a key like any other (it crashed the key, and a worker); a construction's fields in another
+    order are other answers (their text shows the order); a folder where an entry should be is a miss."""
+    long = "+".join(["v1*σ'(z2_1)"] * 80)
+    path = write("odd.yaml", f'set: backprop\nanswers:\n  q2:\n    d_z2_1: "{long}"\n  q3:\n    W_l: "W_s2 \\ud800"\n')
+    source = Source(str(path), "odd.yaml")
+    graded = grade_files([source], jobs=1)[0]
+    assert graded.error is None and len(_entries()) == 2
+    back = quick_file(source)
+    assert back is not None
+    assert [r.to_json() for r in back.results] == [r.to_json() for r in graded.results]
+    assert "characters in all" in back.results[0].verdicts[0].answer
+    assert back.results[1].verdicts[3].status is Status.INVALID
+    fields = judged.key("set/q1", b"s", [("net", {"w1": "1", "b3": "0.7"})])
+    assert fields is not None and fields != judged.key("set/q1", b"s", [("net", {"b3": "0.7", "w1": "1"})])
+    assert judged.key("set/q1", b"s", [("net", {"w1": "1"})]) != judged.key("set/q1", b"s", [("net", [["w1", "1"]])])
+    for entry in _entries():
+        entry.unlink()
+        entry.mkdir()
+    assert quick_file(source) is None
+
+
+def test_a_problem_that_varies_is_read_back_as_the_sheets_numbers(tmp_path):
+    """Kept from a dlcheck.grade call, read back by the CLI: still the sheet's numbers of a problem that
+    varies (the report says so), as grading it afresh says."""
+    import dlcheck
+
+    answers = {"out_h1": "0.6945", "out_h2": "0.7", "loss": "0.5"}      # the misread search runs
+    dlcheck.api.close()   # a pool an earlier test started has workers from before keeping was on
+    try:
+        report = dlcheck.grade({"backprop/q1": answers})
+    finally:
+        dlcheck.api.close()   # its pool's workers
+    assert len(report.to_dict()["problems"]) == 1 and len(_entries()) == 1
+    path = tmp_path / "same.yaml"
+    path.write_text("set: backprop\nanswers:\n  q1:\n" + "".join(f"    {k}: {v}\n" for k, v in answers.items()),
+                    encoding="utf-8")
+    back = quick_file(Source(str(path), "same.yaml"))
+    assert back is not None and back.results[0].varies
+    fresh = grade_files([Source(str(path), "same.yaml")], jobs=1)[0]
+    assert fresh.results[0].varies and back.results[0].to_json() == fresh.results[0].to_json()

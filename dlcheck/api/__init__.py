@@ -138,7 +138,7 @@ def _part(problem_id: str, part: Any, card: fast.Card | None = None) -> str:
 
 
 def _results(plans: list[ProblemPlan], outcomes: dict[Any, Outcome]) -> list[ProblemResult]:
-    return [ProblemResult(p.problem_id, p.title, outcomes[k].verdicts.get(p.problem_id, []), p.variant)
+    return [ProblemResult(p.problem_id, p.title, outcomes[k].verdicts.get(p.problem_id, []), p.variant, p.varies)
             for k, p in enumerate(plans)]
 
 
@@ -263,7 +263,7 @@ def _mapping_plans(answers: Mapping[str, Any], student: str | None, set_name: st
         spec = get_spec(problem_id)
         plans.append(ProblemPlan(problem_id, spec.problem.title, student,
                                  [(pid, typed.get(pid)) for pid in spec.problem.parts],
-                                 variant_of(problem_id, student)))
+                                 variant_of(problem_id, student), bool(spec.problem.vary)))
     return plans
 
 
@@ -311,7 +311,7 @@ def _assigned(plans: list[ProblemPlan], ids: list[str], student: str | None) -> 
             continue
         spec = get_spec(problem_id)
         out.append(ProblemPlan(problem_id, spec.problem.title, student, [(pid, None) for pid in spec.problem.parts],
-                               variant_of(problem_id, student)))
+                               variant_of(problem_id, student), bool(spec.problem.vary)))
     return out
 
 

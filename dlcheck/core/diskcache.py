@@ -59,12 +59,16 @@ def _version(module: str) -> str:
 
 
 def code_fingerprint() -> str:
-    """What derivation depends on besides the spec: every dlcheck source file and the libraries."""
+    """What derivation (and grading) depends on besides the spec: every dlcheck source file and the
+    libraries."""
     global _fingerprint
     if _fingerprint is None:
         package = Path(__file__).resolve().parent.parent
         digest = hashlib.sha256()
-        digest.update(f"{sys.version}|{_version('sympy')}|{_version('pydantic')}".encode())
+        # the libraries a derivation or a verdict depends on (mpmath's and numpy's numbers too: a verdict kept
+        # by grade/judged.py is read back only for the versions that judged it)
+        libraries = "|".join(_version(m) for m in ("sympy", "pydantic", "mpmath", "numpy"))
+        digest.update(f"{sys.version}|{libraries}".encode())
         for path in sorted(package.rglob("*.py")):
             with contextlib.suppress(OSError):
                 stat = path.stat()
@@ -198,11 +202,16 @@ def _load_entry(kind_fd: int, name: str) -> Any | None:
     except OSError:  # a symlink (O_NOFOLLOW), a FIFO we may not open: not an entry of ours
         _remove(kind_fd, name)
         return None
-    with os.fdopen(fd, "rb") as fh:
+    try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or not _mine(info):
-            _remove(kind_fd, name)
-            return None
+    except OSError:
+        os.close(fd)
+        return None
+    if not stat.S_ISREG(info.st_mode) or not _mine(info):   # a folder, a device, someone else's file
+        os.close(fd)
+        _remove(kind_fd, name)
+        return None
+    with os.fdopen(fd, "rb") as fh:
         try:
             return pickle.load(fh)
         except Exception:  # noqa: BLE001 - a damaged entry is a miss; remove it so it is rebuilt

@@ -331,7 +331,7 @@ def _file_result(source: Source, outcome: Any, set_name: str | None = None) -> F
     results = outcome.results()
     for r in results:
         for v in r.verdicts:
-            _shorten(v)
+            shorten(v)
     working = plan.working if plan and is_writeup(source.path, set_name is not None) else None
     return FileResult(source.shown, plan.student if plan else None, results, working=working)
 
@@ -340,7 +340,7 @@ LONG_TEXT = 600        # characters of an answer (or a message quoting one) a re
 _HEAD, _TAIL = 300, 100
 
 
-def _shorten(v: Verdict) -> None:
+def shorten(v: Verdict) -> None:
     """A verdict's long answer, and each long piece of its evidence (a message quoting the answer),
     shortened; the evidence keeps what reveals the reference marked as such."""
     v.answer = shortened(v.answer)

@@ -48,11 +48,24 @@ def key(problem_id: str, source: bytes, parts: list[tuple[str, Any]]) -> str | N
     """Where the result of ``parts`` (every part of the problem in order, with its answer or None) is
     kept, for the spec whose bytes are ``source``; None for answers that are not plain data."""
     try:
-        answers = json.dumps([FORMAT, [[pid, answer] for pid, answer in parts]], ensure_ascii=False,
-                             sort_keys=True, separators=(",", ":"), allow_nan=False)
-    except (TypeError, ValueError):
+        # ASCII (a lone surrogate a student typed is an escape, never an encoding error); a mapping as its
+        # pairs in the order typed (an answer's text shows them so)
+        answers = json.dumps([FORMAT, [[pid, _ordered(answer)] for pid, answer in parts]], ensure_ascii=True,
+                             separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
         return None
     return diskcache.key_of(problem_id, KIND, source, answers)
+
+
+def _ordered(answer: Any) -> Any:
+    """``answer`` as JSON keeps it, a mapping's order included (lists of pairs, tagged apart from lists)."""
+    if isinstance(answer, dict):
+        return {"pairs": [[_ordered(k), _ordered(v)] for k, v in answer.items()]}
+    if isinstance(answer, (list, tuple)):
+        return [_ordered(x) for x in answer]
+    if answer is None or isinstance(answer, (str, bool, int, float)):
+        return answer
+    raise TypeError(type(answer).__name__)
 
 
 def load(problem_id: str, source: bytes, parts: list[tuple[str, Any]]) -> ProblemResult | None:

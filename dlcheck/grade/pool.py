@@ -137,7 +137,8 @@ def run_job(job: Job, conn: Connection) -> bool:
         problems, earlier = plan.problems, {}
     retire = False
     for index, problem in enumerate(problems):
-        _, stop = work.check_problem(problem, earlier if index == 0 else None, report, job.remember)
+        # nothing is kept after a MemoryError: the worker's state is not trusted (it retires after the job)
+        _, stop = work.check_problem(problem, earlier if index == 0 else None, report, job.remember and not retire)
         retire = retire or stop
     report.flush()
     return retire

@@ -10,13 +10,14 @@ says what is wrong with it, and keeps what it judged for next time).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from dlcheck.check import fast
 from dlcheck.core.errors import DlcheckError
 from dlcheck.core.verdict import ProblemResult
 from dlcheck.grade import judged
-from dlcheck.grade.batch import FileResult, Source
+from dlcheck.grade.batch import FileResult, Source, shorten
 from dlcheck.grade.numeric import quick_problem
 from dlcheck.spec.answers import read_answers
 from dlcheck.spec.writeup import is_writeup
@@ -47,6 +48,8 @@ def quick_file(source: Source, student: str | None = None) -> FileResult | None:
         result = decided(problem_id, {pid: answer.text for pid, answer in given.items()}, who)
         if result is None:
             return None
+        for verdict in result.verdicts:
+            shorten(verdict)   # a long answer as a file's report shows it (dlcheck.grade keeps it whole)
         results.append(result)
     if not results:
         return None  # nothing answered: the full path says so
@@ -67,4 +70,5 @@ def decided(problem_id: str, answers: dict[str, Any], student: str | None = None
     source = judged.source_of(problem_id)
     if source is None:
         return None
-    return judged.load(problem_id, source, [(pid, answers.get(pid)) for pid in card.parts])
+    kept = judged.load(problem_id, source, [(pid, answers.get(pid)) for pid in card.parts])
+    return None if kept is None else replace(kept, title=card.title, varies=card.varies)

@@ -155,11 +155,20 @@ def check_problem(plan: ProblemPlan, earlier: dict[str, Verdict] | None = None,
             report.decided(plan.problem_id, verdict)
     whole = not retire and _misread(inst, plan.problem_id, seen, report)
     if remember and whole and not earlier and not plan.variant and inst is get_instance(plan.problem_id):
-        _, source = instance_and_source(plan.problem_id)
-        if source is not None:
-            judged.store(plan.problem_id, source, plan.parts,
-                         ProblemResult(plan.problem_id, plan.title, out, {}, plan.varies))
+        _keep(plan, out)
     return out, retire
+
+
+def _keep(plan: ProblemPlan, verdicts: list[Verdict]) -> None:
+    """The problem's result kept for the same answers' next grading; a failure to keep it changes nothing."""
+    _, source = instance_and_source(plan.problem_id)
+    if source is None:
+        return
+    try:
+        judged.store(plan.problem_id, source, plan.parts,
+                     ProblemResult(plan.problem_id, plan.title, verdicts, {}, plan.varies))
+    except Exception:  # noqa: BLE001 - keeping is only a saving: never a verdict's (or a worker's) undoing
+        return
 
 
 def _misread(inst: Instance, problem_id: str, seen: dict[str, Verdict], report: Reporter | None) -> bool:
