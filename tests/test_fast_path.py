@@ -654,3 +654,24 @@ def test_files_with_several_wrong_numbers_are_decided_as_the_full_checker_decide
             assert quick.to_json() == full.to_json(), answers
             several += sum(v.status.value in ("incorrect", "partial") for v in quick.verdicts) >= 2
     assert several >= 5   # the case this is about did come up
+
+
+def test_the_card_knows_which_parts_a_person_marks(monkeypatch):
+    """A gradebook and a class summary ask whether a part is marked by hand (an essay); the card answers as
+    the spec does, so a CSV of numbers needs no spec models and no sympy."""
+    from dlcheck.check.registry import get_spec, kind_of
+    from dlcheck.grade import reveal
+
+    essays = 0
+    for problem_id, card in _cards():
+        parts = get_spec(problem_id).problem.parts
+        expected = {pid for pid, part in parts.items() if not kind_of(part).auto}
+        assert card.by_hand == expected
+        essays += len(expected)
+        for pid in parts:
+            with_card = reveal.by_hand(problem_id, pid)
+            with monkeypatch.context() as patch:
+                patch.setattr(reveal.fast, "load_card", lambda _id: None)
+                assert reveal.by_hand(problem_id, pid) == with_card == (pid in expected)
+                assert not reveal.by_hand(problem_id, "no such part")
+    assert essays >= 3

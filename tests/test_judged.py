@@ -88,6 +88,8 @@ def test_a_file_graded_again_is_read_back_as_graded_afresh_and_loads_no_sympy(ex
     shown, _, loaded = _grade(["grade", path, "-v"], tmp_path)
     assert loaded == [] and "✗" in shown
     assert shown == _grade(["grade", path, "-v"], tmp_path, cache="off")[0]
+    table, _, loaded = _grade(["grade", path, "--format", "csv"], tmp_path)   # a gradebook: no spec, no sympy
+    assert loaded == [] and table == _grade(["grade", path, "--format", "csv"], tmp_path, cache="off")[0]
 
 
 @pytest.mark.parametrize("example", EXAMPLES)

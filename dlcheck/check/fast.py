@@ -34,7 +34,7 @@ from dlcheck.core import diskcache
 from dlcheck.core.verdict import Status, Verdict
 from dlcheck.parse.text import DIGITS
 
-CARD_FORMAT = 5          # bump when the card's fields change (the cache key includes dlcheck's code anyway)
+CARD_FORMAT = 6          # bump when the card's fields change (the cache key includes dlcheck's code anyway)
 MAX_TEXT = 400           # a longer answer is not a plain literal worth a fast path
 MAX_EXPONENT = 400       # 1e999999999 is left to the full checker's bounds
 MAX_DIGITS = 30          # a longer number is the full checker's (its own limit is 60; its precision grows)
@@ -118,6 +118,7 @@ class Card:
     method: frozenset[str] = frozenset()        # the slips that name a mistake of method
     carry: str = "full"                         # the problem's carry_forward policy
     graph: GraphData | None = None              # None: error carried forward is the full checker's
+    by_hand: frozenset[str] = frozenset()       # the parts a person marks (an essay: its kind is not automatic)
 
 
 # -- where a card lives ---------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from typing import Any
 from dlcheck.check import fast
 from dlcheck.check.equivalence import digits_needed, formulas_behind
 from dlcheck.check.kinds.value import expected_text
-from dlcheck.check.registry import instance_and_source
+from dlcheck.check.registry import instance_and_source, kind_of
 from dlcheck.check.shapes import as_grid
 from dlcheck.check.tolerance import Tol
 from dlcheck.core.errors import Undefined, UnknownSymbol
@@ -74,7 +74,8 @@ def build_card(inst: Instance) -> fast.Card:
     return fast.Card(fast.CARD_FORMAT, inst.spec.id, problem.title, bool(problem.vary), tuple(problem.parts),
                      {pid: float(part.points) for pid, part in problem.parts.items()},
                      {pid: getattr(part, "reveal", None) or problem.reveal for pid, part in problem.parts.items()},
-                     numeric, givens, frozenset(method_slips()), problem.carry_forward, _graph(inst, numeric))
+                     numeric, givens, frozenset(method_slips()), problem.carry_forward, _graph(inst, numeric),
+                     frozenset(pid for pid, part in problem.parts.items() if not kind_of(part).auto))
 
 
 def _interval(value: Any) -> tuple[tuple[Fraction, ...], tuple[Fraction, ...]] | None:

@@ -46,6 +46,18 @@ def policy(problem_id: str, part_id: str, hide_all: bool = False) -> str:
     return own or spec.problem.reveal
 
 
+def by_hand(problem_id: str, part_id: str) -> bool:
+    """Whether a person marks the part (an essay: its kind is not automatic); a part the spec does not
+    have is not. Read from the problem's card when it has one, as :func:`policy` is."""
+    card = fast.load_card(problem_id)
+    if card is not None and part_id in card.parts:
+        return part_id in card.by_hand
+    from dlcheck.check.registry import get_spec, kind_of  # lazy: a problem with no card yet
+
+    part = get_spec(problem_id).problem.parts.get(part_id)
+    return part is not None and not kind_of(part).auto
+
+
 def may_reveal(problem_id: str, verdict: Verdict, hide_all: bool = False) -> bool:
     return allows(policy(problem_id, verdict.part, hide_all), verdict)
 

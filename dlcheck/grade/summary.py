@@ -22,10 +22,10 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
-from dlcheck.check.registry import get_spec, kind_of
 from dlcheck.core.errors import DlcheckError
 from dlcheck.core.verdict import Status, Verdict
 from dlcheck.grade.batch import FileResult
+from dlcheck.grade.reveal import by_hand
 from dlcheck.spec import bank
 
 HELP_BELOW = 0.5        # a score under this share of the points: may need help
@@ -209,8 +209,7 @@ def _ranked(groups: dict[str, list[tuple[str, str]]]) -> list[Given]:
 
 
 def _auto(problem: str, part: str) -> bool:
-    spec = get_spec(problem).problem.parts.get(part)
-    return spec is None or kind_of(spec).auto
+    return not by_hand(problem, part)
 
 
 def _key(answer: str) -> str:

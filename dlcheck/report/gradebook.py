@@ -36,10 +36,10 @@ from collections.abc import Iterable, Iterator
 from rich.table import Table
 from rich.text import Text
 
-from dlcheck.check.registry import get_spec, kind_of
 from dlcheck.core.verdict import Status
 from dlcheck.core.visible import visible
 from dlcheck.grade.batch import FileResult
+from dlcheck.grade.reveal import by_hand
 from dlcheck.grade.summary import totals
 from dlcheck.report.errors import each
 from dlcheck.report.formats import Run
@@ -69,8 +69,7 @@ def columns(files: list[FileResult]) -> list[tuple[str, str, float, bool]]:
 
 
 def _essay(problem_id: str, part_id: str) -> bool:
-    part = get_spec(problem_id).problem.parts.get(part_id)
-    return part is not None and not kind_of(part).auto
+    return by_hand(problem_id, part_id)
 
 
 def first_line(error, where: bool = True) -> str:
