@@ -188,6 +188,7 @@ def _with_cards(path: Path) -> list:
 
 
 def test_an_answers_file_on_the_numeric_path_is_graded_as_the_full_checker_grades_it(write, monkeypatch):
+    _cards()  # every problem carded (alone, this test would find none)
     path = write("right.yaml", """
         set: backprop
         answers:

@@ -23,6 +23,7 @@ from dlcheck.core.verdict import Evidence, ProblemResult, Status, Verdict
 from dlcheck.diagnose import misread
 from dlcheck.grade import judged, work
 from dlcheck.grade.batch import Source, grade_files
+from dlcheck.grade.cards import ensure
 from dlcheck.grade.quick import quick_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -283,13 +284,15 @@ def test_a_problem_that_varies_is_read_back_as_the_sheets_numbers(tmp_path):
     """Kept from a dlcheck.grade call, read back by the CLI: still the sheet's numbers of a problem that
     varies (the report says so), as grading it afresh says."""
     import dlcheck
+    from dlcheck import api
 
     answers = {"out_h1": "0.6945", "out_h2": "0.7", "loss": "0.5"}      # the misread search runs
-    dlcheck.api.close()   # a pool an earlier test started has workers from before keeping was on
+    api.close()   # a pool an earlier test started has workers from before keeping was on
+    ensure("backprop/q1")   # its card, made in this process (a worker's card is seen here after FRESH_SECONDS)
     try:
         report = dlcheck.grade({"backprop/q1": answers})
     finally:
-        dlcheck.api.close()   # its pool's workers
+        api.close()   # its pool's workers
     assert len(report.to_dict()["problems"]) == 1 and len(_entries()) == 1
     path = tmp_path / "same.yaml"
     path.write_text("set: backprop\nanswers:\n  q1:\n" + "".join(f"    {k}: {v}\n" for k, v in answers.items()),

@@ -30,7 +30,7 @@ from fractions import Fraction
 from typing import Any
 
 from dlcheck.core import diskcache
-from dlcheck.core.verdict import Evidence, ProblemResult, Status, Verdict
+from dlcheck.core.verdict import ProblemResult, Status, Verdict
 
 ENV = "DLCHECK_KEEP_VERDICTS"   # 0 (or off, no, false): judge every file afresh, keep nothing
 KIND = "judged"
@@ -130,13 +130,14 @@ def _floats(value: Any) -> Any:
 
 
 def _plain(value: Any) -> bool:
+    """Plain data only: what a report shows is kept exactly as it was, or the verdict is not kept."""
     if isinstance(value, _PLAIN):
         return True
     if isinstance(value, (list, tuple)):
         return all(_plain(x) for x in value)
     if isinstance(value, dict):
         return all(isinstance(k, _PLAIN) and _plain(x) for k, x in value.items())
-    return isinstance(value, Evidence) and _plain(value.text)
+    return False
 
 
 def source_of(problem_id: str) -> bytes | None:
